@@ -1,0 +1,3 @@
+"""relance-tui: keyboard-driven collection of unpaid invoices."""
+
+__version__ = "0.1.0"

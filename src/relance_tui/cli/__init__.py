@@ -1,0 +1,47 @@
+"""The `relance` command. Each sub-command lives in its own module with `register(subparsers)`.
+
+Keep this import-light: `relance` with no sub-command opens the TUI, and start-up time counts.
+Command modules import services inside their handlers, not at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from relance_tui import i18n
+from relance_tui.cli import common
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from relance_tui.cli import app_cmd, demo_cmd, import_cmd, seed_cmd
+
+    parser = argparse.ArgumentParser(
+        prog="relance",
+        description="Relance de factures impayées — collection of unpaid invoices.",
+    )
+    common.add_global_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (app_cmd, demo_cmd, seed_cmd, import_cmd):
+        module.register(subparsers)
+    parser.set_defaults(handler=app_cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    i18n.set_language(i18n.detect_language(args.lang))
+    try:
+        result: int = args.handler(args)
+    except common.CliError as error:
+        print(f"relance: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return result

@@ -1,0 +1,63 @@
+"""Options shared by every sub-command, and the error type handlers raise for the user."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sqlite3
+from pathlib import Path
+
+from relance_tui.config import ConfigError, Settings, load_settings, resolve_config_path
+from relance_tui.i18n import t
+
+
+class CliError(Exception):
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    add_db_option(parser)
+    parser.add_argument("--lang", choices=("fr", "en"), help="interface language (default: locale)")
+    parser.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
+    parser.add_argument("--agent", metavar="LOGIN", help="act as this agent (default: OS user)")
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="SQLite database (default: $RELANCE_DB, else the user data directory)",
+    )
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    from relance_tui.storage.db import resolve_db_path
+
+    return resolve_db_path(getattr(args, "db", None))
+
+
+def open_db(args: argparse.Namespace) -> sqlite3.Connection:
+    from relance_tui.storage.db import connect
+    from relance_tui.storage.schema import SchemaTooNewError
+
+    path = db_path(args)
+    try:
+        return connect(path)
+    except SchemaTooNewError as error:
+        raise CliError(t("error.db_too_new", path=path)) from error
+    except sqlite3.DatabaseError as error:
+        raise CliError(f"{path}: {error}") from error
+
+
+def settings(args: argparse.Namespace) -> Settings:
+    try:
+        return load_settings(resolve_config_path(getattr(args, "config", None)))
+    except ConfigError as error:
+        raise CliError(t("error.bad_config", detail=error), exit_code=2) from error
+
+
+def agent_login(args: argparse.Namespace) -> str:
+    return getattr(args, "agent", None) or getpass.getuser()

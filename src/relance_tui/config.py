@@ -1,0 +1,103 @@
+"""User configuration: one TOML file, every setting with a sensible default.
+
+Looked up at `--config PATH`, else `RELANCE_CONFIG`, else `config.toml` in the user config directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Weight = Annotated[float, Field(ge=0, le=100)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScoringWeights(_Section):
+    """Relative weight of each part of the priority score (they need not add up to 100)."""
+
+    amount: Weight = 30
+    age: Weight = 25
+    payer_type: Weight = 12
+    history: Weight = 8
+    segment: Weight = 7
+    risk: Weight = 8
+    prescription: Weight = 5
+    stage: Weight = 5
+
+
+class ScoringSettings(_Section):
+    weights: ScoringWeights = ScoringWeights()
+    amount_reference_euros: Annotated[float, Field(gt=0)] = 5000.0
+    age_reference_days: Annotated[int, Field(gt=0)] = 90
+    strategic_bonus: Annotated[float, Field(ge=0, le=1)] = 0.5
+
+
+class CallingHours(_Section):
+    """When calls are placed, in the local time of the number called (DOMAIN.md, D223-9)."""
+
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    windows: tuple[tuple[time, time], ...] = ((time(10), time(13)), (time(14), time(20)))
+    skip_public_holidays: bool = True
+
+
+class ContactSettings(_Section):
+    max_attempts_per_7_days: Annotated[int, Field(ge=1)] = 3
+    calling_hours: CallingHours = CallingHours()
+
+
+class ClaimSettings(_Section):
+    expiry_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+
+
+class Settings(_Section):
+    language: str | None = None  # "fr" or "en"; None follows --lang, RELANCE_LANG, then the locale
+    scoring: ScoringSettings = ScoringSettings()
+    contact: ContactSettings = ContactSettings()
+    claims: ClaimSettings = ClaimSettings()
+
+
+class ConfigError(ValueError):
+    """The configuration file is unreadable or has a bad value; the message says where."""
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("relance-tui", appauthor=False) / "config.toml"
+
+
+def resolve_config_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env_value = os.environ.get("RELANCE_CONFIG")
+    if env_value:
+        return Path(env_value).expanduser()
+    return default_config_path()
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings; a missing file means all defaults."""
+    config_path = path or resolve_config_path()
+    if not config_path.exists():
+        return Settings()
+    try:
+        with config_path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{config_path}: {error}") from error
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors()
+        )
+        raise ConfigError(f"{config_path}: {details}") from error

@@ -1,0 +1,54 @@
+"""French company identifiers: SIREN (9 digits) and SIRET (14 digits), both Luhn-checked."""
+
+from __future__ import annotations
+
+# La Poste's SIRETs break the Luhn rule: the digits of the SIRET add up to a multiple of 5 instead.
+LA_POSTE_SIREN = "356000000"
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if position % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def normalise_identifier(raw: str) -> str:
+    """Drop the spaces, dots and dashes people type inside identifiers."""
+    return raw.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(".", "").replace(
+        "-", ""
+    )
+
+
+def siren_error(raw: str) -> str | None:
+    """Return why `raw` is not a valid SIREN, or None when it is."""
+    value = normalise_identifier(raw)
+    if len(value) != 9 or not value.isdigit():
+        return "siren.length"
+    if not luhn_valid(value):
+        return "siren.checksum"
+    return None
+
+
+def siret_error(raw: str) -> str | None:
+    value = normalise_identifier(raw)
+    if len(value) != 14 or not value.isdigit():
+        return "siret.length"
+    if value.startswith(LA_POSTE_SIREN):
+        return None if sum(int(c) for c in value) % 5 == 0 else "siret.checksum"
+    if not luhn_valid(value):
+        return "siret.checksum"
+    return None
+
+
+def luhn_complete(prefix: str) -> str:
+    """Append the check digit that makes `prefix` + digit Luhn-valid (used to make valid SIRENs)."""
+    for digit in "0123456789":
+        if luhn_valid(prefix + digit):
+            return prefix + digit
+    raise AssertionError("unreachable: one digit always completes a Luhn number")

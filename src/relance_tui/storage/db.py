@@ -1,0 +1,120 @@
+"""Opening the one SQLite file: WAL, foreign keys, busy timeout, migrations, file permissions."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from relance_tui.storage.schema import migrate
+
+BUSY_TIMEOUT_MS = 10_000
+DB_FILE_MODE = 0o660  # owner and the agents' shared group; nobody else
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("relance-tui", appauthor=False) / "relance.db"
+
+
+def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path:
+    """`--db PATH`, else `RELANCE_DB`, else the user data directory."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env_value = os.environ.get("RELANCE_DB")
+    if env_value:
+        return Path(env_value).expanduser()
+    return default_db_path()
+
+
+def _create_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_FILE_MODE)
+        os.close(fd)
+        os.chmod(path, DB_FILE_MODE)  # the umask may have taken bits away
+
+
+def connect(path: str | os.PathLike[str], *, migrate_schema: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed) the database. Autocommit mode: writes use `transaction()`."""
+    db_path = Path(path)
+    if str(db_path) != ":memory:" and not db_path.exists():
+        _create_file(db_path)
+    conn = sqlite3.connect(
+        db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    if migrate_schema:
+        migrate(conn)
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One `BEGIN IMMEDIATE` transaction: all of it lands, or none of it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def append_audit(
+    conn: sqlite3.Connection,
+    *,
+    agent: str,
+    action: str,
+    entity: str,
+    entity_id: str | int,
+    before: Any = None,
+    after: Any = None,
+    detail: str = "",
+    at: str | None = None,
+) -> None:
+    """Append one audit event. Call it inside the transaction of the write it records."""
+    conn.execute(
+        "INSERT INTO audit_events (at, agent, action, entity, entity_id, before, after, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            at or utc_now_iso(),
+            agent,
+            action,
+            entity,
+            str(entity_id),
+            None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+            None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+            detail,
+        ),
+    )
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

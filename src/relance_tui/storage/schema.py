@@ -1,0 +1,371 @@
+"""Numbered schema migrations. `PRAGMA user_version` holds the number of the last one applied.
+
+Append new migrations to MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_ENUM = "CHECK ({col} IN ({values}))"
+
+
+def _check(col: str, *values: str) -> str:
+    return _ENUM.format(col=col, values=", ".join(f"'{v}'" for v in values))
+
+
+SEGMENTS = ("large_account", "multi_site", "sme", "public_body", "consumer")
+PAYER_TYPES = ("good", "smart", "bad", "very_bad", "unknown")
+STAGES = (
+    "pre_reminder", "friendly_reminder", "phone_reminder", "second_reminder",
+    "registered_letter", "formal_notice", "legal_action", "closed",
+)  # fmt: skip
+
+MIGRATION_1 = f"""
+CREATE TABLE agents (
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'agent' {_check("role", "agent", "supervisor", "admin")},
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+
+-- A portfolio is explicit debtors (cases.assigned_agent_id) and/or rules matched on assignment.
+CREATE TABLE portfolio_rules (
+    id INTEGER PRIMARY KEY,
+    agent_id INTEGER NOT NULL REFERENCES agents(id),
+    segment TEXT {_check("segment", *SEGMENTS)},
+    postal_prefix TEXT,
+    min_overdue_cents INTEGER,
+    max_overdue_cents INTEGER
+);
+
+CREATE TABLE debtors (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    legal_name TEXT NOT NULL,
+    siren TEXT,
+    siret TEXT,
+    segment TEXT NOT NULL {_check("segment", *SEGMENTS)},
+    payer_type TEXT NOT NULL DEFAULT 'unknown' {_check("payer_type", *PAYER_TYPES)},
+    strategic INTEGER NOT NULL DEFAULT 0,
+    risk_score INTEGER NOT NULL DEFAULT 50 CHECK (risk_score BETWEEN 0 AND 100),
+    country TEXT NOT NULL DEFAULT 'FR',
+    address TEXT NOT NULL DEFAULT '',
+    postal_code TEXT NOT NULL DEFAULT '',
+    city TEXT NOT NULL DEFAULT '',
+    avg_days_late REAL NOT NULL DEFAULT 0,
+    promises_broken INTEGER NOT NULL DEFAULT 0,
+    promises_kept INTEGER NOT NULL DEFAULT 0,
+    insolvency_since TEXT,
+    anonymised_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX debtors_siren ON debtors(siren);
+CREATE INDEX debtors_name ON debtors(legal_name COLLATE NOCASE);
+
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    debtor_id INTEGER NOT NULL REFERENCES debtors(id),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'other' {_check("role", "accounts_payable", "buyer",
+        "decision_maker", "finance_director", "public_accountant", "other")},
+    email TEXT NOT NULL DEFAULT '',
+    preferred_channel TEXT NOT NULL DEFAULT 'phone' {_check("preferred_channel", "phone",
+        "email", "sms", "letter")},
+    opposed_to_contact INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (debtor_id, name)
+);
+CREATE INDEX contacts_debtor ON contacts(debtor_id);
+
+CREATE TABLE phones (
+    id INTEGER PRIMARY KEY,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id),
+    raw TEXT NOT NULL,
+    e164 TEXT,
+    kind TEXT NOT NULL {_check("kind", "mobile", "fixed", "voip", "other", "unknown")},
+    region TEXT,
+    time_zone TEXT,
+    valid INTEGER NOT NULL,
+    marked_invalid_at TEXT,
+    UNIQUE (contact_id, raw)
+);
+CREATE INDEX phones_contact ON phones(contact_id);
+CREATE INDEX phones_e164 ON phones(e164) WHERE e164 IS NOT NULL;
+
+CREATE TABLE contracts (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    debtor_id INTEGER NOT NULL REFERENCES debtors(id),
+    title TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT,
+    payment_terms_days INTEGER NOT NULL DEFAULT 30,
+    end_of_month INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX contracts_debtor ON contracts(debtor_id);
+
+CREATE TABLE invoices (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    debtor_id INTEGER NOT NULL REFERENCES debtors(id),
+    contract_id INTEGER REFERENCES contracts(id),
+    po_reference TEXT NOT NULL DEFAULT '',
+    issue_date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    outstanding_cents INTEGER NOT NULL CHECK (outstanding_cents >= 0),
+    currency TEXT NOT NULL DEFAULT 'EUR',
+    status TEXT NOT NULL DEFAULT 'open' {_check("status", "open", "partially_paid", "paid",
+        "cancelled", "written_off")},
+    in_dispute INTEGER NOT NULL DEFAULT 0,
+    paid_on TEXT,
+    CHECK (due_date >= issue_date),
+    CHECK (outstanding_cents <= amount_cents)
+);
+CREATE INDEX invoices_debtor_due ON invoices(debtor_id, due_date);
+
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    debtor_id INTEGER NOT NULL REFERENCES debtors(id),
+    invoice_id INTEGER REFERENCES invoices(id),
+    reference TEXT NOT NULL DEFAULT '',
+    received_on TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    method TEXT NOT NULL DEFAULT '',
+    bank_label TEXT NOT NULL DEFAULT '',
+    matched INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX payments_debtor ON payments(debtor_id, received_on);
+CREATE INDEX payments_invoice ON payments(invoice_id);
+CREATE UNIQUE INDEX payments_reference ON payments(reference) WHERE reference <> '';
+
+-- One case per debtor with money overdue. Queue fields are precomputed (ARCHITECTURE.md).
+-- urgency: 3 callback due now, 2 promise falling due today, 1 promise broken, 0 none.
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    debtor_id INTEGER NOT NULL UNIQUE REFERENCES debtors(id),
+    segment TEXT NOT NULL {_check("segment", *SEGMENTS)},
+    status TEXT NOT NULL DEFAULT 'open' {_check("status", "open", "closed")},
+    stage TEXT NOT NULL DEFAULT 'friendly_reminder' {_check("stage", *STAGES)},
+    assigned_agent_id INTEGER REFERENCES agents(id),
+    next_action TEXT NOT NULL DEFAULT '',
+    next_action_on TEXT,
+    overdue_cents INTEGER NOT NULL DEFAULT 0,
+    disputed_cents INTEGER NOT NULL DEFAULT 0,
+    oldest_due_date TEXT,
+    open_invoices INTEGER NOT NULL DEFAULT 0,
+    urgency INTEGER NOT NULL DEFAULT 0,
+    priority REAL NOT NULL DEFAULT 0,
+    score_parts TEXT NOT NULL DEFAULT '{{}}',
+    scored_on TEXT,
+    prescription_on TEXT,
+    last_contact_at TEXT,
+    last_visit_at TEXT,
+    claimed_by INTEGER REFERENCES agents(id),
+    claimed_at TEXT,
+    claim_expires_at TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cases_queue ON cases(status, urgency DESC, priority DESC, id DESC);
+CREATE INDEX cases_agent_queue ON cases(assigned_agent_id, status, urgency DESC, priority DESC,
+    id DESC);
+CREATE INDEX cases_stage ON cases(stage);
+
+CREATE TABLE interactions (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    agent_id INTEGER REFERENCES agents(id),
+    channel TEXT NOT NULL {_check("channel", "call", "email", "sms", "letter",
+        "registered_letter", "note")},
+    occurred_at TEXT NOT NULL,
+    contact_id INTEGER REFERENCES contacts(id),
+    phone_id INTEGER REFERENCES phones(id),
+    outcome TEXT {_check("outcome", "right_party", "wrong_person", "wrong_number", "voicemail",
+        "no_answer", "refused")},
+    cause TEXT {_check("cause", "invoice_not_received", "cash_flow", "oversight", "dispute",
+        "awaiting_approval", "other")},
+    notes TEXT NOT NULL DEFAULT '',
+    letter_kind TEXT,
+    reference TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX interactions_case ON interactions(case_id, occurred_at);
+CREATE INDEX interactions_agent_day ON interactions(agent_id, occurred_at);
+
+CREATE TABLE disputes (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    reason TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    opened_on TEXT NOT NULL,
+    opened_by INTEGER REFERENCES agents(id),
+    status TEXT NOT NULL DEFAULT 'open' {_check("status", "open", "resolved")},
+    resolution TEXT {_check("resolution", "credit_note", "rejected", "corrected_invoice",
+        "other")},
+    resolved_on TEXT,
+    notes TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX disputes_case ON disputes(case_id, status);
+
+CREATE TABLE dispute_invoices (
+    dispute_id INTEGER NOT NULL REFERENCES disputes(id),
+    invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+    PRIMARY KEY (dispute_id, invoice_id)
+);
+CREATE INDEX dispute_invoices_invoice ON dispute_invoices(invoice_id);
+
+CREATE TABLE payment_plans (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    frequency TEXT NOT NULL {_check("frequency", "weekly", "fortnightly", "monthly")},
+    total_cents INTEGER NOT NULL CHECK (total_cents > 0),
+    status TEXT NOT NULL DEFAULT 'active' {_check("status", "active", "completed", "broken",
+        "cancelled")},
+    interaction_id INTEGER REFERENCES interactions(id),
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES agents(id)
+);
+CREATE INDEX payment_plans_case ON payment_plans(case_id);
+
+CREATE TABLE plan_installments (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES payment_plans(id),
+    sequence INTEGER NOT NULL,
+    due_date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    paid_cents INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'pending' {_check("status", "pending", "paid", "missed")},
+    UNIQUE (plan_id, sequence)
+);
+CREATE INDEX plan_installments_due ON plan_installments(status, due_date);
+
+CREATE TABLE promises (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    due_date TEXT NOT NULL,
+    proof_requested INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL DEFAULT 'pending' {_check("status", "pending", "kept", "broken",
+        "cancelled")},
+    interaction_id INTEGER REFERENCES interactions(id),
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES agents(id),
+    settled_on TEXT
+);
+CREATE INDEX promises_case ON promises(case_id);
+CREATE INDEX promises_due ON promises(status, due_date);
+
+CREATE TABLE callbacks (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    due_at TEXT NOT NULL,
+    contact_id INTEGER REFERENCES contacts(id),
+    phone_id INTEGER REFERENCES phones(id),
+    reason TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending' {_check("status", "pending", "done", "cancelled")},
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES agents(id),
+    done_at TEXT
+);
+CREATE INDEX callbacks_due ON callbacks(status, due_at);
+CREATE INDEX callbacks_case ON callbacks(case_id);
+
+-- A call in progress, saved as the agent goes, offered back after a dropped session.
+CREATE TABLE call_drafts (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    agent_id INTEGER NOT NULL REFERENCES agents(id),
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, agent_id)
+);
+
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    rows_inserted INTEGER NOT NULL,
+    rows_updated INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL
+);
+
+-- Key/value facts about the database itself (e.g. the day the scores were last refreshed).
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_events_at ON audit_events(at);
+CREATE INDEX audit_events_entity ON audit_events(entity, entity_id);
+CREATE INDEX audit_events_agent ON audit_events(agent, at);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: UPDATE refused'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: DELETE refused'); END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1,)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer relance-tui than this one."""
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations the database lacks, each in its own transaction. Returns the version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNewError(f"schema version {current} > {SCHEMA_VERSION}")
+    for number in range(current + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                conn.execute("COMMIT")
+                continue
+            for statement in _statements(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit our transaction)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

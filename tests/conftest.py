@@ -1,0 +1,31 @@
+"""Every test runs with its own config/data directories and the French language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from relance_tui import i18n
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.delenv("RELANCE_DB", raising=False)
+    monkeypatch.delenv("RELANCE_CONFIG", raising=False)
+    monkeypatch.delenv("RELANCE_LANG", raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    i18n.set_language("fr")
+    yield
+    i18n.set_language("fr")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "relance.db"
