@@ -1,7 +1,8 @@
 """The one translation layer. Every UI string goes through `t(key, **values)`.
 
-Catalogs are flat `key = "text"` tables in `locales/<lang>.toml`, French first. A key missing from
-the active language falls back to French, then to the key itself (tests check none is missing).
+Catalogs are TOML tables in `locales/<lang>/*.toml` (one file per area of the app), French first.
+A key missing from the active language falls back to French, then to the key itself (a test checks
+that both languages have the same keys).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ _active = DEFAULT_LANGUAGE
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    with (_LOCALES_DIR / f"{language}.toml").open("rb") as handle:
-        return _flatten(tomllib.load(handle))
+    merged: dict[str, str] = {}
+    for path in sorted((_LOCALES_DIR / language).glob("*.toml")):
+        with path.open("rb") as handle:
+            merged.update(_flatten(tomllib.load(handle)))
+    return merged
 
 
 def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, str]:
