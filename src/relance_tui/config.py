@@ -1,6 +1,7 @@
 """User configuration: one TOML file, every setting with a sensible default.
 
-Looked up at `--config PATH`, else `RELANCE_CONFIG`, else `config.toml` in the user config directory.
+Looked up at `--config PATH`, else `RELANCE_CONFIG`, else `config.toml` in the user config
+directory.
 """
 
 from __future__ import annotations

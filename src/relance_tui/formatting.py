@@ -67,4 +67,8 @@ def moment(value: datetime | str | None, zone: ZoneInfo = PARIS) -> str:
 
 
 def percent(fraction: float) -> str:
-    return f"{round(fraction * 100)}\u00a0%" if current_language() == "fr" else f"{round(fraction * 100)}%"
+    return (
+        f"{round(fraction * 100)}\u00a0%"
+        if current_language() == "fr"
+        else f"{round(fraction * 100)}%"
+    )

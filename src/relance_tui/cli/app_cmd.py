@@ -23,6 +23,8 @@ def run(args: argparse.Namespace) -> int:
 def open_app(path: Any, args: argparse.Namespace) -> int:
     from relance_tui.tui.app import RelanceApp
 
-    app = RelanceApp(db_path=path, agent_login=common.agent_login(args), settings=common.settings(args))
+    app = RelanceApp(
+        db_path=path, agent_login=common.agent_login(args), settings=common.settings(args)
+    )
     app.run()
     return int(app.return_code or 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # La Poste's SIRETs break the Luhn rule: the digits of the SIRET add up to a multiple of 5 instead.
 LA_POSTE_SIREN = "356000000"
+_SEPARATORS = str.maketrans("", "", " \u00a0\u202f.-")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -20,8 +21,12 @@ def luhn_valid(digits: str) -> bool:
 
 def normalise_identifier(raw: str) -> str:
     """Drop the spaces, dots and dashes people type inside identifiers."""
-    return raw.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(".", "").replace(
-        "-", ""
+    return (
+        raw.replace(" ", "")
+        .replace("\u00a0", "")
+        .replace("\u202f", "")
+        .replace(".", "")
+        .replace("-", "")
     )
 
 

@@ -75,7 +75,9 @@ def sync_cases(
             return
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_debtors (id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM sync_debtors")
-        conn.executemany("INSERT OR IGNORE INTO sync_debtors (id) VALUES (?)", ((i,) for i in debtor_ids))
+        conn.executemany(
+            "INSERT OR IGNORE INTO sync_debtors (id) VALUES (?)", ((i,) for i in debtor_ids)
+        )
         debtor_filter = "AND i.debtor_id IN (SELECT id FROM sync_debtors)"
         case_filter = "AND debtor_id IN (SELECT id FROM sync_debtors)"
     conn.execute(_UPSERT_CASES.format(debtor_filter=debtor_filter), params)

@@ -70,11 +70,21 @@ CREATE TABLE contacts (
     id INTEGER PRIMARY KEY,
     debtor_id INTEGER NOT NULL REFERENCES debtors(id),
     name TEXT NOT NULL,
-    role TEXT NOT NULL DEFAULT 'other' {_check("role", "accounts_payable", "buyer",
-        "decision_maker", "finance_director", "public_accountant", "other")},
+    role TEXT NOT NULL DEFAULT 'other' {
+    _check(
+        "role",
+        "accounts_payable",
+        "buyer",
+        "decision_maker",
+        "finance_director",
+        "public_accountant",
+        "other",
+    )
+},
     email TEXT NOT NULL DEFAULT '',
-    preferred_channel TEXT NOT NULL DEFAULT 'phone' {_check("preferred_channel", "phone",
-        "email", "sms", "letter")},
+    preferred_channel TEXT NOT NULL DEFAULT 'phone' {
+    _check("preferred_channel", "phone", "email", "sms", "letter")
+},
     opposed_to_contact INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
@@ -120,8 +130,9 @@ CREATE TABLE invoices (
     amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
     outstanding_cents INTEGER NOT NULL CHECK (outstanding_cents >= 0),
     currency TEXT NOT NULL DEFAULT 'EUR',
-    status TEXT NOT NULL DEFAULT 'open' {_check("status", "open", "partially_paid", "paid",
-        "cancelled", "written_off")},
+    status TEXT NOT NULL DEFAULT 'open' {
+    _check("status", "open", "partially_paid", "paid", "cancelled", "written_off")
+},
     in_dispute INTEGER NOT NULL DEFAULT 0,
     paid_on TEXT,
     CHECK (due_date >= issue_date),
@@ -184,15 +195,34 @@ CREATE TABLE interactions (
     id INTEGER PRIMARY KEY,
     case_id INTEGER NOT NULL REFERENCES cases(id),
     agent_id INTEGER REFERENCES agents(id),
-    channel TEXT NOT NULL {_check("channel", "call", "email", "sms", "letter",
-        "registered_letter", "note")},
+    channel TEXT NOT NULL {
+    _check("channel", "call", "email", "sms", "letter", "registered_letter", "note")
+},
     occurred_at TEXT NOT NULL,
     contact_id INTEGER REFERENCES contacts(id),
     phone_id INTEGER REFERENCES phones(id),
-    outcome TEXT {_check("outcome", "right_party", "wrong_person", "wrong_number", "voicemail",
-        "no_answer", "refused")},
-    cause TEXT {_check("cause", "invoice_not_received", "cash_flow", "oversight", "dispute",
-        "awaiting_approval", "other")},
+    outcome TEXT {
+    _check(
+        "outcome",
+        "right_party",
+        "wrong_person",
+        "wrong_number",
+        "voicemail",
+        "no_answer",
+        "refused",
+    )
+},
+    cause TEXT {
+    _check(
+        "cause",
+        "invoice_not_received",
+        "cash_flow",
+        "oversight",
+        "dispute",
+        "awaiting_approval",
+        "other",
+    )
+},
     notes TEXT NOT NULL DEFAULT '',
     letter_kind TEXT,
     reference TEXT NOT NULL DEFAULT ''
@@ -208,8 +238,7 @@ CREATE TABLE disputes (
     opened_on TEXT NOT NULL,
     opened_by INTEGER REFERENCES agents(id),
     status TEXT NOT NULL DEFAULT 'open' {_check("status", "open", "resolved")},
-    resolution TEXT {_check("resolution", "credit_note", "rejected", "corrected_invoice",
-        "other")},
+    resolution TEXT {_check("resolution", "credit_note", "rejected", "corrected_invoice", "other")},
     resolved_on TEXT,
     notes TEXT NOT NULL DEFAULT ''
 );
@@ -227,8 +256,9 @@ CREATE TABLE payment_plans (
     case_id INTEGER NOT NULL REFERENCES cases(id),
     frequency TEXT NOT NULL {_check("frequency", "weekly", "fortnightly", "monthly")},
     total_cents INTEGER NOT NULL CHECK (total_cents > 0),
-    status TEXT NOT NULL DEFAULT 'active' {_check("status", "active", "completed", "broken",
-        "cancelled")},
+    status TEXT NOT NULL DEFAULT 'active' {
+    _check("status", "active", "completed", "broken", "cancelled")
+},
     interaction_id INTEGER REFERENCES interactions(id),
     created_at TEXT NOT NULL,
     created_by INTEGER REFERENCES agents(id)
@@ -253,8 +283,9 @@ CREATE TABLE promises (
     amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
     due_date TEXT NOT NULL,
     proof_requested INTEGER NOT NULL DEFAULT 1,
-    status TEXT NOT NULL DEFAULT 'pending' {_check("status", "pending", "kept", "broken",
-        "cancelled")},
+    status TEXT NOT NULL DEFAULT 'pending' {
+    _check("status", "pending", "kept", "broken", "cancelled")
+},
     interaction_id INTEGER REFERENCES interactions(id),
     created_at TEXT NOT NULL,
     created_by INTEGER REFERENCES agents(id),

@@ -1,4 +1,4 @@
-"""The Textual application: holds the database path, the agent and the settings; screens do the rest."""
+"""The Textual application: holds the database path, the agent and the settings."""
 
 from __future__ import annotations
 
