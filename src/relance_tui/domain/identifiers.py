@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# La Poste's SIRETs break the Luhn rule: the digits of the SIRET add up to a multiple of 5 instead.
+# Some La Poste SIRETs break the Luhn rule; theirs is "the digits add up to a multiple of 5".
 LA_POSTE_SIREN = "356000000"
 _SEPARATORS = str.maketrans("", "", " \u00a0\u202f.-")
 
@@ -44,11 +44,11 @@ def siret_error(raw: str) -> str | None:
     value = normalise_identifier(raw)
     if len(value) != 14 or not value.isdigit():
         return "siret.length"
-    if value.startswith(LA_POSTE_SIREN):
-        return None if sum(int(c) for c in value) % 5 == 0 else "siret.checksum"
-    if not luhn_valid(value):
-        return "siret.checksum"
-    return None
+    if luhn_valid(value):
+        return None
+    if value.startswith(LA_POSTE_SIREN) and sum(int(c) for c in value) % 5 == 0:
+        return None
+    return "siret.checksum"
 
 
 def luhn_complete(prefix: str) -> str:

@@ -387,16 +387,19 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration into statements (executescript would commit our transaction)."""
+    """Split a migration into statements (executescript would commit our transaction).
+
+    Comment lines are dropped first, so a `;` may only end a statement or sit inside a trigger.
+    """
+    code = "".join(
+        line for line in script.splitlines(keepends=True) if not line.lstrip().startswith("--")
+    )
     statements: list[str] = []
     buffer = ""
-    for line in script.splitlines(keepends=True):
-        if line.lstrip().startswith("--"):
-            continue
-        buffer += line
+    for part in code.split(";"):
+        buffer += part + ";"
         if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
+            if buffer.strip(" \n;"):
+                statements.append(buffer.strip())
             buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
     return statements
