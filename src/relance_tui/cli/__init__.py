@@ -12,14 +12,13 @@ from collections.abc import Sequence
 
 from relance_tui import i18n
 from relance_tui.cli import common
+from relance_tui.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from relance_tui.cli import app_cmd, demo_cmd, import_cmd, seed_cmd
+    from relance_tui.cli import agents_cmd, app_cmd, audit_cmd, demo_cmd, import_cmd, seed_cmd
 
     parser = argparse.ArgumentParser(
         prog="relance",
@@ -27,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (app_cmd, demo_cmd, seed_cmd, import_cmd):
+    for module in (app_cmd, demo_cmd, seed_cmd, import_cmd, agents_cmd, audit_cmd):
         module.register(subparsers)
     parser.set_defaults(handler=app_cmd.run)
     return parser

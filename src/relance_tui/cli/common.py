@@ -6,9 +6,17 @@ import argparse
 import getpass
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from relance_tui.config import ConfigError, Settings, load_settings, resolve_config_path
 from relance_tui.i18n import t
+
+if TYPE_CHECKING:
+    from relance_tui.services.identity import Identity
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
 
 
 class CliError(Exception):
@@ -61,3 +69,13 @@ def settings(args: argparse.Namespace) -> Settings:
 
 def agent_login(args: argparse.Namespace) -> str:
     return getattr(args, "agent", None) or getpass.getuser()
+
+
+def current_identity(args: argparse.Namespace, conn: sqlite3.Connection) -> Identity:
+    """The agent this command acts as (OS user, or `--agent` for supervisors and admins)."""
+    from relance_tui.services.identity import IdentityError, resolve_identity
+
+    try:
+        return resolve_identity(conn, getpass.getuser(), getattr(args, "agent", None))
+    except IdentityError as error:
+        raise CliError(str(error)) from error

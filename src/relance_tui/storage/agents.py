@@ -42,6 +42,28 @@ def get_agent_by_id(conn: sqlite3.Connection, agent_id: int) -> AgentRow | None:
     return None if row is None else _row(row)
 
 
+def count_agents(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM agents").fetchone()[0])
+
+
+def set_active(conn: sqlite3.Connection, login: str, active: bool, *, by: str) -> bool:
+    """Enable or disable an agent (never deleted: history points at them). Audited."""
+    before = get_agent(conn, login)
+    if before is None:
+        return False
+    conn.execute("UPDATE agents SET active = ? WHERE id = ?", (int(active), before.id))
+    append_audit(
+        conn,
+        agent=by,
+        action="agent.enable" if active else "agent.disable",
+        entity="agent",
+        entity_id=before.id,
+        before={"active": before.active},
+        after={"active": active},
+    )
+    return True
+
+
 def list_agents(conn: sqlite3.Connection, *, include_inactive: bool = False) -> list[AgentRow]:
     sql = "SELECT id, login, display_name, role, active FROM agents"
     if not include_inactive:

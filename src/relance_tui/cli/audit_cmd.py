@@ -1,0 +1,60 @@
+"""`relance audit [--agent A] [--case C] [--since D] [--json]`: the append-only trail of writes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from relance_tui.cli import common
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("audit", help="show the audit trail (who did what, when)")
+    common.add_db_option(parser)
+    parser.add_argument("--agent", dest="audit_agent", metavar="LOGIN", help="only this agent")
+    parser.add_argument("--case", type=int, metavar="ID", help="only this case")
+    parser.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD or DD/MM/YYYY)")
+    parser.add_argument("--limit", type=int, metavar="N")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.set_defaults(handler=run)
+
+
+def _parse_since(value: str) -> str:
+    from relance_tui.i18n import t
+
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, pattern).date().isoformat()
+        except ValueError:
+            continue
+    raise common.CliError(t("audit.bad_since", value=value), exit_code=2)
+
+
+def run(args: argparse.Namespace) -> int:
+    from relance_tui.formatting import moment
+    from relance_tui.i18n import t
+    from relance_tui.storage.audit import audit_events
+
+    since = _parse_since(args.since) if args.since else None
+    conn = common.open_db(args)
+    common.current_identity(args, conn)
+    printed = 0
+    for event in audit_events(
+        conn, agent=args.audit_agent, case_id=args.case, since=since, limit=args.limit
+    ):
+        printed += 1
+        if args.json:
+            print(json.dumps(asdict(event), ensure_ascii=False))
+            continue
+        change = ""
+        if event.before or event.after:
+            change = f"  {event.before or '∅'} → {event.after or '∅'}"
+        detail = f"  {event.detail}" if event.detail else ""
+        print(f"{moment(event.at)}  {event.agent:<12} {event.action:<20} "
+              f"{event.entity}#{event.entity_id}{change}{detail}")  # fmt: skip
+    if not printed and not args.json:
+        print(t("audit.none"))
+    return common.EXIT_OK

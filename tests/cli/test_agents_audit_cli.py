@@ -1,0 +1,45 @@
+import getpass
+from pathlib import Path
+
+import pytest
+
+from relance_tui.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_agents_lifecycle_and_audit(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    me = getpass.getuser()
+    code, out, _ = run(capsys, "--db", str(db_path), "agents", "list")
+    assert code == 0 and me in out and "Administrateur" in out
+    assert run(capsys, "--db", str(db_path), "agents", "add", "agent1", "--name", "Léa")[0] == 0
+    assert run(capsys, "--db", str(db_path), "agents", "set-role", "agent1", "supervisor")[0] == 0
+    assert run(capsys, "--db", str(db_path), "agents", "disable", "agent1")[0] == 0
+    code, out, _ = run(capsys, "--db", str(db_path), "agents", "list")
+    assert "Léa" in out and "Superviseur" in out and "non" in out
+    code, out, _ = run(capsys, "--db", str(db_path), "audit", "--agent", me)
+    assert code == 0
+    assert [line.split()[3] for line in out.splitlines()] == [
+        "agent.add", "agent.add", "agent.update", "agent.disable",
+    ]  # fmt: skip
+    code, _, err = run(capsys, "--db", str(db_path), "agents", "set-role", "ghost", "agent")
+    assert code == 1 and "ghost" in err
+
+
+def test_non_admin_cannot_manage_agents(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    me = getpass.getuser()
+    run(capsys, "--db", str(db_path), "agents", "add", "boss", "--role", "supervisor")
+    run(capsys, "--db", str(db_path), "agents", "set-role", me, "supervisor")
+    code, _, err = run(capsys, "--db", str(db_path), "agents", "add", "x")
+    assert code == 1 and "administrateur" in err
+
+
+def test_audit_since_must_be_a_date(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--db", str(db_path), "audit", "--since", "hier")
+    assert code == 2 and "hier" in err
+    code, out, _ = run(capsys, "--db", str(db_path), "audit", "--since", "01/01/2099")
+    assert code == 0 and "Aucun événement" in out
