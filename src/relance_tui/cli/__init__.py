@@ -18,7 +18,15 @@ __all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from relance_tui.cli import agents_cmd, app_cmd, audit_cmd, demo_cmd, import_cmd, seed_cmd
+    from relance_tui.cli import (
+        agents_cmd,
+        app_cmd,
+        assign_cmd,
+        audit_cmd,
+        demo_cmd,
+        import_cmd,
+        seed_cmd,
+    )
 
     parser = argparse.ArgumentParser(
         prog="relance",
@@ -26,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (app_cmd, demo_cmd, seed_cmd, import_cmd, agents_cmd, audit_cmd):
+    for module in (app_cmd, demo_cmd, seed_cmd, import_cmd, agents_cmd, assign_cmd, audit_cmd):
         module.register(subparsers)
     parser.set_defaults(handler=app_cmd.run)
     return parser

@@ -8,6 +8,7 @@ from typing import Any
 from relance_tui.cli import common
 
 ROLES = ("agent", "supervisor", "admin")
+SEGMENTS = ("large_account", "multi_site", "sme", "public_body", "consumer")
 
 
 def register(subparsers: Any) -> None:
@@ -24,6 +25,17 @@ def register(subparsers: Any) -> None:
     set_role = actions.add_parser("set-role", help="change an agent's role (and enable them)")
     set_role.add_argument("login")
     set_role.add_argument("role", choices=ROLES)
+    rule = actions.add_parser("rule", help="portfolio rules: which new cases go to whom")
+    rule_actions = rule.add_subparsers(dest="rule_action", metavar="RULE_ACTION", required=True)
+    rule_add = rule_actions.add_parser("add", help="new unassigned cases matching go to LOGIN")
+    rule_add.add_argument("login")
+    rule_add.add_argument("--segment", choices=SEGMENTS)
+    rule_add.add_argument("--postal-prefix", metavar="DIGITS", help="e.g. 75, 974, 13")
+    rule_add.add_argument("--min-amount", type=float, metavar="EUROS")
+    rule_add.add_argument("--max-amount", type=float, metavar="EUROS")
+    rule_delete = rule_actions.add_parser("delete", help="delete a rule")
+    rule_delete.add_argument("rule_id", type=int)
+    rule_actions.add_parser("list", help="list the rules")
     parser.set_defaults(handler=run)
 
 
@@ -37,9 +49,13 @@ def run(args: argparse.Namespace) -> int:
     identity = common.current_identity(args, conn)
     if args.agents_action == "list":
         return _print_list(agents.list_agents(conn, include_inactive=True))
+    if args.agents_action == "rule" and args.rule_action == "list":
+        return _print_rules(conn)
     if identity.agent.role is not AgentRole.ADMIN:
         raise common.CliError(t("agents.admin_only"))
     by = identity.os_user
+    if args.agents_action == "rule":
+        return _change_rules(conn, args, by)
     with transaction(conn):
         if args.agents_action == "add":
             row = agents.upsert_agent(
@@ -89,4 +105,57 @@ def _print_list(rows: list[Any]) -> int:
     widths = [max(len(str(line[i])) for line in (headers, *table)) for i in range(4)]
     for line in (headers, *table):
         print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)))
+    return common.EXIT_OK
+
+
+def _print_rules(conn: Any) -> int:
+    from relance_tui.formatting import money
+    from relance_tui.i18n import t
+    from relance_tui.storage.portfolios import list_rules
+
+    rules = list_rules(conn)
+    if not rules:
+        print(t("rules.none"))
+    for rule in rules:
+        parts = [f"#{rule.id}", rule.agent_login]
+        if rule.segment:
+            parts.append(t(f"segment.{rule.segment}"))
+        if rule.postal_prefix:
+            parts.append(t("rules.postal", prefix=rule.postal_prefix))
+        if rule.min_overdue_cents is not None:
+            parts.append(f">= {money(rule.min_overdue_cents)}")
+        if rule.max_overdue_cents is not None:
+            parts.append(f"< {money(rule.max_overdue_cents)}")
+        print("  ".join(parts))
+    return common.EXIT_OK
+
+
+def _change_rules(conn: Any, args: argparse.Namespace, by: str) -> int:
+    from relance_tui.i18n import t
+    from relance_tui.storage import agents, portfolios
+    from relance_tui.storage.db import transaction
+
+    with transaction(conn):
+        if args.rule_action == "delete":
+            if not portfolios.delete_rule(conn, args.rule_id, by=by):
+                raise common.CliError(t("rules.not_found", id=args.rule_id))
+            print(t("rules.deleted", id=args.rule_id))
+            return common.EXIT_OK
+        agent = agents.get_agent(conn, args.login)
+        if agent is None:
+            raise common.CliError(t("agents.not_found", login=args.login))
+        prefix = args.postal_prefix
+        if prefix is not None and not prefix.isdigit():
+            raise common.CliError(t("rules.bad_prefix", prefix=prefix), exit_code=2)
+        rule_id = portfolios.add_rule(
+            conn,
+            agent_id=agent.id,
+            segment=args.segment,
+            postal_prefix=prefix,
+            min_overdue_cents=None if args.min_amount is None else round(args.min_amount * 100),
+            max_overdue_cents=None if args.max_amount is None else round(args.max_amount * 100),
+            by=by,
+        )
+        assigned = portfolios.assign_by_rules(conn)
+    print(t("rules.added", id=rule_id, login=agent.login, assigned=assigned))
     return common.EXIT_OK

@@ -1,0 +1,147 @@
+"""Portfolios: which agent works which case. Explicit (cases.assigned_agent_id) or by rules."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from relance_tui.storage.db import append_audit, utc_now_iso
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioRule:
+    id: int
+    agent_login: str
+    segment: str | None
+    postal_prefix: str | None
+    min_overdue_cents: int | None
+    max_overdue_cents: int | None
+
+
+_RULE_MATCHES = """
+    (r.segment IS NULL OR r.segment = cases.segment)
+    AND (r.postal_prefix IS NULL OR substr(
+            (SELECT d.postal_code FROM debtors d WHERE d.id = cases.debtor_id),
+            1, length(r.postal_prefix)) = r.postal_prefix)
+    AND (r.min_overdue_cents IS NULL OR cases.overdue_cents >= r.min_overdue_cents)
+    AND (r.max_overdue_cents IS NULL OR cases.overdue_cents < r.max_overdue_cents)
+"""
+
+
+def add_rule(
+    conn: sqlite3.Connection,
+    *,
+    agent_id: int,
+    segment: str | None,
+    postal_prefix: str | None,
+    min_overdue_cents: int | None,
+    max_overdue_cents: int | None,
+    by: str,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO portfolio_rules (agent_id, segment, postal_prefix, min_overdue_cents,"
+        " max_overdue_cents) VALUES (?, ?, ?, ?, ?)",
+        (agent_id, segment, postal_prefix, min_overdue_cents, max_overdue_cents),
+    )
+    rule_id = int(cursor.lastrowid or 0)
+    append_audit(
+        conn,
+        agent=by,
+        action="portfolio.rule_add",
+        entity="portfolio_rule",
+        entity_id=rule_id,
+        after={
+            "agent_id": agent_id,
+            "segment": segment,
+            "postal_prefix": postal_prefix,
+            "min_overdue_cents": min_overdue_cents,
+            "max_overdue_cents": max_overdue_cents,
+        },
+    )
+    return rule_id
+
+
+def delete_rule(conn: sqlite3.Connection, rule_id: int, *, by: str) -> bool:
+    cursor = conn.execute("DELETE FROM portfolio_rules WHERE id = ?", (rule_id,))
+    if cursor.rowcount:
+        append_audit(
+            conn, agent=by, action="portfolio.rule_delete", entity="portfolio_rule",
+            entity_id=rule_id,
+        )  # fmt: skip
+    return cursor.rowcount == 1
+
+
+def list_rules(conn: sqlite3.Connection) -> list[PortfolioRule]:
+    rows = conn.execute(
+        "SELECT r.id, a.login, r.segment, r.postal_prefix, r.min_overdue_cents,"
+        " r.max_overdue_cents FROM portfolio_rules r JOIN agents a ON a.id = r.agent_id"
+        " ORDER BY r.id"
+    )
+    return [PortfolioRule(*row) for row in rows]
+
+
+def assign_by_rules(conn: sqlite3.Connection) -> int:
+    """Give every open, unassigned case to the agent of the first rule it matches."""
+    cursor = conn.execute(
+        f"""
+        UPDATE cases SET assigned_agent_id = (
+            SELECT r.agent_id FROM portfolio_rules r
+            JOIN agents a ON a.id = r.agent_id AND a.active = 1
+            WHERE {_RULE_MATCHES} ORDER BY r.id LIMIT 1),
+            updated_at = :now
+        WHERE assigned_agent_id IS NULL AND status = 'open'
+          AND EXISTS (SELECT 1 FROM portfolio_rules r
+                      JOIN agents a ON a.id = r.agent_id AND a.active = 1
+                      WHERE {_RULE_MATCHES})
+        """,
+        {"now": utc_now_iso()},
+    )
+    return cursor.rowcount
+
+
+def select_cases(
+    conn: sqlite3.Connection,
+    *,
+    case_ids: Sequence[int] = (),
+    from_agent_id: int | None = None,
+    segment: str | None = None,
+) -> list[tuple[int, int | None]]:
+    """(case id, current agent id) of the open cases a reassignment targets."""
+    clauses = ["status = 'open'"]
+    params: list[object] = []
+    if case_ids:
+        clauses.append(f"id IN ({', '.join('?' for _ in case_ids)})")
+        params.extend(case_ids)
+    if from_agent_id is not None:
+        clauses.append("assigned_agent_id = ?")
+        params.append(from_agent_id)
+    if segment is not None:
+        clauses.append("segment = ?")
+        params.append(segment)
+    sql = "SELECT id, assigned_agent_id FROM cases WHERE " + " AND ".join(clauses)
+    return [(row[0], row[1]) for row in conn.execute(sql, params)]
+
+
+def reassign(
+    conn: sqlite3.Connection, cases: Sequence[tuple[int, int | None]], to_agent_id: int, *, by: str
+) -> int:
+    """Move cases to another agent; one audit event per case (before and after)."""
+    now = utc_now_iso()
+    conn.executemany(
+        "UPDATE cases SET assigned_agent_id = ?, updated_at = ?, version = version + 1"
+        " WHERE id = ?",
+        [(to_agent_id, now, case_id) for case_id, _ in cases],
+    )
+    for case_id, previous in cases:
+        append_audit(
+            conn,
+            agent=by,
+            action="case.reassign",
+            entity="case",
+            entity_id=case_id,
+            before={"assigned_agent_id": previous},
+            after={"assigned_agent_id": to_agent_id},
+            at=now,
+        )
+    return len(cases)
