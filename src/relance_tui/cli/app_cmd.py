@@ -15,16 +15,20 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = common.db_path(args)
-    common.open_db(args).close()  # create and migrate before the UI starts, errors on stderr
-    return open_app(path, args)
+    return open_app(common.db_path(args), args)
 
 
 def open_app(path: Any, args: argparse.Namespace) -> int:
+    """Check the database and who is asking before the UI starts, so errors land on stderr."""
+    args.db = str(path)
+    settings = common.settings(args)
+    conn = common.open_db(args)
+    try:
+        login = common.current_identity(args, conn).agent.login
+    finally:
+        conn.close()
     from relance_tui.tui.app import RelanceApp
 
-    app = RelanceApp(
-        db_path=path, agent_login=common.agent_login(args), settings=common.settings(args)
-    )
+    app = RelanceApp(db_path=path, agent_login=login, settings=settings)
     app.run()
     return int(app.return_code or 0)

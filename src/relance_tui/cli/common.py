@@ -67,10 +67,6 @@ def settings(args: argparse.Namespace) -> Settings:
         raise CliError(t("error.bad_config", detail=error), exit_code=2) from error
 
 
-def agent_login(args: argparse.Namespace) -> str:
-    return getattr(args, "agent", None) or getpass.getuser()
-
-
 def current_identity(args: argparse.Namespace, conn: sqlite3.Connection) -> Identity:
     """The agent this command acts as (OS user, or `--agent` for supervisors and admins)."""
     from relance_tui.services.identity import IdentityError, resolve_identity
