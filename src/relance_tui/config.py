@@ -35,10 +35,16 @@ class ScoringWeights(_Section):
 
 
 class ScoringSettings(_Section):
+    """How the queue ranks cases (domain/scoring.py explains each part).
+
+    Changing any of these re-ranks every case the next time the app or `relance queue` starts.
+    """
+
     weights: ScoringWeights = ScoringWeights()
-    amount_reference_euros: Annotated[float, Field(gt=0)] = 5000.0
-    age_reference_days: Annotated[int, Field(gt=0)] = 90
+    amount_reference_euros: Annotated[float, Field(gt=0)] = 5000.0  # scores half the amount part
+    age_reference_days: Annotated[int, Field(gt=0)] = 90  # scores half the age part
     strategic_bonus: Annotated[float, Field(ge=0, le=1)] = 0.5
+    prescription_window_days: Annotated[int, Field(gt=0, le=3650)] = 365
 
 
 class CallingHours(_Section):

@@ -1,0 +1,211 @@
+"""Queue ranking: the urgency of time-bound items, then a priority score made of weighted parts.
+
+Pure functions: no SQL, no clock (the caller passes `today`). Each part maps one fact about a case
+to a value between 0 and 1; the priority is the weighted mean of those values on a 0–100 scale,
+and the breakdown gives each part's share of the priority (the shares add up to 1).
+
+Parts (the reference values come from the settings, `[scoring]` in the TOML file):
+- amount: money overdue (disputed invoices excluded), with diminishing returns:
+  `L / (L + ln 2)` where `L = ln(1 + overdue / reference)` — the reference amount scores 0.5,
+  10 000 € scores 0.61 and 500 € scores 0.12 against a 5 000 € reference;
+- age: days past the oldest due date, `d / (d + reference days)`;
+- payer_type: very bad 1.0, bad 0.8, smart 0.6, unknown 0.5, good 0.25;
+- history: average days late and broken promises, `1 - (1 - late)(1 - broken)`;
+- segment: large account 0.8, multi-site 0.7, public body 0.6, SME 0.5, consumer 0.3, moved
+  towards 1 by the strategic bonus for strategic debtors;
+- risk: the debtor's risk score / 100;
+- prescription: rises from 0 to 1 over the last `prescription_window_days` before the claim is
+  time-barred; 0 once it is (no court action left to protect);
+- stage: how far up the dunning ladder the case is.
+
+Urgency comes before any score: 3 a callback is due now, 2 a promise (or plan installment) falls
+due today, 1 a promise was broken (or an installment missed) since the agent last opened the case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+SCORING_VERSION = 1  # bump when the formulas change: every database then re-scores once
+
+PARTS: tuple[str, ...] = (
+    "amount",
+    "age",
+    "payer_type",
+    "history",
+    "segment",
+    "risk",
+    "prescription",
+    "stage",
+)
+
+PAYER_TYPE_VALUES: Mapping[str, float] = {
+    "very_bad": 1.0,
+    "bad": 0.8,
+    "smart": 0.6,
+    "unknown": 0.5,
+    "good": 0.25,
+}
+SEGMENT_VALUES: Mapping[str, float] = {
+    "large_account": 0.8,
+    "multi_site": 0.7,
+    "public_body": 0.6,
+    "sme": 0.5,
+    "consumer": 0.3,
+}
+STAGE_VALUES: Mapping[str, float] = {
+    "pre_reminder": 0.1,
+    "friendly_reminder": 0.25,
+    "phone_reminder": 0.4,
+    "second_reminder": 0.55,
+    "registered_letter": 0.7,
+    "formal_notice": 0.85,
+    "legal_action": 0.5,  # the court has it: fewer calls to make
+    "closed": 0.0,
+}
+HISTORY_LATE_REFERENCE_DAYS = 30.0
+_LN2 = math.log(2)
+
+
+class Urgency(IntEnum):
+    NONE = 0
+    BROKEN_PROMISE = 1
+    PROMISE_DUE = 2
+    CALLBACK_DUE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringParams:
+    """The numbers the score depends on (built from `config.ScoringSettings`)."""
+
+    weights: Mapping[str, float]
+    amount_reference_cents: int = 500_000
+    age_reference_days: int = 90
+    strategic_bonus: float = 0.5
+    prescription_window_days: int = 365
+
+    def fingerprint(self) -> str:
+        """Changes whenever a weight, a reference or the formulas change."""
+        payload = json.dumps(
+            {
+                "version": SCORING_VERSION,
+                "weights": {name: float(self.weights.get(name, 0.0)) for name in PARTS},
+                "amount": self.amount_reference_cents,
+                "age": self.age_reference_days,
+                "strategic": self.strategic_bonus,
+                "prescription": self.prescription_window_days,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What the score of one case is computed from."""
+
+    overdue_cents: int
+    oldest_due_date: date | None
+    payer_type: str = "unknown"
+    avg_days_late: float = 0.0
+    promises_broken: int = 0
+    promises_kept: int = 0
+    segment: str = "sme"
+    strategic: bool = False
+    risk_score: int = 50
+    prescription_on: date | None = None
+    stage: str = "friendly_reminder"
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    priority: float  # 0–100
+    parts: dict[str, float]  # each part's share of the priority, adding up to 1 (all 0 if 0)
+
+
+def part_values(facts: CaseFacts, params: ScoringParams, today: date) -> tuple[float, ...]:
+    """Each part's value between 0 and 1, in the order of PARTS."""
+    overdue = max(facts.overdue_cents, 0)
+    log_amount = math.log1p(overdue / params.amount_reference_cents)
+    amount = log_amount / (log_amount + _LN2) if overdue else 0.0
+
+    age = 0.0
+    if facts.oldest_due_date is not None:
+        days = (today - facts.oldest_due_date).days
+        if days > 0:
+            age = days / (days + params.age_reference_days)
+
+    payer = PAYER_TYPE_VALUES.get(facts.payer_type, PAYER_TYPE_VALUES["unknown"])
+
+    late_days = max(facts.avg_days_late, 0.0)
+    late = late_days / (late_days + HISTORY_LATE_REFERENCE_DAYS)
+    broken_count = max(facts.promises_broken, 0)
+    broken = broken_count / (broken_count + max(facts.promises_kept, 0) + 1)
+    history = 1.0 - (1.0 - late) * (1.0 - broken)
+
+    segment = SEGMENT_VALUES.get(facts.segment, SEGMENT_VALUES["sme"])
+    if facts.strategic:
+        segment += params.strategic_bonus * (1.0 - segment)
+
+    risk = min(max(facts.risk_score, 0), 100) / 100
+
+    prescription = 0.0
+    if facts.prescription_on is not None:
+        days_left = (facts.prescription_on - today).days
+        window = params.prescription_window_days
+        if 0 <= days_left < window:
+            prescription = 1.0 - days_left / window
+
+    stage = STAGE_VALUES.get(facts.stage, 0.0)
+    return (amount, age, payer, history, segment, risk, prescription, stage)
+
+
+def score_case(facts: CaseFacts, params: ScoringParams, today: date) -> Score:
+    """The priority of a case (0–100) and each part's share of it."""
+    values = part_values(facts, params, today)
+    weights = [max(float(params.weights.get(name, 0.0)), 0.0) for name in PARTS]
+    total_weight = sum(weights)
+    contributions = [w * v for w, v in zip(weights, values, strict=True)]
+    total = sum(contributions)
+    if total_weight <= 0 or total <= 0:
+        return Score(0.0, dict.fromkeys(PARTS, 0.0))
+    return Score(
+        priority=100.0 * total / total_weight,
+        parts={name: c / total for name, c in zip(PARTS, contributions, strict=True)},
+    )
+
+
+def urgency_of(
+    *,
+    callback_due: bool,
+    promise_due_today: bool,
+    last_broken_on: date | None,
+    last_visit_on: date | None,
+) -> Urgency:
+    """Time-bound items first: a due callback, then a promise due today, then a broken promise.
+
+    `last_broken_on` is the latest day a promise or installment was found broken (a pending one
+    counts from the day after its due date); it is urgent until the agent opens the case after it.
+    """
+    if callback_due:
+        return Urgency.CALLBACK_DUE
+    if promise_due_today:
+        return Urgency.PROMISE_DUE
+    if last_broken_on is not None and (last_visit_on is None or last_broken_on > last_visit_on):
+        return Urgency.BROKEN_PROMISE
+    return Urgency.NONE
+
+
+def top_parts(parts: Mapping[str, float], count: int = 3) -> list[tuple[str, float]]:
+    """The parts that weigh most, largest first (ties in PARTS order), zero shares left out."""
+    ranked = sorted(
+        ((name, share) for name, share in parts.items() if share > 0),
+        key=lambda item: (-item[1], PARTS.index(item[0]) if item[0] in PARTS else len(PARTS)),
+    )
+    return ranked[:count]

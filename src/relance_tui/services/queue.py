@@ -1,0 +1,386 @@
+"""The ranked work queue: keeping scores fresh, and reading the queue page by page.
+
+Scores are precomputed (ARCHITECTURE.md, "The queue is precomputed"):
+- `refresh_scores` re-scores given cases (after a call, a promise, an import) or all open cases;
+- `refresh_queue` is what the app and `relance queue` call on start and every minute: it
+  re-ranks everything when the business day (Europe/Paris) or the scoring settings changed
+  since the last full refresh, otherwise only the cases marked stale (`scored_on IS NULL`, set by
+  `storage.cases.sync_cases`) and those whose callback has just come due.
+
+Reading: `build_query` turns filters and a search text into a `QueueQuery`; `page_after` /
+`page_before` read keyset pages; `count_queue` counts.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from relance_tui.config import ScoringSettings, Settings
+from relance_tui.domain.scoring import (
+    PARTS,
+    CaseFacts,
+    ScoringParams,
+    Urgency,
+    score_case,
+    urgency_of,
+)
+from relance_tui.storage import queue as store
+from relance_tui.storage.agents import AgentRow, get_agent
+from relance_tui.storage.db import get_meta, set_meta, transaction
+from relance_tui.storage.queue import Key, QueueQuery, QueueRow
+
+PARIS = ZoneInfo("Europe/Paris")
+META_SCORED_DAY = "queue.scored_day"
+META_SCORING = "queue.scoring_fingerprint"
+
+SEARCH_CAP = 5000  # beyond this many name matches, the name filter runs inside the page query
+MIN_NAME_SEARCH = 2
+MIN_PREFIX_SEARCH = 3
+
+__all__ = [
+    "Key",
+    "QueueCounts",
+    "QueueFilters",
+    "QueueQuery",
+    "QueueRow",
+    "RefreshOutcome",
+    "UnknownAgentError",
+    "build_query",
+    "business_day",
+    "case_row",
+    "count_queue",
+    "find_cases",
+    "page_after",
+    "page_before",
+    "refresh_queue",
+    "refresh_scores",
+    "resolve_agent",
+    "scoring_params",
+]
+
+
+# --- Scores ---------------------------------------------------------------------------------
+
+
+def scoring_params(settings: ScoringSettings) -> ScoringParams:
+    weights = settings.weights
+    return ScoringParams(
+        weights={name: float(getattr(weights, name)) for name in PARTS},
+        amount_reference_cents=round(settings.amount_reference_euros * 100),
+        age_reference_days=settings.age_reference_days,
+        strategic_bonus=settings.strategic_bonus,
+        prescription_window_days=settings.prescription_window_days,
+    )
+
+
+def business_day(now: datetime) -> date:
+    """The day in Paris (a naive `now` is taken as UTC)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(PARIS).date()
+
+
+def _utc_iso(now: datetime) -> str:
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _visit_day(last_visit_at: object) -> date | None:
+    if not last_visit_at:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(last_visit_at))
+    except ValueError:
+        return None
+    return business_day(moment)
+
+
+def _compute(
+    rows: Sequence[Sequence[object]], params: ScoringParams, today: date
+) -> tuple[list[tuple[int, float, str, str, int]], list[tuple[str, str, int]]]:
+    """Scores for the rows of `read_score_inputs`: (rank moved, rank unchanged) update rows."""
+    scored_on = today.isoformat()
+    moved: list[tuple[int, float, str, str, int]] = []
+    unchanged: list[tuple[str, str, int]] = []
+    parse = date.fromisoformat
+    dumps = json.dumps
+    for row in rows:
+        (case_id, status, overdue, oldest, prescription, stage, last_visit, old_urgency,
+         old_priority, _old_parts, _scored_on, segment, payer_type, avg_days_late, broken,
+         kept, strategic, risk, callback_due, promise_today, promise_broken_on,
+         installment_today, installment_missed_on) = row  # fmt: skip
+        if status != "open":
+            urgency, priority, parts_json = 0, 0.0, "{}"
+        else:
+            facts = CaseFacts(
+                overdue_cents=int(overdue),  # type: ignore[call-overload]
+                oldest_due_date=parse(str(oldest)) if oldest else None,
+                payer_type=str(payer_type),
+                avg_days_late=float(avg_days_late),  # type: ignore[arg-type]
+                promises_broken=int(broken),  # type: ignore[call-overload]
+                promises_kept=int(kept),  # type: ignore[call-overload]
+                segment=str(segment),
+                strategic=bool(strategic),
+                risk_score=int(risk),  # type: ignore[call-overload]
+                prescription_on=parse(str(prescription)) if prescription else None,
+                stage=str(stage),
+            )
+            score = score_case(facts, params, today)
+            broken_days = [str(d) for d in (promise_broken_on, installment_missed_on) if d]
+            last_broken = parse(max(broken_days)) if broken_days else None
+            urgency = int(
+                urgency_of(
+                    callback_due=bool(callback_due),
+                    promise_due_today=bool(promise_today) or bool(installment_today),
+                    last_broken_on=last_broken,
+                    last_visit_on=_visit_day(last_visit) if last_broken else None,
+                )
+            )
+            priority = round(score.priority, 4)
+            parts_json = dumps(
+                {name: round(share, 3) for name, share in score.parts.items()},
+                separators=(",", ":"),
+            )
+        case = int(case_id)  # type: ignore[call-overload]
+        if urgency == old_urgency and priority == old_priority:
+            unchanged.append((parts_json, scored_on, case))
+        else:
+            moved.append((urgency, priority, parts_json, scored_on, case))
+    return moved, unchanged
+
+
+def _refresh(
+    conn: sqlite3.Connection, params: ScoringParams, now: datetime, case_ids: Sequence[int] | None
+) -> int:
+    today = business_day(now)
+    rows = store.read_score_inputs(
+        conn, now_iso=_utc_iso(now), today_iso=today.isoformat(), case_ids=case_ids
+    )
+    moved, unchanged = _compute(rows, params, today)
+    store.write_scores(conn, moved)
+    store.write_scored_on(conn, unchanged)
+    if case_ids is None:
+        set_meta(conn, META_SCORED_DAY, today.isoformat())
+        set_meta(conn, META_SCORING, params.fingerprint())
+    return len(rows)
+
+
+def refresh_scores(
+    conn: sqlite3.Connection,
+    settings: Settings,
+    now: datetime,
+    case_ids: Sequence[int] | None = None,
+) -> int:
+    """Recompute urgency, priority, score parts and `scored_on` of these cases (all open cases
+    when None). Returns how many cases were scored.
+
+    Runs in the caller's transaction when there is one, else in its own `BEGIN IMMEDIATE`.
+    A full refresh also records the day and the scoring fingerprint in `meta`.
+    """
+    if case_ids is not None and not case_ids:
+        return 0
+    params = scoring_params(settings.scoring)
+    if conn.in_transaction:
+        return _refresh(conn, params, now, case_ids)
+    with transaction(conn):
+        return _refresh(conn, params, now, case_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    full: bool  # everything was re-ranked (new day or new weights)
+    rescored: int  # cases scored
+
+
+def needs_full_refresh(conn: sqlite3.Connection, settings: Settings, now: datetime) -> bool:
+    fingerprint = scoring_params(settings.scoring).fingerprint()
+    return (
+        get_meta(conn, META_SCORED_DAY) != business_day(now).isoformat()
+        or get_meta(conn, META_SCORING) != fingerprint
+    )
+
+
+def refresh_queue(conn: sqlite3.Connection, settings: Settings, now: datetime) -> RefreshOutcome:
+    """Bring the queue up to date: everything on a new day or new weights, else what is stale.
+
+    Safe with many processes: the full re-rank re-checks `meta` under the write lock, so only the
+    first agent to start on a new day pays for it.
+    """
+    if needs_full_refresh(conn, settings, now):
+        with transaction(conn):
+            if needs_full_refresh(conn, settings, now):
+                params = scoring_params(settings.scoring)
+                return RefreshOutcome(True, _refresh(conn, params, now, None))
+    stale = store.stale_case_ids(conn, now_iso=_utc_iso(now))
+    if not stale:
+        return RefreshOutcome(False, 0)
+    return RefreshOutcome(False, refresh_scores(conn, settings, now, stale))
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+class UnknownAgentError(LookupError):
+    """The login is not an agent of this database."""
+
+    def __init__(self, login: str) -> None:
+        super().__init__(login)
+        self.login = login
+
+
+def resolve_agent(conn: sqlite3.Connection, login: str) -> AgentRow:
+    agent = get_agent(conn, login)
+    if agent is None or not agent.active:
+        raise UnknownAgentError(login)
+    return agent
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    """What the user asked to see. `agent_id` None: every agent's cases (supervisors)."""
+
+    agent_id: int | None = None
+    stage: str | None = None
+    segment: str | None = None
+    min_overdue_cents: int | None = None
+    search: str = ""
+
+    @property
+    def narrowed(self) -> bool:
+        """Something beyond the agent's portfolio is filtered."""
+        return bool(
+            self.stage or self.segment or self.min_overdue_cents is not None or self.search.strip()
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    total: int
+    urgent: int
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: `Société Générale` → `societe generale`."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+_ACCENTABLE = set("aeiouycAEIOUYC")
+
+
+def name_like_pattern(text: str) -> str:
+    """A LIKE pattern that finds `text` inside a name whatever its accents and case.
+
+    Letters that may carry an accent (and any non-ASCII character) become `_`, so the SQL match
+    is wider than the search; `fold` then keeps the true matches.
+    """
+    out = []
+    for ch in text:
+        if ch in "\\%_":
+            out.append("\\" + ch)
+        elif ch in _ACCENTABLE or not ch.isascii():
+            out.append("_")
+        else:
+            out.append(ch)
+    return "%" + "".join(out) + "%"
+
+
+def _search_keys(text: str) -> tuple[str | None, str | None]:
+    """(SIREN, E.164 phone) the text could be, if any."""
+    compact = "".join(ch for ch in text if not ch.isspace() and ch not in ".-")
+    siren = None
+    if compact.isdigit() and len(compact) in (9, 14):
+        siren = compact[:9]
+    e164 = None
+    if sum(ch.isdigit() for ch in text) >= 6 and all(
+        ch.isdigit() or ch in " .-+()/" for ch in text
+    ):
+        from relance_tui.domain.phones import search_key  # phonenumbers: only when needed
+
+        e164 = search_key(text)
+    return siren, e164
+
+
+def build_query(conn: sqlite3.Connection, filters: QueueFilters) -> QueueQuery:
+    """Resolve the search text (name, reference, SIREN, invoice number, phone) into a query."""
+    debtor_ids: tuple[int, ...] | None = None
+    name_pattern: str | None = None
+    text = filters.search.strip()
+    if text:
+        siren, e164 = _search_keys(text)
+        upper = text.upper()
+        matches = store.debtors_by_key(
+            conn,
+            exact=(text, upper),
+            prefix=upper if len(text) >= MIN_PREFIX_SEARCH else None,
+            siren=siren,
+            e164=e164,
+            limit=SEARCH_CAP,
+        )
+        found = dict.fromkeys(matches)
+        if len(text) >= MIN_NAME_SEARCH:
+            pattern = name_like_pattern(text)
+            candidates = store.debtors_by_name(conn, pattern, SEARCH_CAP + 1)
+            if len(candidates) > SEARCH_CAP:
+                name_pattern = pattern
+            else:
+                wanted = fold(text)
+                found.update((i, None) for i, name in candidates if wanted in fold(name))
+        debtor_ids = tuple(found)
+    return QueueQuery(
+        agent_id=filters.agent_id,
+        stage=filters.stage,
+        segment=filters.segment,
+        min_overdue_cents=filters.min_overdue_cents,
+        debtor_ids=debtor_ids,
+        name_pattern=name_pattern,
+    )
+
+
+def page_after(
+    conn: sqlite3.Connection, query: QueueQuery, after: Key | None = None, limit: int = 100
+) -> list[QueueRow]:
+    """Next page in queue order (urgent first, then by priority), from the top when None."""
+    return store.fetch_after(conn, query, after, limit)
+
+
+def page_before(
+    conn: sqlite3.Connection, query: QueueQuery, before: Key | None = None, limit: int = 100
+) -> list[QueueRow]:
+    """The page above `before`, in queue order; the last page of the queue when None."""
+    return store.fetch_before(conn, query, before, limit)
+
+
+def count_queue(conn: sqlite3.Connection, query: QueueQuery) -> QueueCounts:
+    total, urgent = store.count(conn, query)
+    return QueueCounts(total, urgent)
+
+
+def case_row(conn: sqlite3.Connection, case_id: int) -> QueueRow | None:
+    return store.get_row(conn, case_id)
+
+
+def find_cases(
+    conn: sqlite3.Connection, text: str, *, agent_id: int | None = None, limit: int = 10
+) -> list[QueueRow]:
+    """The best open cases matching a search text (the command palette)."""
+    if not text.strip():
+        return []
+    query = build_query(conn, QueueFilters(agent_id=agent_id, search=text))
+    return store.fetch_after(conn, query, None, limit)
+
+
+def urgency_key(urgency: int) -> str:
+    """Translation key of an urgency label (`queue.urgency.callback` …)."""
+    return {
+        Urgency.CALLBACK_DUE: "queue.urgency.callback",
+        Urgency.PROMISE_DUE: "queue.urgency.promise_due",
+        Urgency.BROKEN_PROMISE: "queue.urgency.broken",
+    }.get(Urgency(urgency) if 0 <= urgency <= 3 else Urgency.NONE, "queue.urgency.none")
