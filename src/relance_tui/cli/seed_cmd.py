@@ -1,14 +1,133 @@
-"""`relance seed` (being written)."""
+"""`relance seed`: fill a database with a synthetic French portfolio (tests, demos, load tests)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
+import time
+from datetime import date
+from pathlib import Path
 from typing import Any
+
+from relance_tui.cli import common
+from relance_tui.i18n import t
+
+HELP = "fill a database with a synthetic, deterministic French portfolio"
+EPILOG = (
+    "Same --seed, --today and counts give the same database. A database that already holds "
+    "debtors is refused; --force deletes the file (and its -wal/-shm) and starts over. The OS "
+    "user running the command is added as an administrator so that `relance --db PATH` opens it."
+)
 
 
 def register(subparsers: Any) -> None:
-    del subparsers
+    parser = subparsers.add_parser("seed", help=HELP, description=HELP, epilog=EPILOG)
+    common.add_db_option(parser)
+    parser.add_argument("--debtors", type=_positive, default=1000, help="debtors (default 1000)")
+    parser.add_argument(
+        "--invoices", type=_positive, default=10_000, help="invoices (default 10000)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--today",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the business day the portfolio is built for (default: today)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="delete an existing database file first"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(handler=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(t("seed.error.integer", value=text)) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(t("seed.error.integer", value=text))
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(t("seed.error.date", value=text)) from None
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    from relance_tui.domain.models import AgentRole
+    from relance_tui.formatting import PARIS
+    from relance_tui.services.identity import ensure_agent
+    from relance_tui.services.seed import SeedError, seed_database
+
+    path = common.db_path(args)
+    if args.force:
+        _remove_database(path)
+    today: date = args.today or _paris_today(PARIS)
+    started = time.perf_counter()
+
+    def progress(step: str) -> None:
+        if not args.quiet:
+            print(t("seed.progress", step=step), file=sys.stderr, flush=True)
+
+    conn = common.open_db(args)
+    try:
+        try:
+            summary = seed_database(
+                conn,
+                debtors=args.debtors,
+                invoices=args.invoices,
+                seed=args.seed,
+                today=today,
+                progress=progress,
+            )
+        except SeedError as error:
+            raise common.CliError(t(str(error), path=path)) from error
+        os_user = getpass.getuser()
+        ensure_agent(conn, os_user, AgentRole.ADMIN, by=os_user)
+    finally:
+        conn.close()
+    elapsed = time.perf_counter() - started
+    print(
+        t(
+            "seed.done",
+            path=path,
+            debtors=summary.debtors,
+            invoices=summary.invoices,
+            cases=summary.open_cases,
+            agents=summary.agents,
+            seconds=f"{elapsed:.1f}",
+        )
+    )
+    print(
+        t(
+            "seed.details",
+            contacts=summary.contacts,
+            phones=summary.phones,
+            invalid=summary.invalid_phones,
+            payments=summary.payments,
+            interactions=summary.interactions,
+            promises=sum(summary.promises.values()),
+            disputes=summary.disputes,
+            callbacks=summary.callbacks,
+        )
+    )
+    print(t("seed.open_hint", path=path, user=os_user))
+    return common.EXIT_OK
+
+
+def _paris_today(zone: Any) -> date:
+    from datetime import datetime
+
+    return datetime.now(zone).date()
