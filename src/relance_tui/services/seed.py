@@ -98,6 +98,14 @@ def add_history(
     return HistoryGenerator(conn, rng, today=today, now=now).run(agents)
 
 
+def rank_queue(conn: sqlite3.Connection, today: date) -> None:
+    """Score every open case with the default weights, as of the seed clock."""
+    from relance_tui.config import Settings
+    from relance_tui.services.queue import refresh_scores
+
+    refresh_scores(conn, Settings(), datetime.fromisoformat(seed_clock(today)))
+
+
 def seed_database(
     conn: sqlite3.Connection,
     *,
@@ -130,6 +138,8 @@ def seed_database(
         sync_cases(conn, today)
         say("history")
         history = add_history(conn, history_rng, today=today, now=now, agents=agents)
+        say("scores")
+        rank_queue(conn, today)
         open_cases = int(
             conn.execute("SELECT COUNT(*) FROM cases WHERE status = 'open'").fetchone()[0]
         )
