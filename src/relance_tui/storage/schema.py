@@ -286,6 +286,10 @@ CREATE TABLE promises (
     status TEXT NOT NULL DEFAULT 'pending' {
     _check("status", "pending", "kept", "broken", "cancelled")
 },
+    -- 'payment_claimed': the debtor says it paid; due_date is the day it must have arrived by
+    -- and payments count from claimed_paid_on (a promise counts them from its creation day).
+    kind TEXT NOT NULL DEFAULT 'promise' {_check("kind", "promise", "payment_claimed")},
+    claimed_paid_on TEXT,
     interaction_id INTEGER REFERENCES interactions(id),
     created_at TEXT NOT NULL,
     created_by INTEGER REFERENCES agents(id),
