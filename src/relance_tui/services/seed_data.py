@@ -304,7 +304,9 @@ def email(first: str, last: str, domain: str) -> str:
 
 
 def domain_for(name: str) -> str:
-    words_only = [part for part in slug(name).split("-") if part and part not in _FORMS_SLUGS]
+    words_only = [
+        part for part in slug(name).split("-") if len(part) > 2 and part not in _FORMS_SLUGS
+    ]
     base = "-".join(words_only[:2]) or "entreprise"
     return f"{base}.fr"
 

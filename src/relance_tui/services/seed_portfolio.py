@@ -381,7 +381,7 @@ class PortfolioGenerator:
         po_style = segment in ("large_account", "public_body") or (
             segment == "multi_site" and r() < 0.5
         )
-        label_name = sd.slug(legal_name).upper().replace("-", " ")[:24]
+        label_name = sd.slug(legal_name).upper().replace("-", " ")[:24].strip()
         now = self.now
         by = self.created_by
         for _ in range(count):
