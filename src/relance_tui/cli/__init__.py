@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         audit_cmd,
         demo_cmd,
         import_cmd,
+        queue_cmd,
         seed_cmd,
     )
 
@@ -34,7 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (app_cmd, demo_cmd, seed_cmd, import_cmd, agents_cmd, assign_cmd, audit_cmd):
+    for module in (
+        app_cmd,
+        demo_cmd,
+        seed_cmd,
+        import_cmd,
+        agents_cmd,
+        assign_cmd,
+        audit_cmd,
+        queue_cmd,
+    ):
         module.register(subparsers)
     parser.set_defaults(handler=app_cmd.run)
     return parser

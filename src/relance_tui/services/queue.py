@@ -13,7 +13,6 @@ Reading: `build_query` turns filters and a search text into a `QueueQuery`; `pag
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
@@ -22,14 +21,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from relance_tui.config import ScoringSettings, Settings
-from relance_tui.domain.scoring import (
-    PARTS,
-    CaseFacts,
-    ScoringParams,
-    Urgency,
-    score_case,
-    urgency_of,
-)
+from relance_tui.domain.scoring import PARTS, Scorer, ScoringParams, Urgency, parts_json, urgency_of
 from relance_tui.storage import queue as store
 from relance_tui.storage.agents import AgentRow, get_agent
 from relance_tui.storage.db import get_meta, set_meta, transaction
@@ -109,50 +101,42 @@ def _compute(
     scored_on = today.isoformat()
     moved: list[tuple[int, float, str, str, int]] = []
     unchanged: list[tuple[str, str, int]] = []
-    parse = date.fromisoformat
-    dumps = json.dumps
+    scorer = Scorer(params, today)
+    values = scorer.values
+    contributions = scorer.contributions
+    zero_parts = parts_json((0.0,) * len(PARTS))
     for row in rows:
         (case_id, status, overdue, oldest, prescription, stage, last_visit, old_urgency,
          old_priority, _old_parts, _scored_on, segment, payer_type, avg_days_late, broken,
          kept, strategic, risk, callback_due, promise_today, promise_broken_on,
          installment_today, installment_missed_on) = row  # fmt: skip
         if status != "open":
-            urgency, priority, parts_json = 0, 0.0, "{}"
+            urgency, priority, parts = 0, 0.0, zero_parts
         else:
-            facts = CaseFacts(
-                overdue_cents=int(overdue),  # type: ignore[call-overload]
-                oldest_due_date=parse(str(oldest)) if oldest else None,
-                payer_type=str(payer_type),
-                avg_days_late=float(avg_days_late),  # type: ignore[arg-type]
-                promises_broken=int(broken),  # type: ignore[call-overload]
-                promises_kept=int(kept),  # type: ignore[call-overload]
-                segment=str(segment),
-                strategic=bool(strategic),
-                risk_score=int(risk),  # type: ignore[call-overload]
-                prescription_on=parse(str(prescription)) if prescription else None,
-                stage=str(stage),
-            )
-            score = score_case(facts, params, today)
-            broken_days = [str(d) for d in (promise_broken_on, installment_missed_on) if d]
-            last_broken = parse(max(broken_days)) if broken_days else None
-            urgency = int(
-                urgency_of(
-                    callback_due=bool(callback_due),
-                    promise_due_today=bool(promise_today) or bool(installment_today),
-                    last_broken_on=last_broken,
-                    last_visit_on=_visit_day(last_visit) if last_broken else None,
+            raw_priority, shares = contributions(
+                values(overdue, oldest, payer_type, avg_days_late, broken, kept, segment,  # type: ignore[arg-type]
+                       strategic, risk, prescription, stage)  # type: ignore[arg-type]
+            )  # fmt: skip
+            priority = round(raw_priority, 4)
+            parts = parts_json(shares)
+            if callback_due:
+                urgency = Urgency.CALLBACK_DUE
+            elif promise_today or installment_today:
+                urgency = Urgency.PROMISE_DUE
+            elif promise_broken_on or installment_missed_on:
+                broken_days = [str(d) for d in (promise_broken_on, installment_missed_on) if d]
+                urgency = urgency_of(
+                    callback_due=False,
+                    promise_due_today=False,
+                    last_broken_on=date.fromisoformat(max(broken_days)),
+                    last_visit_on=_visit_day(last_visit),
                 )
-            )
-            priority = round(score.priority, 4)
-            parts_json = dumps(
-                {name: round(share, 3) for name, share in score.parts.items()},
-                separators=(",", ":"),
-            )
-        case = int(case_id)  # type: ignore[call-overload]
+            else:
+                urgency = Urgency.NONE
         if urgency == old_urgency and priority == old_priority:
-            unchanged.append((parts_json, scored_on, case))
+            unchanged.append((parts, scored_on, case_id))  # type: ignore[arg-type]
         else:
-            moved.append((urgency, priority, parts_json, scored_on, case))
+            moved.append((int(urgency), priority, parts, scored_on, case_id))  # type: ignore[arg-type]
     return moved, unchanged
 
 
@@ -384,3 +368,23 @@ def urgency_key(urgency: int) -> str:
         Urgency.PROMISE_DUE: "queue.urgency.promise_due",
         Urgency.BROKEN_PROMISE: "queue.urgency.broken",
     }.get(Urgency(urgency) if 0 <= urgency <= 3 else Urgency.NONE, "queue.urgency.none")
+
+
+def next_action_label(action: str) -> str:
+    """A case's next action as agents read it: a known action or stage name, else as stored."""
+    from relance_tui.i18n import has_key, t
+
+    if not action:
+        return ""
+    for key in (f"next_action.{action}", f"stage.{action}"):
+        if has_key(key):
+            return t(key)
+    return action
+
+
+def count_text(number: int) -> str:
+    """`34 313` (French thousands separator) / `34,313`."""
+    from relance_tui.i18n import current_language
+
+    grouped = f"{number:,}"
+    return grouped.replace(",", "\u202f") if current_language() == "fr" else grouped

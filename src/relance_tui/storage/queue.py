@@ -53,8 +53,9 @@ SELECT c.id, c.status, c.overdue_cents, c.oldest_due_date, c.prescription_on, c.
 FROM cases c
 JOIN debtors d ON d.id = c.debtor_id
 LEFT JOIN (
-    SELECT DISTINCT case_id FROM callbacks
+    SELECT case_id FROM callbacks
     WHERE status = 'pending' AND due_at <= :now {case_filter}
+    GROUP BY case_id
 ) cb ON cb.case_id = c.id
 LEFT JOIN (
     SELECT case_id,

@@ -1,0 +1,164 @@
+"""`relance queue`: print the ranked work queue, with why each case ranks where it does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from relance_tui.cli import common
+
+if TYPE_CHECKING:
+    from relance_tui.services.queue import QueueRow
+
+DEFAULT_LIMIT = 20
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "queue", help="print the ranked work queue (the current agent's, or --agent's)"
+    )
+    common.add_db_option(parser)
+    parser.add_argument(
+        "--agent",
+        dest="view_agent",
+        metavar="LOGIN",
+        help="show this agent's queue (supervisors and admins; default: your own, or everyone's"
+        " for supervisors)",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=DEFAULT_LIMIT, metavar="N", help="cases to print (default 20)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from relance_tui.i18n import t
+    from relance_tui.services import queue
+    from relance_tui.storage.agents import get_agent
+
+    if args.limit < 1:
+        raise common.CliError(t("queue.cli.bad_limit", value=args.limit), common.EXIT_USAGE)
+    settings = common.settings(args)
+    conn = common.open_db(args)
+    try:
+        me = common.current_identity(args, conn).agent
+        if args.view_agent:
+            target = get_agent(conn, args.view_agent)
+            if target is None or not target.active:
+                raise common.CliError(t("queue.unknown_agent", login=args.view_agent))
+            if target.id != me.id and not me.sees_everyone:
+                raise common.CliError(t("queue.not_supervisor"))
+            agent_id: int | None = target.id
+            who = target.login
+        elif me.sees_everyone:
+            agent_id, who = None, t("queue.everyone")
+        else:
+            agent_id, who = me.id, me.login
+        now = datetime.now(UTC)
+        queue.refresh_queue(conn, settings, now)
+        query = queue.build_query(conn, queue.QueueFilters(agent_id=agent_id))
+        counts = queue.count_queue(conn, query)
+        rows = queue.page_after(conn, query, None, args.limit)
+    finally:
+        conn.close()
+    today = queue.business_day(now)
+    if args.json:
+        payload = {
+            "agent": None if agent_id is None else who,
+            "total": counts.total,
+            "urgent": counts.urgent,
+            "cases": [_as_json(row, today, rank) for rank, row in enumerate(rows, 1)],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return common.EXIT_OK
+    total, urgent = queue.count_text(counts.total), queue.count_text(counts.urgent)
+    print(t("queue.cli.header", who=who, total=total, urgent=urgent))
+    if not rows:
+        print(t("queue.empty"))
+        return common.EXIT_OK
+    for rank, row in enumerate(rows, 1):
+        print(_as_text(row, today, rank, show_agent=agent_id is None))
+    if counts.total > len(rows):
+        print(t("queue.cli.more", count=queue.count_text(counts.total - len(rows))))
+    return common.EXIT_OK
+
+
+def _days_late(row: QueueRow, today: date) -> int | None:
+    if not row.oldest_due_date:
+        return None
+    return (today - date.fromisoformat(row.oldest_due_date)).days
+
+
+def parts_text(parts: dict[str, float], count: int = 4) -> str:
+    """`montant 41 %, ancienneté 30 %, type de payeur 15 %`."""
+    from relance_tui.domain.scoring import top_parts
+    from relance_tui.formatting import percent
+    from relance_tui.i18n import t
+
+    return ", ".join(
+        f"{t(f'queue.part.{name}')} {percent(share)}" for name, share in top_parts(parts, count)
+    )
+
+
+def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
+    from relance_tui.formatting import day, money
+    from relance_tui.i18n import t
+    from relance_tui.services.queue import next_action_label, urgency_key
+
+    days = _days_late(row, today)
+    cells = [
+        f"{rank:>3}.",
+        f"[{t(urgency_key(row.urgency))}]" if row.urgency else "",
+        f"{row.debtor_name} ({row.debtor_reference})",
+        "—",
+        t(f"segment.{row.segment}"),
+        "·",
+        money(row.overdue_cents),
+        "·",
+        t("queue.days", days=days) if days is not None else "",
+        "·",
+        t(f"stage.{row.stage}"),
+    ]
+    if row.next_action:
+        cells += ["·", f"{next_action_label(row.next_action)} {day(row.next_action_on)}".strip()]
+    if show_agent:
+        cells += ["·", row.agent_login or "—"]
+    cells += ["·", t("queue.cli.score", score=_score(row.priority))]
+    first = " ".join(cell for cell in cells if cell)
+    return f"{first}\n      {t('queue.cli.why', parts=parts_text(row.parts()))}"
+
+
+def _score(priority: float) -> str:
+    from relance_tui.i18n import current_language
+
+    text = f"{priority:.1f}"
+    return text.replace(".", ",") if current_language() == "fr" else text
+
+
+def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:
+    from relance_tui.i18n import t
+    from relance_tui.services.queue import urgency_key
+
+    return {
+        "rank": rank,
+        "case_id": row.id,
+        "debtor": row.debtor_name,
+        "reference": row.debtor_reference,
+        "segment": row.segment,
+        "overdue_cents": row.overdue_cents,
+        "disputed_cents": row.disputed_cents,
+        "oldest_due_date": row.oldest_due_date,
+        "days_past_due": _days_late(row, today),
+        "stage": row.stage,
+        "next_action": row.next_action,
+        "next_action_on": row.next_action_on,
+        "agent": row.agent_login,
+        "urgency": row.urgency,
+        "urgency_label": t(urgency_key(row.urgency)) or None,
+        "priority": round(row.priority, 2),
+        "score_parts": row.parts(),
+        "why": parts_text(row.parts()),
+    }
