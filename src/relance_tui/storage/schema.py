@@ -150,6 +150,8 @@ CREATE TABLE payments (
     method TEXT NOT NULL DEFAULT '',
     bank_label TEXT NOT NULL DEFAULT '',
     matched INTEGER NOT NULL DEFAULT 0,
+    -- cents applied to invoices (several, oldest first, when the payment names none)
+    allocated_cents INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL
 );
