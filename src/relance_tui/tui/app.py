@@ -17,6 +17,7 @@ class RelanceApp(App[int]):
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "key.quit", id="quit"),
+        Binding("o", "portfolio", "key.portfolio", id="portfolio"),
     ]
 
     def __init__(self, *, db_path: Path, agent_login: str, settings: Settings) -> None:
@@ -26,3 +27,12 @@ class RelanceApp(App[int]):
         self.db_path = db_path
         self.agent_login = agent_login
         self.settings = settings
+
+    def on_mount(self) -> None:
+        self.action_portfolio()  # the home screen until the queue takes over
+
+    def action_portfolio(self) -> None:
+        from relance_tui.tui.screens.portfolio import PortfolioScreen
+
+        if not isinstance(self.screen, PortfolioScreen):
+            self.push_screen(PortfolioScreen(db_path=self.db_path, agent_login=self.agent_login))

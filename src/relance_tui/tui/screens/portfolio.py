@@ -1,0 +1,160 @@
+"""The portfolio overview: money overdue by segment, by stage of the dunning ladder and by age.
+
+Figures are read in a worker thread (services.portfolio, aggregates over the cases table) and
+arrive as a message; `r` reads them again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from relance_tui.formatting import PARIS, money, money_short, percent
+from relance_tui.i18n import current_language, t
+from relance_tui.services.portfolio import Bucket, PortfolioOverview, load_portfolio_overview
+from relance_tui.tui.bindings import TranslatedBindings
+
+
+class PortfolioLoaded(Message):
+    def __init__(self, overview: PortfolioOverview) -> None:
+        super().__init__()
+        self.overview = overview
+
+
+class PortfolioFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+def number(value: int) -> str:
+    """`100 000` in French, `100,000` in English."""
+    separator = "\u202f" if current_language() == "fr" else ","
+    return f"{value:,}".replace(",", separator)
+
+
+class PortfolioScreen(TranslatedBindings, Screen[None]):
+    CSS_PATH = "portfolio.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's API)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "key.portfolio_reload", id="portfolio.reload"),
+    ]
+    TABLES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("by-segment", "portfolio.by_segment"),
+        ("by-age", "portfolio.by_age"),
+        ("by-stage", "portfolio.by_stage"),
+    )
+
+    def __init__(self, *, db_path: Path, agent_login: str, today: date | None = None) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.agent_login = agent_login
+        self.fixed_today = today
+        self.overview: PortfolioOverview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="portfolio-body"):
+            yield Static(t("portfolio.loading"), id="portfolio-summary", markup=False)
+            with Container(id="portfolio-tables"):
+                with Vertical(id="portfolio-left"):
+                    yield self._table("by-segment")
+                    yield self._table("by-age")
+                yield self._table("by-stage")
+        yield Footer()
+
+    def _table(self, table_id: str) -> DataTable[Text]:
+        table: DataTable[Text] = DataTable(id=table_id, show_cursor=False, zebra_stripes=True)
+        table.can_focus = False
+        title = dict(self.TABLES)[table_id]
+        table.border_title = t(title)
+        table.add_column(t(f"{title}_header"), key="label")
+        table.add_column(Text(t("portfolio.cases"), justify="right"), key="cases")
+        table.add_column(Text(t("portfolio.overdue"), justify="right"), key="overdue")
+        table.add_column(Text(t("portfolio.share"), justify="right"), key="share")
+        return table
+
+    def on_mount(self) -> None:
+        self.sub_title = t("portfolio.title")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load_overview()
+
+    @property
+    def today(self) -> date:
+        return self.fixed_today or datetime.now(PARIS).date()
+
+    @work(thread=True, exclusive=True, group="portfolio", exit_on_error=False)
+    def load_overview(self) -> None:
+        try:
+            overview = load_portfolio_overview(
+                self.db_path, today=self.today, agent_login=self.agent_login
+            )
+        except Exception as error:  # the screen reports it; the app keeps running
+            self.post_message(PortfolioFailed(str(error)))
+            return
+        self.post_message(PortfolioLoaded(overview))
+
+    def on_portfolio_failed(self, message: PortfolioFailed) -> None:
+        self.query_one("#portfolio-summary", Static).update(t("portfolio.failed"))
+        self.notify(message.error, title=t("portfolio.failed"), severity="error", markup=False)
+
+    def on_portfolio_loaded(self, message: PortfolioLoaded) -> None:
+        overview = self.overview = message.overview
+        counts = overview.counts
+        scope = (
+            t("portfolio.scope_agent", login=overview.scope_login)
+            if overview.scope_login
+            else t("portfolio.scope_all")
+        )
+        self.sub_title = f"{t('portfolio.title')} — {scope}"
+        lines = [
+            t(
+                "portfolio.summary_money",
+                overdue=money(counts.overdue_cents),
+                disputed=money(counts.disputed_cents),
+            ),
+            t(
+                "portfolio.summary_counts",
+                debtors=number(counts.debtors),
+                cases=number(counts.open_cases),
+                invoices=number(counts.overdue_invoices),
+                agents=number(counts.agents),
+                unassigned=number(counts.unassigned_cases),
+            ),
+            t(
+                "portfolio.summary_today",
+                callbacks=number(counts.callbacks_due),
+                promises=number(counts.promises_today),
+                broken=number(counts.promises_broken),
+            ),
+        ]
+        self.query_one("#portfolio-summary", Static).update("\n".join(lines))
+        total = counts.overdue_cents
+        self._fill("by-segment", overview.by_segment, "segment", total)
+        self._fill("by-age", overview.by_age, "portfolio.age", total)
+        self._fill("by-stage", overview.by_stage, "stage", total)
+
+    def _fill(self, table_id: str, buckets: tuple[Bucket, ...], prefix: str, total: int) -> None:
+        table: DataTable[Text] = self.query_one(f"#{table_id}", DataTable)
+        table.clear()
+        for bucket in buckets:
+            share = percent(bucket.overdue_cents / total) if total else "—"
+            table.add_row(
+                Text(t(f"{prefix}.{bucket.key}")),
+                Text(number(bucket.cases), justify="right"),
+                Text(money_short(bucket.overdue_cents), justify="right"),
+                Text(share, justify="right"),
+                key=bucket.key,
+            )
