@@ -56,8 +56,12 @@ class CallingHours(_Section):
 
 
 class ContactSettings(_Section):
-    max_attempts_per_7_days: Annotated[int, Field(ge=1)] = 3
+    """How often and when debtors are contacted, and how commitments are followed up."""
+
+    max_attempts_per_7_days: Annotated[int, Field(ge=1)] = 3  # calls and SMS, per case
     calling_hours: CallingHours = CallingHours()
+    prescription_warning_days: Annotated[int, Field(ge=0, le=3650)] = 183  # ~6 months
+    promise_grace_days: Annotated[int, Field(ge=0, le=30)] = 0  # a promise breaks after these
 
 
 class ClaimSettings(_Section):

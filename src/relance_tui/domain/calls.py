@@ -1,0 +1,839 @@
+"""The call checklist (SCENARIOS.md §2): Prepare → Identify → Listen → Solve → Conclude.
+
+A call in progress is a `CallDraft`: an immutable pydantic model, serialisable to JSON (saved in
+`call_drafts` as the agent goes, so a dropped session loses nothing). Every step is a pure
+function `f(draft, …) -> CallDraft` that returns a new draft; `problems(draft, prep, today)` says
+what still prevents recording it (translation keys). What the agent needs to decide comes from a
+`CallPreparation`, built from the case file by the service layer.
+
+Keyboard UI: the choices of each step are ordered tuples (`OUTCOME_CHOICES`, `CAUSE_CHOICES`,
+`RESOLUTION_CHOICES`, `FREQUENCY_CHOICES`) whose position can be the key (1, 2, 3…), every value
+has a default, and `go_back` undoes a step.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from relance_tui.config import CallingHours
+from relance_tui.domain.calling_hours import CallTimeCheck, check_call_time, next_call_time
+from relance_tui.domain.followup import next_stage
+from relance_tui.domain.models import (
+    CENT,
+    CallOutcome,
+    Cause,
+    ContactRole,
+    Frequency,
+    Installment,
+    Segment,
+    Stage,
+)
+from relance_tui.domain.phones import PhoneKind
+from relance_tui.i18n import catalog
+
+DRAFT_VERSION = 1
+PAYMENT_CLAIM_CHECK_DAYS = 5  # a transfer said to be made is looked for during these days
+DISPUTE_FOLLOW_UP_DAYS = 7  # ask the dispute's owner where it stands after a week
+MAX_INSTALLMENTS = 60
+
+
+class CallStep(StrEnum):
+    PREPARE = "prepare"
+    IDENTIFY = "identify"
+    LISTEN = "listen"
+    SOLVE = "solve"
+    CONCLUDE = "conclude"
+
+
+class Resolution(StrEnum):
+    PROMISE = "promise"
+    PLAN = "plan"
+    DISPUTE = "dispute"
+    PAYMENT_CLAIMED = "payment_claimed"
+    REFUSAL = "refusal"
+    CALLBACK = "callback"  # reached, but asked to be called back (checking, away from desk…)
+
+
+class NextAction(StrEnum):
+    """Codes stored in `cases.next_action` besides the ladder's stages (`Stage` values)."""
+
+    CALLBACK = "callback"
+    CHECK_PROMISE = "check_promise"
+    CHECK_PLAN = "check_plan"
+    FOLLOW_DISPUTE = "follow_dispute"
+    VERIFY_PAYMENT = "verify_payment"
+
+
+OUTCOME_CHOICES: tuple[CallOutcome, ...] = (
+    CallOutcome.RIGHT_PARTY,
+    CallOutcome.WRONG_PERSON,
+    CallOutcome.WRONG_NUMBER,
+    CallOutcome.VOICEMAIL,
+    CallOutcome.NO_ANSWER,
+    CallOutcome.REFUSED,
+)
+CAUSE_CHOICES: tuple[Cause, ...] = (
+    Cause.INVOICE_NOT_RECEIVED,
+    Cause.CASH_FLOW,
+    Cause.OVERSIGHT,
+    Cause.DISPUTE,
+    Cause.AWAITING_APPROVAL,
+    Cause.OTHER,
+)
+RESOLUTION_CHOICES: tuple[Resolution, ...] = (
+    Resolution.PROMISE,
+    Resolution.PLAN,
+    Resolution.DISPUTE,
+    Resolution.PAYMENT_CLAIMED,
+    Resolution.REFUSAL,
+    Resolution.CALLBACK,
+)
+FREQUENCY_CHOICES: tuple[Frequency, ...] = (
+    Frequency.MONTHLY,
+    Frequency.FORTNIGHTLY,
+    Frequency.WEEKLY,
+)
+
+# Who to ask for first, by segment (DOMAIN.md, "Payer types and accounts").
+ROLE_PREFERENCE: dict[Segment, tuple[ContactRole, ...]] = {
+    Segment.LARGE_ACCOUNT: (
+        ContactRole.BUYER,
+        ContactRole.ACCOUNTS_PAYABLE,
+        ContactRole.FINANCE_DIRECTOR,
+        ContactRole.DECISION_MAKER,
+    ),
+    Segment.MULTI_SITE: (
+        ContactRole.ACCOUNTS_PAYABLE,
+        ContactRole.FINANCE_DIRECTOR,
+        ContactRole.BUYER,
+        ContactRole.DECISION_MAKER,
+    ),
+    Segment.SME: (
+        ContactRole.DECISION_MAKER,
+        ContactRole.FINANCE_DIRECTOR,
+        ContactRole.ACCOUNTS_PAYABLE,
+        ContactRole.BUYER,
+    ),
+    Segment.PUBLIC_BODY: (
+        ContactRole.PUBLIC_ACCOUNTANT,
+        ContactRole.ACCOUNTS_PAYABLE,
+        ContactRole.FINANCE_DIRECTOR,
+        ContactRole.BUYER,
+    ),
+    Segment.CONSUMER: (ContactRole.OTHER, ContactRole.DECISION_MAKER),
+}
+_KIND_PREFERENCE_B2B = (PhoneKind.FIXED, PhoneKind.VOIP, PhoneKind.MOBILE, PhoneKind.OTHER)
+_KIND_PREFERENCE_B2C = (PhoneKind.MOBILE, PhoneKind.FIXED, PhoneKind.VOIP, PhoneKind.OTHER)
+
+# --- What the checklist is prepared from (built by services.casework) -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneOption:
+    phone_id: int
+    display: str  # national format
+    kind: PhoneKind
+    region: str | None
+    time_zone: str | None
+    usable: bool  # valid and not marked invalid
+    call_time: CallTimeCheck | None = None  # at the time the case file was read
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOption:
+    contact_id: int
+    name: str
+    role: ContactRole
+    email: str
+    opposed: bool
+    phones: tuple[PhoneOption, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceOption:
+    invoice_id: int
+    number: str
+    due_date: date
+    outstanding: Decimal
+    in_dispute: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CallPreparation:
+    case_id: int
+    debtor_name: str
+    segment: Segment
+    stage: Stage
+    postal_code: str
+    overdue: Decimal  # not disputed
+    disputed: Decimal
+    invoices: tuple[InvoiceOption, ...]  # open invoices with money due
+    contacts: tuple[ContactOption, ...]
+    open_disputes: int = 0
+    attempts_last_7_days: int = 0
+    last_contacts: tuple[str, ...] = ()  # one line each, newest first, for the Prepare step
+    warnings: tuple[str, ...] = field(default=())  # translation keys (see services.casework)
+
+    def contact(self, contact_id: int | None) -> ContactOption | None:
+        return next((c for c in self.contacts if c.contact_id == contact_id), None)
+
+    def phone(self, phone_id: int | None) -> tuple[ContactOption, PhoneOption] | None:
+        for contact in self.contacts:
+            for phone in contact.phones:
+                if phone.phone_id == phone_id:
+                    return contact, phone
+        return None
+
+    @property
+    def balance(self) -> Decimal:
+        return sum((i.outstanding for i in self.invoices), Decimal("0.00"))
+
+
+def contact_choices(prep: CallPreparation) -> list[tuple[ContactOption, PhoneOption]]:
+    """Every (contact, phone) that may be called, best first.
+
+    Contacts who opposed calls and unusable phones are left out; the segment decides which role
+    comes first; among a contact's numbers those inside calling hours come first, then landlines
+    for businesses and mobiles for consumers.
+    """
+    roles = ROLE_PREFERENCE.get(prep.segment, ())
+    kinds = _KIND_PREFERENCE_B2C if prep.segment is Segment.CONSUMER else _KIND_PREFERENCE_B2B
+
+    def role_rank(contact: ContactOption) -> int:
+        return roles.index(contact.role) if contact.role in roles else len(roles)
+
+    def phone_rank(phone: PhoneOption) -> tuple[int, int]:
+        outside = 0 if phone.call_time is None or phone.call_time.allowed else 1
+        kind = kinds.index(phone.kind) if phone.kind in kinds else len(kinds)
+        return outside, kind
+
+    options: list[tuple[tuple[int, int, int, int], ContactOption, PhoneOption]] = []
+    for order, contact in enumerate(prep.contacts):
+        if contact.opposed:
+            continue
+        for phone in contact.phones:
+            if phone.usable:
+                options.append(((role_rank(contact), *phone_rank(phone), order), contact, phone))
+    options.sort(key=lambda item: item[0])
+    return [(contact, phone) for _, contact, phone in options]
+
+
+def best_contact(prep: CallPreparation) -> tuple[ContactOption, PhoneOption] | None:
+    choices = contact_choices(prep)
+    return choices[0] if choices else None
+
+
+# --- The draft --------------------------------------------------------------------------------
+
+Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=4000)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PromiseTerms(_Part):
+    amount: Amount
+    due_date: date
+    proof_requested: bool = True
+
+
+class PlanTerms(_Part):
+    total: Amount
+    frequency: Frequency = Frequency.MONTHLY
+    installments: tuple[Installment, ...] = Field(min_length=2, max_length=MAX_INSTALLMENTS)
+    edited: bool = False  # the agent changed an installment by hand
+
+    @property
+    def first_date(self) -> date:
+        return self.installments[0].due_date
+
+    @property
+    def scheduled(self) -> Decimal:
+        return sum((item.amount for item in self.installments), Decimal("0.00"))
+
+
+class DisputeTerms(_Part):
+    invoice_ids: tuple[int, ...] = Field(min_length=1)
+    reason: ShortText
+    owner: ShortText
+
+
+class PaymentClaim(_Part):
+    amount: Amount
+    paid_on: date
+    reference: ShortText = ""  # transfer or cheque reference, if given
+
+    @property
+    def check_by(self) -> date:
+        return self.paid_on + timedelta(days=PAYMENT_CLAIM_CHECK_DAYS)
+
+
+class RefusalTerms(_Part):
+    suggested_stage: Stage | None
+
+
+class CallbackTerms(_Part):
+    due_at: datetime  # aware, UTC
+    contact_id: int | None = None
+    phone_id: int | None = None
+    reason: ShortText = ""
+
+
+class ContactUpdate(_Part):
+    """Contact details confirmed at the end of the call, or corrected (None: unchanged)."""
+
+    contact_id: int
+    confirmed: bool = True
+    email: ShortText | None = None
+    new_phone: ShortText | None = None  # as typed; parsed when recorded
+
+
+class CallDraft(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = DRAFT_VERSION
+    case_id: int
+    started_at: datetime
+    step: CallStep = CallStep.PREPARE
+    contact_id: int | None = None
+    phone_id: int | None = None
+    outcome: CallOutcome | None = None
+    cause: Cause | None = None
+    notes: LongText = ""
+    resolution: Resolution | None = None
+    promise: PromiseTerms | None = None
+    plan: PlanTerms | None = None
+    dispute: DisputeTerms | None = None
+    payment_claim: PaymentClaim | None = None
+    refusal: RefusalTerms | None = None
+    callback: CallbackTerms | None = None
+    contact_update: ContactUpdate | None = None
+    recap: LongText = ""
+    follow_up_on: date | None = None
+    next_action: str = ""
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> CallDraft:
+        return cls.model_validate_json(data)
+
+    @property
+    def reached(self) -> bool:
+        return self.outcome is CallOutcome.RIGHT_PARTY
+
+
+class CallError(ValueError):
+    """A step was asked for that the draft cannot take; `key` is a translation key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _with(draft: CallDraft, **changes: Any) -> CallDraft:
+    """A new draft with `changes`, validated like one read back from JSON."""
+    data = draft.model_dump()
+    data.update(changes)
+    return CallDraft.model_validate(data)
+
+
+_SOLUTIONS = {
+    "promise": None,
+    "plan": None,
+    "dispute": None,
+    "payment_claim": None,
+    "refusal": None,
+}
+
+
+# --- Steps ------------------------------------------------------------------------------------
+
+
+def start_call(prep: CallPreparation, *, now: datetime) -> CallDraft:
+    """A new draft at the Prepare step, with the best contact and number already chosen."""
+    best = best_contact(prep)
+    return CallDraft(
+        case_id=prep.case_id,
+        started_at=now,
+        contact_id=best[0].contact_id if best else None,
+        phone_id=best[1].phone_id if best else None,
+    )
+
+
+def choose_contact(
+    draft: CallDraft, prep: CallPreparation, contact_id: int, phone_id: int | None = None
+) -> CallDraft:
+    """Pick who to call (and which number: the contact's best usable one by default)."""
+    contact = prep.contact(contact_id)
+    if contact is None:
+        raise CallError("case.problem.unknown_contact")
+    if contact.opposed:
+        raise CallError("case.problem.contact_opposed")
+    usable = [c_p for c_p in contact_choices(prep) if c_p[0].contact_id == contact_id]
+    if phone_id is None:
+        phone_id = usable[0][1].phone_id if usable else None
+    elif not any(phone.phone_id == phone_id for _, phone in usable):
+        raise CallError("case.problem.phone_unusable")
+    return _with(draft, contact_id=contact_id, phone_id=phone_id)
+
+
+def begin_identify(draft: CallDraft) -> CallDraft:
+    """Prepare is done: the number is being dialled."""
+    if draft.phone_id is None:
+        raise CallError("case.problem.no_phone")
+    return _with(draft, step=CallStep.IDENTIFY)
+
+
+def propose_callback(
+    draft: CallDraft, prep: CallPreparation, *, now: datetime, hours: CallingHours
+) -> CallbackTerms:
+    """Tomorrow at the first calling window of the number, on another number when there is one
+    (never on a number that turned out to be wrong)."""
+    choices = contact_choices(prep)
+    current = prep.phone(draft.phone_id)
+    others = [c_p for c_p in choices if c_p[1].phone_id != draft.phone_id]
+    same_contact = [c_p for c_p in others if c_p[0].contact_id == draft.contact_id]
+    contact: ContactOption | None = current[0] if current else None
+    phone: PhoneOption | None = current[1] if current else None
+    if draft.outcome is not CallOutcome.RIGHT_PARTY and others:
+        contact, phone = (same_contact or others)[0]
+    elif draft.outcome is CallOutcome.WRONG_NUMBER:
+        phone = None
+    tz = phone.time_zone if phone else None
+    region = phone.region if phone else None
+    local_today = check_call_time(now, hours, time_zone=tz, region=region).local_time.date()
+    due_at = next_call_time(
+        now,
+        hours,
+        time_zone=tz,
+        region=region,
+        postal_code=prep.postal_code,
+        earliest_day=local_today + timedelta(days=1),
+    )
+    return CallbackTerms(
+        due_at=due_at,
+        contact_id=contact.contact_id if contact else None,
+        phone_id=phone.phone_id if phone else None,
+    )
+
+
+def identify(
+    draft: CallDraft,
+    prep: CallPreparation,
+    outcome: CallOutcome,
+    *,
+    now: datetime,
+    hours: CallingHours,
+) -> CallDraft:
+    """Who answered. The right party goes on to Listen; anything else ends the call: it goes
+    straight to Conclude with a callback proposed (and a wrong number will be marked invalid)."""
+    if draft.step not in (CallStep.IDENTIFY, CallStep.PREPARE):
+        raise CallError("case.problem.wrong_step")
+    if draft.phone_id is None:
+        raise CallError("case.problem.no_phone")
+    draft = _with(draft, outcome=outcome, resolution=None, **_SOLUTIONS)
+    if outcome is CallOutcome.RIGHT_PARTY:
+        return _with(draft, step=CallStep.LISTEN, callback=None)
+    callback = propose_callback(draft, prep, now=now, hours=hours)
+    return _with(
+        draft,
+        step=CallStep.CONCLUDE,
+        cause=None,
+        callback=callback.model_dump(),
+        follow_up_on=callback.due_at.date(),
+        next_action=NextAction.CALLBACK.value,
+        recap="",
+    )
+
+
+def listen(draft: CallDraft, cause: Cause, notes: str | None = None) -> CallDraft:
+    """The cause of non-payment (and free notes: checked by `notes_check` before saving)."""
+    if not draft.reached:
+        raise CallError("case.problem.not_reached")
+    changes: dict[str, Any] = {"cause": cause, "step": CallStep.SOLVE}
+    if notes is not None:
+        changes["notes"] = notes
+    return _with(draft, **changes)
+
+
+def set_notes(draft: CallDraft, notes: str) -> CallDraft:
+    return _with(draft, notes=notes)
+
+
+def _solved(draft: CallDraft, resolution: Resolution, **terms: Any) -> CallDraft:
+    if not draft.reached:
+        raise CallError("case.problem.not_reached")
+    changes: dict[str, Any] = dict(_SOLUTIONS)
+    changes.update(terms)
+    if resolution is not Resolution.CALLBACK:
+        changes["callback"] = None
+    return _with(draft, step=CallStep.SOLVE, resolution=resolution, **changes)
+
+
+def solve_promise(
+    draft: CallDraft, *, amount: Decimal, due_date: date, proof_requested: bool = True
+) -> CallDraft:
+    terms = PromiseTerms(amount=amount, due_date=due_date, proof_requested=proof_requested)
+    return _solved(draft, Resolution.PROMISE, promise=terms.model_dump())
+
+
+def add_months(day: date, months: int, anchor_day: int | None = None) -> date:
+    """`day` plus whole months, on the anchor day of the month (or the month's last day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    wanted = anchor_day or day.day
+    return date(year, month, min(wanted, calendar.monthrange(year, month)[1]))
+
+
+def installment_dates(first: date, count: int, frequency: Frequency) -> list[date]:
+    if frequency is Frequency.MONTHLY:
+        return [add_months(first, n, first.day) for n in range(count)]
+    step = 7 if frequency is Frequency.WEEKLY else 14
+    return [first + timedelta(days=step * n) for n in range(count)]
+
+
+def split_installments(
+    total: Decimal, count: int, first: date, frequency: Frequency
+) -> tuple[Installment, ...]:
+    """`count` equal installments to the cent; the remainder goes on the last one."""
+    if count < 2 or count > MAX_INSTALLMENTS:
+        raise CallError("case.problem.plan_count")
+    total = total.quantize(CENT)
+    share = (total / count).quantize(CENT, rounding=ROUND_DOWN)
+    if share <= 0:
+        raise CallError("case.problem.plan_too_small")
+    dates = installment_dates(first, count, frequency)
+    amounts = [share] * (count - 1) + [total - share * (count - 1)]
+    return tuple(
+        Installment(sequence=n + 1, due_date=dates[n], amount=amounts[n]) for n in range(count)
+    )
+
+
+def solve_plan(
+    draft: CallDraft,
+    *,
+    total: Decimal,
+    count: int,
+    first_date: date,
+    frequency: Frequency = Frequency.MONTHLY,
+) -> CallDraft:
+    """A payment plan: installments computed to the cent (remainder on the last), editable."""
+    installments = split_installments(total, count, first_date, frequency)
+    terms = PlanTerms(total=total, frequency=frequency, installments=installments)
+    return _solved(draft, Resolution.PLAN, plan=terms.model_dump())
+
+
+def edit_installment(
+    draft: CallDraft,
+    sequence: int,
+    *,
+    amount: Decimal | None = None,
+    due_date: date | None = None,
+) -> CallDraft:
+    """Change one installment; the plan's total follows (`problems` checks it still adds up)."""
+    if draft.plan is None:
+        raise CallError("case.problem.no_plan")
+    items = list(draft.plan.installments)
+    index = next((n for n, item in enumerate(items) if item.sequence == sequence), None)
+    if index is None:
+        raise CallError("case.problem.no_installment")
+    old = items[index]
+    items[index] = Installment(
+        sequence=old.sequence,
+        due_date=due_date or old.due_date,
+        amount=old.amount if amount is None else amount,
+    )
+    plan = PlanTerms(
+        total=draft.plan.total,
+        frequency=draft.plan.frequency,
+        installments=tuple(items),
+        edited=True,
+    )
+    return _with(draft, plan=plan.model_dump())
+
+
+def solve_dispute(
+    draft: CallDraft, *, invoice_ids: Sequence[int], reason: str, owner: str
+) -> CallDraft:
+    terms = DisputeTerms(
+        invoice_ids=tuple(dict.fromkeys(invoice_ids)), reason=reason.strip(), owner=owner.strip()
+    )
+    return _solved(draft, Resolution.DISPUTE, dispute=terms.model_dump())
+
+
+def solve_payment_claimed(
+    draft: CallDraft, *, amount: Decimal, paid_on: date, reference: str = ""
+) -> CallDraft:
+    terms = PaymentClaim(amount=amount, paid_on=paid_on, reference=reference.strip())
+    return _solved(draft, Resolution.PAYMENT_CLAIMED, payment_claim=terms.model_dump())
+
+
+def solve_refusal(draft: CallDraft, prep: CallPreparation) -> CallDraft:
+    """The debtor will not pay: the next rung of the ladder is suggested."""
+    terms = RefusalTerms(suggested_stage=next_stage(prep.stage))
+    return _solved(draft, Resolution.REFUSAL, refusal=terms.model_dump())
+
+
+def solve_callback(
+    draft: CallDraft,
+    prep: CallPreparation,
+    *,
+    due_at: datetime | None = None,
+    reason: str = "",
+    now: datetime,
+    hours: CallingHours,
+) -> CallDraft:
+    """The right person asked to be called back (tomorrow's first window by default)."""
+    proposed = propose_callback(draft, prep, now=now, hours=hours)
+    terms = CallbackTerms(
+        due_at=due_at or proposed.due_at,
+        contact_id=draft.contact_id,
+        phone_id=draft.phone_id,
+        reason=reason.strip(),
+    )
+    return _solved(draft, Resolution.CALLBACK, callback=terms.model_dump())
+
+
+def default_follow_up(draft: CallDraft, *, today: date) -> tuple[date | None, str]:
+    """(next follow-up date, next action code) implied by what was agreed."""
+    if not draft.reached or draft.resolution is Resolution.CALLBACK:
+        if draft.callback is None:
+            return None, ""
+        return draft.callback.due_at.date(), NextAction.CALLBACK.value
+    one = timedelta(days=1)
+    if draft.resolution is Resolution.PROMISE and draft.promise:
+        return draft.promise.due_date + one, NextAction.CHECK_PROMISE.value
+    if draft.resolution is Resolution.PLAN and draft.plan:
+        return draft.plan.first_date + one, NextAction.CHECK_PLAN.value
+    if draft.resolution is Resolution.DISPUTE:
+        return today + timedelta(days=DISPUTE_FOLLOW_UP_DAYS), NextAction.FOLLOW_DISPUTE.value
+    if draft.resolution is Resolution.PAYMENT_CLAIMED and draft.payment_claim:
+        return draft.payment_claim.check_by + one, NextAction.VERIFY_PAYMENT.value
+    if draft.resolution is Resolution.REFUSAL and draft.refusal:
+        stage = draft.refusal.suggested_stage
+        return today, stage.value if stage else ""
+    return None, ""
+
+
+def conclude(
+    draft: CallDraft, prep: CallPreparation, *, today: date, agent_name: str = ""
+) -> CallDraft:
+    """Go to Conclude: default follow-up date and next action, and the recap to send."""
+    if draft.reached and draft.resolution is None:
+        raise CallError("case.problem.no_resolution")
+    follow_up, action = default_follow_up(draft, today=today)
+    recap = recap_text(draft, prep, agent_name=agent_name) if draft.reached else ""
+    changes: dict[str, Any] = {
+        "step": CallStep.CONCLUDE,
+        "follow_up_on": follow_up,
+        "next_action": action,
+        "recap": recap,
+    }
+    if draft.contact_update is None and draft.contact_id is not None and draft.reached:
+        changes["contact_update"] = ContactUpdate(contact_id=draft.contact_id).model_dump()
+    return _with(draft, **changes)
+
+
+def set_follow_up(draft: CallDraft, on: date | None) -> CallDraft:
+    return _with(draft, follow_up_on=on)
+
+
+def set_recap(draft: CallDraft, text: str) -> CallDraft:
+    return _with(draft, recap=text)
+
+
+def update_contact(
+    draft: CallDraft,
+    *,
+    contact_id: int,
+    email: str | None = None,
+    new_phone: str | None = None,
+    confirmed: bool = True,
+) -> CallDraft:
+    """Contact details confirmed as they are (defaults) or corrected."""
+    update = ContactUpdate(
+        contact_id=contact_id,
+        confirmed=confirmed,
+        email=email.strip() if email is not None else None,
+        new_phone=new_phone.strip() if new_phone else None,
+    )
+    return _with(draft, contact_update=update.model_dump())
+
+
+def go_back(draft: CallDraft) -> CallDraft:
+    """One step back (from Conclude of an unreached call: back to Identify)."""
+    if draft.step is CallStep.CONCLUDE:
+        target = CallStep.SOLVE if draft.reached else CallStep.IDENTIFY
+    else:
+        order = list(CallStep)
+        target = order[max(order.index(draft.step) - 1, 0)]
+    if target is CallStep.IDENTIFY:
+        return _with(
+            draft, step=target, outcome=None, callback=None, next_action="", follow_up_on=None
+        )
+    return _with(draft, step=target)
+
+
+def reminders(draft: CallDraft) -> tuple[str, ...]:
+    """What the agent should tell the debtor for the chosen solution (translation keys)."""
+    keys: list[str] = []
+    if draft.resolution is Resolution.PROMISE:
+        keys.append("case.reminder.written_proof")
+    if draft.resolution is Resolution.PLAN:
+        keys += ["case.reminder.plan_whole_balance", "case.reminder.written_proof"]
+    if draft.resolution is Resolution.DISPUTE:
+        keys.append("case.reminder.dispute_hold")
+    if draft.resolution is Resolution.PAYMENT_CLAIMED:
+        keys.append("case.reminder.payment_to_verify")
+    if draft.resolution is Resolution.REFUSAL:
+        keys.append("case.reminder.escalation")
+    return tuple(keys)
+
+
+# --- Validation -------------------------------------------------------------------------------
+
+
+def problems(draft: CallDraft, prep: CallPreparation, *, today: date) -> tuple[str, ...]:
+    """What prevents recording the call now (translation keys); empty when it can be saved."""
+    found: list[str] = []
+    if draft.case_id != prep.case_id:
+        found.append("case.problem.other_case")
+    if draft.outcome is None:
+        found.append("case.problem.no_outcome")
+    if draft.phone_id is None or prep.phone(draft.phone_id) is None:
+        found.append("case.problem.no_phone")
+    if not draft.reached:
+        if draft.outcome is not None and draft.callback is None:
+            found.append("case.problem.no_callback")
+        return tuple(found)
+    if draft.cause is None:
+        found.append("case.problem.no_cause")
+    if draft.resolution is None:
+        found.append("case.problem.no_resolution")
+    balance = prep.balance
+    if draft.resolution is Resolution.PROMISE and draft.promise:
+        if draft.promise.due_date < today:
+            found.append("case.problem.date_in_past")
+        if draft.promise.amount > balance:
+            found.append("case.problem.amount_above_balance")
+    if draft.resolution is Resolution.PLAN and draft.plan:
+        plan = draft.plan
+        if plan.scheduled != plan.total:
+            found.append("case.problem.plan_total")
+        if plan.total > balance:
+            found.append("case.problem.amount_above_balance")
+        if plan.first_date < today:
+            found.append("case.problem.date_in_past")
+        dates = [item.due_date for item in plan.installments]
+        if dates != sorted(dates) or len(set(dates)) != len(dates):
+            found.append("plan.dates_not_increasing")
+    if draft.resolution is Resolution.DISPUTE and draft.dispute:
+        open_ids = {i.invoice_id for i in prep.invoices if not i.in_dispute}
+        if not set(draft.dispute.invoice_ids) <= open_ids:
+            found.append("case.problem.dispute_invoices")
+        if not draft.dispute.reason:
+            found.append("case.problem.dispute_reason")
+        if not draft.dispute.owner:
+            found.append("case.problem.dispute_owner")
+    claim = draft.payment_claim
+    if draft.resolution is Resolution.PAYMENT_CLAIMED and claim and claim.paid_on > today:
+        found.append("case.problem.claim_in_future")
+    if draft.resolution is Resolution.CALLBACK and draft.callback is None:
+        found.append("case.problem.no_callback")
+    if draft.follow_up_on is not None and draft.follow_up_on < today:
+        found.append("case.problem.follow_up_in_past")
+    return tuple(found)
+
+
+# --- The recap (written confirmation) ---------------------------------------------------------
+
+
+def _tr(language: str, key: str, **values: object) -> str:
+    text = catalog(language).get(key) or catalog("fr").get(key, key)
+    return text.format(**values) if values else text
+
+
+def format_amount(amount: Decimal, language: str = "fr") -> str:
+    """`1 234,56 €` in French (narrow no-break space), `€1,234.56` in English."""
+    units, cents = divmod(int(amount.quantize(CENT) * 100), 100)
+    if language == "fr":
+        return f"{units:,}".replace(",", "\u202f") + f",{cents:02d}\u00a0€"
+    return f"€{units:,}.{cents:02d}"
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def recap_text(
+    draft: CallDraft, prep: CallPreparation, *, agent_name: str = "", language: str = "fr"
+) -> str:
+    """The confirmation of what was agreed, ready to send by e-mail or letter. French by default
+    (the debtor reads French whatever the agent's language); editable before saving."""
+
+    def tr(key: str, **values: object) -> str:
+        return _tr(language, f"case.recap.{key}", **values)
+
+    def money(amount: Decimal) -> str:
+        return format_amount(amount, language)
+
+    contact = prep.contact(draft.contact_id)
+    lines = [tr("subject", day=_day(draft.started_at.date())), "", tr("salutation"), ""]
+    lines.append(
+        tr(
+            "opening_with" if contact else "opening",
+            contact=contact.name if contact else "",
+            debtor=prep.debtor_name,
+            balance=money(prep.balance),
+        )
+    )
+    invoices = {i.invoice_id: i for i in prep.invoices}
+    if draft.resolution is Resolution.PROMISE and draft.promise:
+        lines.append(
+            tr("promise", amount=money(draft.promise.amount), day=_day(draft.promise.due_date))
+        )
+    elif draft.resolution is Resolution.PLAN and draft.plan:
+        plan = draft.plan
+        lines.append(tr("plan", count=len(plan.installments), total=money(plan.total)))
+        lines += [
+            tr("installment", n=item.sequence, day=_day(item.due_date), amount=money(item.amount))
+            for item in plan.installments
+        ]
+        lines.append(tr("plan_whole_balance"))
+    elif draft.resolution is Resolution.DISPUTE and draft.dispute:
+        numbers = ", ".join(invoices[i].number for i in draft.dispute.invoice_ids if i in invoices)
+        lines.append(tr("dispute", invoices=numbers, reason=draft.dispute.reason))
+    elif draft.resolution is Resolution.PAYMENT_CLAIMED and draft.payment_claim:
+        claim = draft.payment_claim
+        reference = tr("reference", reference=claim.reference) if claim.reference else ""
+        lines.append(
+            tr(
+                "payment_claimed",
+                amount=money(claim.amount),
+                day=_day(claim.paid_on),
+                reference=reference,
+            )
+        )
+    elif draft.resolution is Resolution.REFUSAL:
+        lines.append(tr("refusal"))
+    elif draft.resolution is Resolution.CALLBACK:
+        lines.append(tr("callback"))
+    if draft.resolution in (Resolution.PROMISE, Resolution.PLAN):
+        lines.append(tr("please_confirm"))
+    lines += ["", tr("closing")]
+    if agent_name:
+        lines += ["", agent_name]
+    return "\n".join(lines)

@@ -1,0 +1,296 @@
+"""Daily follow-up of commitments (SCENARIOS.md §3).
+
+`check_commitments` settles what the payments say: pending promises covered by the money become
+kept, those whose date has passed without it become broken (the case goes to the top of the queue
+through its urgency, the next ladder step is put in its next action, and the debtor's broken
+promises count goes up); plan installments are marked paid or missed, a missed one breaks the plan
+(the whole balance falls due), all paid completes it. Idempotent: run it at start-up and when the
+day changes (`run_followup_if_due` does both, remembering the last day in `meta`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from relance_tui.config import Settings
+from relance_tui.domain.calls import NextAction
+from relance_tui.domain.followup import (
+    InstallmentState,
+    PaymentIn,
+    PlanState,
+    PromiseState,
+    next_stage,
+    settle_plan,
+    settle_promises,
+)
+from relance_tui.domain.models import InstallmentStatus, PlanStatus, PromiseStatus, Stage
+from relance_tui.storage import casework as store
+from relance_tui.storage.db import append_audit, get_meta, set_meta, transaction
+
+PARIS = ZoneInfo("Europe/Paris")
+META_FOLLOWUP_DAY = "followup.last_day"
+SYSTEM_AGENT = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupReport:
+    day: date
+    promises_kept: int = 0
+    promises_broken: int = 0
+    installments_paid: int = 0
+    installments_missed: int = 0
+    plans_broken: int = 0
+    plans_completed: int = 0
+    cases: tuple[int, ...] = ()  # cases whose commitments changed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.cases)
+
+
+def _day_of(stamp: object) -> date:
+    """The Paris day of a stored UTC timestamp (or of a plain date)."""
+    text = str(stamp)
+    if len(text) <= 10:
+        return date.fromisoformat(text)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(PARIS).date()
+
+
+def _escalation(stage: str) -> str:
+    """The next action after a broken commitment: the next rung of the ladder."""
+    try:
+        following = next_stage(Stage(stage))
+    except ValueError:
+        return stage
+    return following.value if following else stage
+
+
+def check_commitments(
+    conn: sqlite3.Connection, settings: Settings, today: date, now: datetime
+) -> FollowupReport:
+    """Settle every pending promise and active plan against the payments, in one transaction."""
+    grace = settings.contact.promise_grace_days
+    at = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
+    stamp = at.isoformat(timespec="seconds")
+    counts = dict.fromkeys(
+        ("kept", "broken", "paid", "missed", "plans_broken", "plans_completed"), 0
+    )
+    touched: set[int] = set()
+    with transaction(conn):
+        cases = store.cases_with_pending_commitments(conn)
+        debtor_of = {int(row[0]): int(row[1]) for row in cases}
+        case_ids = sorted(debtor_of)
+        promises_by_case: dict[int, list[PromiseState]] = {}
+        kind_of: dict[int, str] = {}
+        for row in store.promises_of_cases(conn, case_ids) if case_ids else ():
+            start = (
+                date.fromisoformat(row["claimed_paid_on"])
+                if row["claimed_paid_on"]
+                else _day_of(row["created_at"])
+            )
+            promises_by_case.setdefault(int(row["case_id"]), []).append(
+                PromiseState(
+                    int(row["id"]),
+                    int(row["amount_cents"]),
+                    date.fromisoformat(row["due_date"]),
+                    start,
+                    PromiseStatus(row["status"]),
+                )
+            )
+            kind_of[int(row["id"])] = str(row["kind"])
+        plan_rows = store.active_plans_of_cases(conn, case_ids) if case_ids else []
+        installments: dict[int, list[InstallmentState]] = {}
+        for row in store.plan_installments(conn, [int(r["id"]) for r in plan_rows]):
+            installments.setdefault(int(row["plan_id"]), []).append(
+                InstallmentState(
+                    int(row["id"]),
+                    int(row["sequence"]),
+                    date.fromisoformat(row["due_date"]),
+                    int(row["amount_cents"]),
+                    int(row["paid_cents"]),
+                    InstallmentStatus(row["status"]),
+                )
+            )
+        starts = [p.counts_from for items in promises_by_case.values() for p in items]
+        starts += [_day_of(row["created_at"]) for row in plan_rows]
+        payments: dict[int, list[PaymentIn]] = {}
+        if starts:
+            for row in store.payments_of_debtors(
+                conn, sorted(set(debtor_of.values())), min(starts).isoformat()
+            ):
+                payments.setdefault(int(row["debtor_id"]), []).append(
+                    PaymentIn(date.fromisoformat(row["received_on"]), int(row["amount_cents"]))
+                )
+
+        for case_id, items in promises_by_case.items():
+            paid = payments.get(debtor_of[case_id], [])
+            for decision in settle_promises(items, paid, today=today, grace_days=grace):
+                if not store.settle_promise(
+                    conn, decision.id, decision.status.value, decision.settled_on.isoformat()
+                ):
+                    continue
+                touched.add(case_id)
+                kept = decision.status is PromiseStatus.KEPT
+                counts["kept" if kept else "broken"] += 1
+                kind = kind_of[decision.id]
+                append_audit(
+                    conn,
+                    agent=SYSTEM_AGENT,
+                    action=f"promise.{decision.status.value}",
+                    entity="promise",
+                    entity_id=decision.id,
+                    before={"status": "pending"},
+                    after={
+                        "status": decision.status.value,
+                        "settled_on": decision.settled_on,
+                        "paid_cents": decision.paid_cents,
+                        "kind": kind,
+                    },
+                    at=stamp,
+                )
+                if kind == "promise":
+                    store.count_debtor_promise(conn, case_id, kept=kept, at=stamp)
+                _after_promise(conn, case_id, kept=kept, kind=kind, today=today, at=stamp)
+
+        for row in plan_rows:
+            plan = PlanState(
+                int(row["id"]),
+                _day_of(row["created_at"]),
+                PlanStatus(row["status"]),
+                tuple(installments.get(int(row["id"]), ())),
+            )
+            case_id = int(row["case_id"])
+            outcome = settle_plan(
+                plan, payments.get(debtor_of[case_id], []), today=today, grace_days=grace
+            )
+            for item in outcome.installments:
+                store.update_installment(conn, item.id, item.status.value, item.paid_cents)
+                if item.status is InstallmentStatus.PAID:
+                    counts["paid"] += 1
+                elif item.status is InstallmentStatus.MISSED:
+                    counts["missed"] += 1
+            if outcome.installments:
+                touched.add(case_id)
+            if not outcome.changed:
+                continue
+            store.set_plan_status(conn, plan.id, outcome.status.value)
+            append_audit(
+                conn,
+                agent=SYSTEM_AGENT,
+                action=f"plan.{outcome.status.value}",
+                entity="payment_plan",
+                entity_id=plan.id,
+                before={"status": plan.status.value},
+                after={"status": outcome.status.value},
+                at=stamp,
+            )
+            if outcome.status is PlanStatus.BROKEN:
+                counts["plans_broken"] += 1
+                store.count_debtor_promise(conn, case_id, kept=False, at=stamp)
+                _escalate(conn, case_id, today=today, at=stamp)
+            elif outcome.status is PlanStatus.COMPLETED:
+                counts["plans_completed"] += 1
+                store.count_debtor_promise(conn, case_id, kept=True, at=stamp)
+                _clear_action(conn, case_id, NextAction.CHECK_PLAN.value, at=stamp)
+
+        set_meta(conn, META_FOLLOWUP_DAY, today.isoformat())
+        if touched:
+            from relance_tui.services.queue import refresh_scores
+
+            refresh_scores(conn, settings, now, sorted(touched))
+    return FollowupReport(
+        day=today,
+        promises_kept=counts["kept"],
+        promises_broken=counts["broken"],
+        installments_paid=counts["paid"],
+        installments_missed=counts["missed"],
+        plans_broken=counts["plans_broken"],
+        plans_completed=counts["plans_completed"],
+        cases=tuple(sorted(touched)),
+    )
+
+
+def _after_promise(
+    conn: sqlite3.Connection, case_id: int, *, kept: bool, kind: str, today: date, at: str
+) -> None:
+    if kept:
+        action = NextAction.CHECK_PROMISE if kind == "promise" else NextAction.VERIFY_PAYMENT
+        _clear_action(conn, case_id, action.value, at=at)
+    elif kind == "promise":
+        _escalate(conn, case_id, today=today, at=at)
+    else:  # the payment the debtor claimed has not arrived: ask for proof
+        _set_action(conn, case_id, NextAction.VERIFY_PAYMENT.value, today, at=at)
+
+
+def _set_action(
+    conn: sqlite3.Connection, case_id: int, action: str, on: date | None, *, at: str
+) -> None:
+    row = store.case_stage_and_action(conn, case_id)
+    if row is None:
+        return
+    before = {"next_action": row["next_action"], "next_action_on": row["next_action_on"]}
+    after = {"next_action": action, "next_action_on": on.isoformat() if on else None}
+    if before == after:
+        return
+    store.set_next_action(conn, case_id, action, after["next_action_on"], at)
+    append_audit(
+        conn,
+        agent=SYSTEM_AGENT,
+        action="case.update",
+        entity="case",
+        entity_id=case_id,
+        before=before,
+        after=after,
+        at=at,
+    )
+
+
+def _escalate(conn: sqlite3.Connection, case_id: int, *, today: date, at: str) -> None:
+    row = store.case_stage_and_action(conn, case_id)
+    if row is None:
+        return
+    _set_action(conn, case_id, _escalation(str(row["stage"])), today, at=at)
+
+
+def _clear_action(conn: sqlite3.Connection, case_id: int, only_if: str, *, at: str) -> None:
+    row = store.case_stage_and_action(conn, case_id)
+    if row is not None and row["next_action"] == only_if:
+        _set_action(conn, case_id, "", None, at=at)
+
+
+def followup_due(conn: sqlite3.Connection, today: date) -> bool:
+    last = get_meta(conn, META_FOLLOWUP_DAY)
+    return last is None or last < today.isoformat()
+
+
+def run_followup_if_due(
+    conn: sqlite3.Connection, settings: Settings, now: datetime
+) -> FollowupReport | None:
+    """At start-up and every minute: check commitments once per Paris day."""
+    at = now if now.tzinfo else now.replace(tzinfo=UTC)
+    today = at.astimezone(PARIS).date()
+    if not followup_due(conn, today):
+        return None
+    return check_commitments(conn, settings, today, now)
+
+
+def overdue_since(promise_due: date, grace_days: int) -> date:
+    """The day a promise due on `promise_due` counts as broken."""
+    return promise_due + timedelta(days=grace_days + 1)
+
+
+__all__: Sequence[str] = (
+    "META_FOLLOWUP_DAY",
+    "FollowupReport",
+    "check_commitments",
+    "followup_due",
+    "overdue_since",
+    "run_followup_if_due",
+)
