@@ -6,6 +6,10 @@ separators, `1 234,56` amounts (space, no-break space or narrow no-break space b
 `31/12/2026` dates and French headers; Windows-1252 for debtors and payments, UTF-8 with a BOM for
 contacts and invoices.
 
+invoices.csv is the ledger as the ERP exported it on PAYMENTS_SINCE ("Reste dû" before the
+payments received since); payments.csv is the bank's list of the payments received since then.
+Importing both gives the balances of the business day.
+
     python scripts/make_fixtures.py [--out fixtures]
 """
 
@@ -33,6 +37,7 @@ TODAY = date(2026, 11, 24)
 SEED = 20261124
 DEBTORS = 300
 INVOICES = 3000
+PAYMENTS_SINCE = "2026-09-10"
 ROOT = Path(__file__).resolve().parents[1]
 
 DEBTOR_HEADERS = (
@@ -148,9 +153,12 @@ def _separator(rng: random.Random) -> str:
 def invoice_rows(conn: sqlite3.Connection, rng: random.Random) -> Iterable[Row]:
     for row in conn.execute(
         "SELECT i.number, d.reference, i.po_reference, COALESCE(c.reference, ''), i.issue_date,"
-        " i.due_date, i.amount_cents, i.outstanding_cents, i.currency FROM invoices i"
+        " i.due_date, i.amount_cents, i.outstanding_cents + COALESCE((SELECT SUM(p.amount_cents)"
+        "   FROM payments p WHERE p.invoice_id = i.id AND p.received_on >= :since), 0),"
+        " i.currency FROM invoices i"
         " JOIN debtors d ON d.id = i.debtor_id LEFT JOIN contracts c ON c.id = i.contract_id"
-        " WHERE i.status IN ('open', 'partially_paid', 'paid') ORDER BY i.id"
+        " WHERE i.status IN ('open', 'partially_paid', 'paid') ORDER BY i.id",
+        {"since": PAYMENTS_SINCE},
     ):
         separator = _separator(rng)
         yield (
@@ -163,7 +171,9 @@ def payment_rows(conn: sqlite3.Connection, rng: random.Random) -> Iterable[Row]:
     for row in conn.execute(
         "SELECT d.reference, i.number, p.received_on, p.amount_cents, p.reference, p.method,"
         " p.bank_label FROM payments p JOIN debtors d ON d.id = p.debtor_id"
-        " JOIN invoices i ON i.id = p.invoice_id ORDER BY p.received_on, p.id"
+        " JOIN invoices i ON i.id = p.invoice_id WHERE p.received_on >= ?"
+        " ORDER BY p.received_on, p.id",
+        (PAYMENTS_SINCE,),
     ):
         separator = " " if rng.random() < 0.6 else "\u00a0"  # no U+202F in Windows-1252
         yield (

@@ -1,14 +1,57 @@
-"""`relance demo` (being written)."""
+"""`relance demo`: open the app on a demo database built from the fixture CSV files."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from typing import Any
+
+from relance_tui.cli import common
+from relance_tui.i18n import t
+
+HELP = "open the application on a demo database (built on first use)"
+EPILOG = (
+    "The first run imports fixtures/*.csv of the source checkout into demo.db in the user data "
+    "directory, adds agents and a collection history, and makes you a supervisor. Later runs "
+    "open it as it is; --reset builds it again."
+)
 
 
 def register(subparsers: Any) -> None:
-    del subparsers
+    parser = subparsers.add_parser("demo", help=HELP, description=HELP, epilog=EPILOG)
+    parser.add_argument(
+        "--reset", action="store_true", help="delete the demo database and rebuild it"
+    )
+    parser.add_argument(
+        "--no-open", action="store_true", help="build the database and print its path only"
+    )
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    from datetime import datetime
+
+    from relance_tui.cli.app_cmd import open_app
+    from relance_tui.formatting import PARIS
+    from relance_tui.services.demo import (
+        DemoError,
+        demo_db_path,
+        ensure_demo_database,
+        is_built,
+        remove_database,
+    )
+
+    path = demo_db_path()
+    if args.reset:
+        remove_database(path)
+    if not is_built(path):
+        print(t("demo.building", path=path), file=sys.stderr, flush=True)
+    try:
+        ensure_demo_database(path, today=datetime.now(PARIS).date(), os_user=getpass.getuser())
+    except DemoError as error:
+        raise common.CliError(str(error)) from error
+    if args.no_open:
+        print(path)
+        return common.EXIT_OK
+    return open_app(path, args)

@@ -445,7 +445,8 @@ class PortfolioGenerator:
                     (
                         payment_id, debtor_id, invoice_id, f"RG{payment_id:08d}",
                         iso[payment[0]], payment[1], method,
-                        bank_label(method, label_name, number, payment_id), 1, now, by,
+                        bank_label(method, label_name, number, payment_id), 1, payment[1],
+                        now, by,
                     ),
                 )  # fmt: skip
                 self.counts.payments += 1

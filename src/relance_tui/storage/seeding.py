@@ -33,7 +33,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "payments": (
         "id", "debtor_id", "invoice_id", "reference", "received_on", "amount_cents", "method",
-        "bank_label", "matched", "created_at", "created_by",
+        "bank_label", "matched", "allocated_cents", "created_at", "created_by",
     ),
     "interactions": (
         "id", "case_id", "agent_id", "channel", "occurred_at", "contact_id", "phone_id",
