@@ -130,6 +130,9 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
                 debtors=number(counts.debtors),
                 cases=number(counts.open_cases),
                 invoices=number(counts.overdue_invoices),
+            ),
+            t(
+                "portfolio.summary_team",
                 agents=number(counts.agents),
                 unassigned=number(counts.unassigned_cases),
             ),
