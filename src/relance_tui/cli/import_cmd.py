@@ -1,14 +1,197 @@
-"""`relance import` (being written)."""
+"""`relance import invoices|debtors|contacts|payments FILE`: load a CSV export into the database."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sqlite3
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from relance_tui.cli import common
+from relance_tui.i18n import t
+
+if TYPE_CHECKING:
+    from relance_tui.services.importing import ImportReport
+
+KINDS = ("invoices", "debtors", "contacts", "payments")
+MAX_LISTED = 1000  # errors printed; beyond that, the rejects file has them all
 
 
 def register(subparsers: Any) -> None:
-    del subparsers
+    parser = subparsers.add_parser(
+        "import",
+        help="import a CSV export: invoices, debtors, contacts or payments",
+        description=(
+            "Import a CSV file as French tools export it (; , or tab, UTF-8 or Windows-1252, "
+            "amounts like 1 234,56, dates like 31/12/2026). Nothing is written if any line is "
+            "bad, unless --skip-bad. Importing the same file again updates, never duplicates."
+        ),
+    )
+    common.add_db_option(parser)
+    parser.add_argument("kind", choices=KINDS, help="what the file holds")
+    parser.add_argument("file", type=Path, help="the CSV file")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help="read FIELD from the column named HEADER (e.g. --map number='Réf. pièce')",
+    )
+    parser.add_argument(
+        "--date-format", metavar="FMT", help="date format, strptime syntax (e.g. %%d.%%m.%%y)"
+    )
+    parser.add_argument(
+        "--skip-bad", action="store_true", help="import the good lines, write the bad ones aside"
+    )
+    parser.add_argument(
+        "--rejects",
+        type=Path,
+        metavar="FILE",
+        help="where --skip-bad writes the bad lines (default: FILE.rejets.csv)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _mapping(entries: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for entry in entries:
+        name, sep, header = entry.partition("=")
+        if not sep or not name.strip() or not header.strip():
+            raise common.CliError(t("import.cli.bad_map", entry=entry), exit_code=2)
+        mapping[name.strip()] = header.strip()
+    return mapping
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    from datetime import datetime
+
+    from relance_tui.formatting import PARIS
+    from relance_tui.services.importing import (
+        ImportFileError,
+        ImportKind,
+        ImportOptions,
+        import_file,
+    )
+
+    mapping = _mapping(args.map)
+    if args.rejects and not args.skip_bad:
+        raise common.CliError(t("import.cli.rejects_needs_skip_bad"), exit_code=2)
+    path: Path = args.file
+    if not path.exists():
+        raise common.CliError(t("error.file_not_found", path=path))
+    rejects = args.rejects
+    if args.skip_bad and rejects is None:
+        rejects = path.with_name(f"{path.stem}.rejets.csv")
+    conn = common.open_db(args)
+    identity = common.current_identity(args, conn)
+    options = ImportOptions(
+        agent=identity.agent.login,
+        mapping=mapping,
+        date_format=args.date_format,
+        skip_bad=args.skip_bad,
+        rejects_path=rejects,
+    )
+    try:
+        with _progress_bar(path) as progress:
+            report = import_file(
+                conn,
+                ImportKind(args.kind),
+                path,
+                options,
+                today=datetime.now(PARIS).date(),
+                progress=progress,
+            )
+    except ImportFileError as error:
+        raise common.CliError(str(error)) from error
+    except sqlite3.OperationalError as error:
+        raise common.CliError(t("import.cli.database_busy", detail=error)) from error
+    finally:
+        conn.close()
+    return _print_report(report)
+
+
+class _progress_bar:
+    """A rich progress bar on stderr when both stdout and stderr are terminals; else nothing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.progress: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> Any:
+        if not (sys.stderr.isatty() and sys.stdout.isatty()):
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f} %"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task(
+            t("import.cli.progress", file=self.path.name), total=None
+        )
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        self.progress.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _print_report(report: ImportReport) -> int:
+    name = report.path.name
+    if report.errors and not report.committed:
+        print(t("import.cli.refused", file=name, count=report.rejected), file=sys.stderr)
+        for error in report.errors[:MAX_LISTED]:
+            print(f"  {error}", file=sys.stderr)
+        if len(report.errors) > MAX_LISTED:
+            print(
+                t("import.cli.more_errors", count=len(report.errors) - MAX_LISTED), file=sys.stderr
+            )
+        print(t("import.cli.fix_hint"), file=sys.stderr)
+        _print_warnings(report)
+        if report.ignored_columns:
+            columns = ", ".join(report.ignored_columns)
+            print(t("import.cli.ignored_columns", columns=columns), file=sys.stderr)
+        return common.EXIT_BAD_INPUT
+    _print_warnings(report)
+    if report.errors:
+        print(t("import.cli.rejected_lines", count=report.rejected, path=report.rejects_path))
+        for error in report.errors[:20]:
+            print(f"  {error}")
+        if len(report.errors) > 20:
+            print(t("import.cli.more_errors", count=len(report.errors) - 20))
+    if report.ignored_columns:
+        print(t("import.cli.ignored_columns", columns=", ".join(report.ignored_columns)))
+    print(
+        t(
+            "import.cli.summary",
+            file=name,
+            read=report.rows_read,
+            inserted=report.inserted,
+            updated=report.updated,
+            rejected=report.rejected,
+            warnings=len(report.warnings),
+        )
+    )
+    if report.unchanged:
+        print(t("import.cli.unchanged", count=report.unchanged))
+    return common.EXIT_OK
+
+
+def _print_warnings(report: ImportReport) -> None:
+    for warning in report.warnings[:MAX_LISTED]:
+        print(t("import.cli.warning", text=str(warning)), file=sys.stderr)
+    if len(report.warnings) > MAX_LISTED:
+        print(
+            t("import.cli.more_warnings", count=len(report.warnings) - MAX_LISTED), file=sys.stderr
+        )

@@ -1,0 +1,551 @@
+"""`relance import invoices|debtors|contacts|payments FILE`: CSV files as French tools export them.
+
+The flow, for every kind:
+1. read the file (import_read): encoding, separator, header line, columns of raw text;
+2. match headers to fields (French or English, any case/accents/spacing, plus `--map`);
+3. convert and validate column by column with the domain models' own field types
+   (`Model.model_fields[name]`), each distinct value once; amounts are checked in integer cents
+   against bounds read from the same field's constraints (see `cents_bounds`);
+4. in one `BEGIN IMMEDIATE` transaction: the checks that need the database (unknown debtor, …),
+   then — only if no row is bad, or with `skip_bad` — the writes, the case sync, one audit event
+   and one `imports` row. Any bad row without `skip_bad`: the transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import annotated_types
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+
+from relance_tui.i18n import has_key, t
+from relance_tui.services.import_fields import (
+    KINDS,
+    FieldSpec,
+    ImportKind,
+    KindSpec,
+    Read,
+    choice_display,
+    choice_labels,
+    country_codes,
+)
+from relance_tui.services.import_read import (
+    Bad,
+    Converter,
+    ImportFileError,
+    Table,
+    date_parser,
+    normalise_label,
+    parse_amount_cents,
+    parse_bool,
+    read_table,
+)
+from relance_tui.storage import imports as store
+from relance_tui.storage.db import append_audit, transaction
+
+__all__ = [
+    "ImportFileError",
+    "ImportKind",
+    "ImportOptions",
+    "ImportReport",
+    "RowError",
+    "import_file",
+]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportOptions:
+    agent: str
+    mapping: dict[str, str] = field(default_factory=dict)  # field name → header in the file
+    date_format: str | None = None  # strptime syntax, tried before the usual formats
+    skip_bad: bool = False
+    rejects_path: Path | None = None
+
+
+@dataclass
+class RowError:
+    line: int  # line in the file, the header being line 1 (0: the whole file)
+    field: str  # the header as written in the file
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = t("import.where", line=self.line, field=self.field) if self.field else ""
+        value = f" « {self.value} »" if self.value else ""
+        return f"{where}{value} : {self.reason}" if where else f"{value} {self.reason}".strip()
+
+
+@dataclass
+class ImportReport:
+    kind: ImportKind
+    path: Path
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    committed: bool = False
+    unchanged: int = 0  # rows already in the database (payments imported before)
+    columns: dict[str, str] = field(default_factory=dict)  # field → header used
+    ignored_columns: list[str] = field(default_factory=list)
+    rejects_path: Path | None = None
+    import_id: int | None = None
+
+
+class _Rollback(Exception):
+    """Bad rows and no `skip_bad`: undo everything the transaction did."""
+
+
+# --- header matching ------------------------------------------------------------------------
+
+
+def match_headers(
+    headers: list[str], spec: KindSpec, mapping: dict[str, str], path: Path
+) -> tuple[dict[str, int], list[str]]:
+    """Return (field → column index, ignored headers). Raises ImportFileError with the fix."""
+    normalised = [normalise_label(header) for header in headers]
+    columns: dict[str, int] = {}
+    for name, wanted in mapping.items():
+        if name not in {item.name for item in spec.fields}:
+            raise ImportFileError(
+                t("import.file.unknown_field", field=name, kind=spec.kind.value,
+                  fields=", ".join(item.name for item in spec.fields))
+            )  # fmt: skip
+        target = normalise_label(wanted)
+        if target not in normalised:
+            raise ImportFileError(
+                t("import.file.mapped_header_missing", header=wanted, path=path.name,
+                  headers=" | ".join(headers))
+            )  # fmt: skip
+        columns[name] = normalised.index(target)
+    taken = set(columns.values())
+    for item in spec.fields:
+        if item.name in columns:
+            continue
+        for alias in item.aliases:  # the first alias found wins: aliases are in order of trust
+            hits = [i for i, text in enumerate(normalised) if text == alias and i not in taken]
+            if hits:
+                columns[item.name] = hits[0]
+                taken.add(hits[0])
+                break
+    missing = [item for item in spec.fields if item.required and item.name not in columns]
+    if missing:
+        raise ImportFileError(
+            t(
+                "import.file.missing_columns",
+                path=path.name,
+                kind=spec.kind.value,
+                missing=", ".join(
+                    f"{field_label(spec, item.name)} ({item.name})" for item in missing
+                ),
+                headers=" | ".join(headers),
+                example=missing[0].name,
+            )
+        )
+    ignored = [h for i, h in enumerate(headers) if i not in taken and h.strip()]
+    return columns, ignored
+
+
+def field_label(spec: KindSpec, name: str) -> str:
+    return t(f"import.field.{spec.kind.value}.{name}")
+
+
+# --- amounts: the model's constraints, checked on integer cents -----------------------------
+
+
+def cents_bounds(info: FieldInfo) -> tuple[int | None, int | None]:
+    """(exclusive low, exclusive high) in cents, read from a money field's own constraints.
+
+    Refuses constraints it does not know, so a new rule on the model cannot be skipped here.
+    """
+    low: int | None = None
+    high: int | None = None
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Gt):
+            low = int(Decimal(str(item.gt)) * 100)
+        elif isinstance(item, annotated_types.Ge):
+            low = int(Decimal(str(item.ge)) * 100) - 1
+        elif isinstance(item, annotated_types.Lt):
+            high = int(Decimal(str(item.lt)) * 100)
+        elif isinstance(item, annotated_types.Le):
+            high = int(Decimal(str(item.le)) * 100) + 1
+        elif type(item).__name__ == "_PydanticGeneralMetadata" and set(vars(item)) <= {
+            "max_digits",
+            "decimal_places",
+        }:
+            places = getattr(item, "decimal_places", 2)
+            if places != 2:
+                raise TypeError(f"money field with {places} decimal places: cents cannot hold it")
+            digits = getattr(item, "max_digits", None)
+            if digits is not None:
+                high = 10**digits if high is None else min(high, 10**digits)
+        else:
+            raise TypeError(f"constraint {item!r} is not checked by the importer")
+    return low, high
+
+
+def _field_type(model: type[BaseModel], name: str) -> Any:
+    info = model.model_fields[name]
+    return Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+
+
+def pydantic_reason(error: ErrorDetails) -> str:
+    """A pydantic error in the user's language (the model's own messages are i18n keys)."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":
+        key = str(ctx.get("error", error["msg"]))
+        return t(key) if has_key(key) else key
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return t("import.reason.required")
+    key = f"import.reason.{kind}"
+    return t(key, **ctx) if has_key(key) else error["msg"]
+
+
+# --- the batch: columns being validated -----------------------------------------------------
+
+
+class Batch:
+    """One file being imported: raw columns in, validated columns and row errors out."""
+
+    def __init__(
+        self, table: Table, spec: KindSpec, columns: dict[str, int], options: ImportOptions
+    ):
+        self.table = table
+        self.spec = spec
+        self.columns = columns
+        self.options = options
+        self.values: dict[str, list[Any]] = {}
+        self.errors: dict[int, list[RowError]] = {}
+        self.bad_fields: dict[str, set[int]] = {}  # field → rows whose value in it is bad
+        self.warnings: list[RowError] = []
+        for index, reason in table.shape_errors.items():
+            self.fail(index, "", reason)
+
+    @property
+    def size(self) -> int:
+        return self.table.row_count
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def header(self, name: str) -> str:
+        index = self.columns.get(name)
+        return self.table.headers[index] if index is not None else field_label(self.spec, name)
+
+    def raw(self, name: str, row: int) -> str:
+        index = self.columns.get(name)
+        return self.table.columns[index][row] if index is not None else ""
+
+    def fail(self, row: int, name: str, reason: str) -> None:
+        error = RowError(
+            self.table.line(row), self.header(name) if name else "", self.raw(name, row), reason
+        )
+        self.errors.setdefault(row, []).append(error)
+        self.bad_fields.setdefault(name, set()).add(row)
+
+    def warn(self, row: int, name: str, reason: str) -> None:
+        self.warnings.append(
+            RowError(self.table.line(row), self.header(name), self.raw(name, row), reason)
+        )
+
+    def good_rows(self) -> list[int] | None:
+        """Indices of the rows without error, or None when every row is good."""
+        if not self.errors:
+            return None
+        return [i for i in range(self.size) if i not in self.errors]
+
+    def column(self, name: str, keep: list[int] | None) -> list[Any]:
+        values = self.values[name]
+        return values if keep is None else [values[i] for i in keep]
+
+    # -- conversion and validation, column by column
+
+    def validate_fields(self) -> None:
+        for spec in self.spec.fields:
+            if spec.name in self.columns:
+                self._validate(spec, self.table.columns[self.columns[spec.name]])
+
+    def _validate(self, spec: FieldSpec, raw: list[str]) -> None:
+        if spec.read is Read.PHONE:
+            self.values[spec.name] = [cell.strip() for cell in raw]
+            return
+        if spec.read is Read.TEXT and not spec.distinct:
+            self.values[spec.name] = self._validate_column(spec, raw)
+            return
+        converter = Converter(self._reader(spec))
+        values = converter.convert(raw)
+        if converter.bad:
+            for row, cell in enumerate(raw):
+                if cell in converter.bad:
+                    self.fail(row, spec.name, converter[cell].reason)
+        if spec.required and None in converter.values():
+            for row, value in enumerate(values):
+                if value is None:
+                    self.fail(row, spec.name, t("import.reason.required"))
+        if spec.read is Read.AMOUNT:
+            self._check_cents(spec, values)
+            self.values[spec.name] = values
+            return
+        self.values[spec.name] = self._validate_distinct(spec, values)
+
+    def _reader(self, spec: FieldSpec) -> Callable[[str], Any]:
+        info = self.spec.model.model_fields.get(spec.name)
+        default = None if info is None or info.is_required() else info.default
+        default = getattr(default, "value", default)
+        if spec.read is Read.AMOUNT:
+            return parse_amount_cents
+        if spec.read is Read.DATE:
+            return date_parser(self.options.date_format)
+        if spec.read is Read.BOOL:
+            return parse_bool
+        if spec.read is Read.CHOICE:
+            assert spec.choices is not None
+            return _label_reader(choice_labels(spec.choices), choice_display(spec.choices), default)
+        if spec.read is Read.COUNTRY:
+            return _country_reader(default)
+        if spec.read is Read.CURRENCY:
+            return _currency_reader(default)
+        if spec.read is Read.OPTIONAL:
+            return lambda cell: cell if cell.strip() else None
+        return lambda cell: cell if cell.strip() else default
+
+    def _validate_column(self, spec: FieldSpec, values: list[str]) -> list[Any]:
+        """Validate a whole column with the model's type (fast: pydantic-core in one call)."""
+        adapter = _list_adapter(self.spec.model, spec.name)
+        try:
+            return list(adapter.validate_python(values))
+        except ValidationError as error:
+            bad: dict[int, ErrorDetails] = {}
+            for item in error.errors():
+                bad.setdefault(int(item["loc"][0]), item)
+        for row, item in bad.items():
+            self.fail(row, spec.name, pydantic_reason(item))
+        placeholder = next((v for i, v in enumerate(values) if i not in bad), None)
+        if placeholder is None:
+            return list(values)
+        patched = [placeholder if i in bad else v for i, v in enumerate(values)]
+        return list(adapter.validate_python(patched))
+
+    def _validate_distinct(self, spec: FieldSpec, values: list[Any]) -> list[Any]:
+        """Validate each distinct converted value once with the model's type."""
+        adapter = _adapter(self.spec.model, spec.name)
+        results: dict[Any, Any] = {}
+        failures: dict[Any, str] = {}
+        for value in set(values):
+            if value is None or value.__class__ is Bad:
+                continue
+            try:
+                result = adapter.validate_python(value)
+            except ValidationError as error:
+                failures[value] = pydantic_reason(error.errors()[0])
+                continue
+            if isinstance(result, date):
+                result = result.isoformat()
+            results[value] = getattr(result, "value", result)
+        if failures:
+            for row, value in enumerate(values):
+                if value in failures:
+                    self.fail(row, spec.name, failures[value])
+        return list(map(results.get, values, values))
+
+    def _check_cents(self, spec: FieldSpec, values: list[Any]) -> None:
+        low, high = cents_bounds(self.spec.model.model_fields[spec.name])
+        low = -(10**30) if low is None else low
+        high = 10**30 if high is None else high
+        out_of_bounds = [
+            row
+            for row, cents in enumerate(values)
+            if cents.__class__ is int and not low < cents < high
+        ]
+        adapter = _adapter(self.spec.model, spec.name)
+        for row in out_of_bounds:
+            try:  # the model says why, in its own words
+                adapter.validate_python(Decimal(values[row]) / 100)
+                reason = t("import.reason.amount_range")
+            except ValidationError as error:
+                reason = pydantic_reason(error.errors()[0])
+            self.fail(row, spec.name, reason)
+
+    def model_errors(self, row: int, data: dict[str, Any], blame: dict[str, str]) -> None:
+        """Run the full model on one row flagged by a vectorised check; report its reasons."""
+        try:
+            self.spec.model.model_validate(data)
+        except ValidationError as error:
+            for item in error.errors():
+                key = str((item.get("ctx") or {}).get("error", ""))
+                name = str(item["loc"][0]) if item["loc"] else blame.get(key, "")
+                self.fail(row, name, pydantic_reason(item))
+
+
+_ADAPTERS: dict[tuple[type[BaseModel], str, bool], TypeAdapter[Any]] = {}
+
+
+def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    key = (model, name, False)
+    if key not in _ADAPTERS:
+        _ADAPTERS[key] = TypeAdapter(_field_type(model, name))
+    return _ADAPTERS[key]
+
+
+def _list_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    key = (model, name, True)
+    if key not in _ADAPTERS:
+        _ADAPTERS[key] = TypeAdapter(list[_field_type(model, name)])  # type: ignore[misc,arg-type]
+    return _ADAPTERS[key]
+
+
+def _label_reader(
+    labels: dict[str, str], choices: str, default: str | None
+) -> Callable[[str], str | Bad | None]:
+    def read(cell: str) -> str | Bad | None:
+        text = normalise_label(cell)
+        if not text:
+            return default
+        return labels.get(text) or Bad(
+            t("import.value.choice", value=cell.strip(), choices=choices)
+        )
+
+    return read
+
+
+def _country_reader(default: str | None) -> Callable[[str], str | Bad | None]:
+    def read(cell: str) -> str | Bad | None:
+        text = normalise_label(cell)
+        if not text:
+            return default
+        return country_codes().get(text) or Bad(t("import.value.country", value=cell.strip()))
+
+    return read
+
+
+def _currency_reader(default: str | None) -> Callable[[str], str | None]:
+    def read(cell: str) -> str | None:
+        text = cell.strip()
+        if not text:
+            return default
+        if text == "€" or normalise_label(text) in {"", "euro", "euros", "eur"}:
+            return "EUR"
+        return text.upper()
+
+    return read
+
+
+# --- the import -----------------------------------------------------------------------------
+
+
+def import_file(
+    conn: Any,
+    kind: ImportKind,
+    path: Path,
+    options: ImportOptions,
+    *,
+    today: date,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one CSV file. Raises ImportFileError for file-level problems (nothing written).
+
+    Row problems come back in the report: with any error and without `skip_bad`, nothing is
+    written (`committed` is False). `progress(done, total)` counts rows through validation, then
+    through writing (total = 2 × rows).
+    """
+    from relance_tui.services import import_kinds
+
+    kind = ImportKind(kind)
+    spec = KINDS[kind]
+    report = ImportReport(kind=kind, path=path, rejects_path=None)
+    table = read_table(path)
+    columns, report.ignored_columns = match_headers(table.headers, spec, options.mapping, path)
+    report.columns = {name: table.headers[index] for name, index in columns.items()}
+    report.rows_read = table.row_count
+    total = 2 * table.row_count
+    if progress:
+        progress(0, total)
+    batch = Batch(table, spec, columns, options)
+    batch.validate_fields()
+    handler = import_kinds.HANDLERS[kind](batch)
+    handler.check_rows()
+    if progress:
+        progress(table.row_count, total)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        with store.bulk_session(conn, table.row_count), transaction(conn):
+            handler.check_database(conn)
+            report.errors = sorted(
+                (error for errors in batch.errors.values() for error in errors),
+                key=lambda error: error.line,
+            )
+            report.rejected = len(batch.errors)
+            if batch.errors and not options.skip_bad:
+                raise _Rollback
+            keep = batch.good_rows()
+            written = handler.write(conn, keep, now=now, today=today, agent=options.agent)
+            report.inserted, report.updated, report.unchanged = written
+            if options.skip_bad and options.rejects_path and batch.errors:
+                write_rejects(options.rejects_path, table, batch)
+                report.rejects_path = options.rejects_path
+            report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
+            report.import_id = store.record_import(
+                conn,
+                kind=kind.value,
+                file_name=path.name,
+                inserted=report.inserted,
+                updated=report.updated,
+                rejected=report.rejected,
+                at=now,
+                by=options.agent,
+            )
+            append_audit(
+                conn,
+                agent=options.agent,
+                action=f"import.{kind.value}",
+                entity="import",
+                entity_id=report.import_id,
+                after={
+                    "file": str(path),
+                    "rows": report.rows_read,
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "rejected": report.rejected,
+                    "warnings": len(report.warnings),
+                },
+                at=now,
+            )
+    except _Rollback:
+        report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
+        report.committed = False
+        return report
+    report.committed = True
+    if progress:
+        progress(total, total)
+    return report
+
+
+def write_rejects(path: Path, table: Table, batch: Batch) -> None:
+    """The bad rows as they were, plus a column with the reasons; same separator and encoding."""
+    encoding = "cp1252" if table.encoding == "cp1252" else "utf-8"
+    bom = table.encoding in {"utf-8-sig", "utf-16"}
+    with path.open("w", encoding=encoding, errors="replace", newline="") as handle:
+        if bom:
+            handle.write("\ufeff")
+        writer = csv.writer(handle, delimiter=table.separator, lineterminator="\r\n")
+        writer.writerow([*table.headers, t("import.rejects.reason_header")])
+        for row in sorted(batch.errors):
+            reasons = " ; ".join(
+                f"{error.field} : {error.reason}" if error.field else error.reason
+                for error in batch.errors[row]
+            )
+            writer.writerow([*table.row(row), t("import.rejects.line", line=table.line(row))
+                             + reasons])  # fmt: skip

@@ -1,0 +1,363 @@
+"""SQL for `relance import`: look-ups by business key, bulk upserts, payment allocation.
+
+Every function runs inside the caller's transaction (services.importing opens one
+`BEGIN IMMEDIATE` for the whole file). Column lists are fixed here; the caller only says which
+optional columns the file carried, so a re-import never blanks a column the file did not have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_LOOKUP_CHUNK = 500  # keys per `IN (…)` look-up (well under SQLite's variable limit)
+BULK_ROWS = 50_000  # from this many incoming rows, rebuild secondary indexes instead
+
+
+def _chunks(values: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _lookup(conn: sqlite3.Connection, sql: str, keys: Iterable[Any]) -> list[sqlite3.Row]:
+    """Run `sql` (with one `{marks}` placeholder list) for the keys, chunk by chunk."""
+    found: list[sqlite3.Row] = []
+    unique = list(dict.fromkeys(keys))
+    for chunk in _chunks(unique):
+        marks = ", ".join("?" * len(chunk))
+        found.extend(conn.execute(sql.format(marks=marks), tuple(chunk)).fetchall())
+    return found
+
+
+def debtor_ids(conn: sqlite3.Connection, references: Iterable[str]) -> dict[str, int]:
+    """Debtor reference → id, for the references that exist."""
+    keys = set(references)
+    if len(keys) > 20_000:  # a whole-table read beats thousands of small look-ups
+        rows = conn.execute("SELECT reference, id FROM debtors").fetchall()
+        return {ref: ident for ref, ident in rows if ref in keys}
+    rows = _lookup(conn, "SELECT reference, id FROM debtors WHERE reference IN ({marks})", keys)
+    return {row[0]: row[1] for row in rows}
+
+
+def count_rows(conn: sqlite3.Connection, table: str) -> int:
+    assert table in {"invoices", "debtors", "contacts", "phones", "payments", "contracts"}
+    return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+@contextlib.contextmanager
+def bulk_indexes(conn: sqlite3.Connection, table: str, incoming: int) -> Iterator[None]:
+    """For big loads, drop the table's plain secondary indexes and rebuild them afterwards.
+
+    Building an index once from sorted data is much faster than a million random insertions.
+    Runs inside the caller's transaction, so other connections never see the table without them.
+    """
+    assert table in {"invoices", "debtors"}
+    if incoming < BULK_ROWS or incoming < count_rows(conn, table):
+        yield
+        return
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+        (table,),
+    ).fetchall()
+    for name, _sql in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in indexes:
+            conn.execute(sql)
+
+
+# --- debtors --------------------------------------------------------------------------------
+
+DEBTOR_COLUMNS = (
+    "legal_name", "siren", "siret", "segment", "payer_type", "strategic", "risk_score",
+    "address", "postal_code", "city", "country",
+)  # fmt: skip
+
+
+def upsert_debtors(
+    conn: sqlite3.Connection, columns: Sequence[str], rows: Iterable[Sequence[Any]], now: str
+) -> None:
+    """Rows are (reference, *columns). Columns absent from the file keep their stored value."""
+    assert all(column in DEBTOR_COLUMNS for column in columns)
+    names = ", ".join(("reference", *columns))
+    marks = ", ".join("?" * (len(columns) + 1))
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns)
+    segment = "" if "segment" in columns else ", segment"
+    segment_value = "" if "segment" in columns else ", 'sme'"
+    conn.executemany(
+        f"INSERT INTO debtors ({names}{segment}, created_at, updated_at)"
+        f" VALUES ({marks}{segment_value}, ?, ?)"
+        f" ON CONFLICT (reference) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
+        ((*row, now, now) for row in rows),
+    )
+
+
+# --- contacts and phones --------------------------------------------------------------------
+
+CONTACT_COLUMNS = ("role", "email", "preferred_channel", "opposed_to_contact")
+
+
+def upsert_contacts(
+    conn: sqlite3.Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]], now: str
+) -> list[int]:
+    """Rows are (debtor_id, name, *columns); returns the contact id of each row, in order."""
+    assert all(column in CONTACT_COLUMNS for column in columns)
+    names = ", ".join(("debtor_id", "name", *columns))
+    marks = ", ".join("?" * (len(columns) + 2))
+    updates = "".join(f"{column} = excluded.{column}, " for column in columns)
+    conn.executemany(
+        f"INSERT INTO contacts ({names}, created_at, updated_at) VALUES ({marks}, ?, ?)"
+        f" ON CONFLICT (debtor_id, name) DO UPDATE SET {updates}updated_at = excluded.updated_at",
+        ((*row, now, now) for row in rows),
+    )
+    ids: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(sorted({row[0] for row in rows})):
+        marks = ", ".join("?" * len(chunk))
+        for contact_id, debtor_id, name in conn.execute(
+            f"SELECT id, debtor_id, name FROM contacts WHERE debtor_id IN ({marks})", tuple(chunk)
+        ):
+            ids[(debtor_id, name)] = contact_id
+    return [ids[(row[0], row[1])] for row in rows]
+
+
+def existing_contacts(
+    conn: sqlite3.Connection, keys: Iterable[tuple[int, str]]
+) -> set[tuple[int, str]]:
+    wanted = set(keys)
+    found: set[tuple[int, str]] = set()
+    for chunk in _chunks(sorted({debtor for debtor, _ in wanted})):
+        marks = ", ".join("?" * len(chunk))
+        for debtor_id, name in conn.execute(
+            f"SELECT debtor_id, name FROM contacts WHERE debtor_id IN ({marks})", tuple(chunk)
+        ):
+            if (debtor_id, name) in wanted:
+                found.add((debtor_id, name))
+    return found
+
+
+def upsert_phones(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows are (contact_id, raw, e164, kind, region, time_zone, valid); keyed on (contact, raw)."""
+    conn.executemany(
+        "INSERT INTO phones (contact_id, raw, e164, kind, region, time_zone, valid)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (contact_id, raw) DO UPDATE SET e164 = excluded.e164, kind = excluded.kind,"
+        " region = excluded.region, time_zone = excluded.time_zone, valid = excluded.valid",
+        rows,
+    )
+
+
+# --- contracts and invoices -----------------------------------------------------------------
+
+
+def contracts_by_reference(
+    conn: sqlite3.Connection, references: Iterable[str]
+) -> dict[str, tuple[int, int]]:
+    """Contract reference → (id, debtor_id)."""
+    rows = _lookup(
+        conn, "SELECT reference, id, debtor_id FROM contracts WHERE reference IN ({marks})",
+        references,
+    )  # fmt: skip
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def create_contracts(
+    conn: sqlite3.Connection, contracts: Iterable[tuple[str, int, str]]
+) -> dict[str, int]:
+    """Create contracts known only by their reference: (reference, debtor_id, start_date).
+
+    The reference doubles as the title until someone edits it.
+    """
+    created: dict[str, int] = {}
+    for reference, debtor_id, start in contracts:
+        cursor = conn.execute(
+            "INSERT INTO contracts (reference, debtor_id, title, start_date) VALUES (?, ?, ?, ?)",
+            (reference, debtor_id, reference, start),
+        )
+        assert cursor.lastrowid is not None
+        created[reference] = cursor.lastrowid
+    return created
+
+
+INVOICE_OPTIONAL = ("contract_id", "po_reference", "outstanding_cents", "currency")
+
+
+def upsert_invoices(
+    conn: sqlite3.Connection, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Rows are (number, debtor_id, issue_date, due_date, amount_cents, *columns).
+
+    On insert a missing outstanding equals the amount; the status follows the outstanding.
+    On update only the columns the file had change; cancelled and written-off invoices keep their
+    status, and `paid_on` is cleared when an invoice is open again.
+    """
+    assert all(column in INVOICE_OPTIONAL for column in columns)
+    names = ("number", "debtor_id", "issue_date", "due_date", "amount_cents", *columns)
+    params = {name: f"?{position}" for position, name in enumerate(names, start=1)}
+    outstanding = params.get("outstanding_cents", params["amount_cents"])
+    status = (
+        f"CASE WHEN {outstanding} = 0 THEN 'paid' WHEN {outstanding} < {params['amount_cents']}"
+        " THEN 'partially_paid' ELSE 'open' END"
+    )
+    updates = [f"{name} = excluded.{name}" for name in names[1:]]
+    if "outstanding_cents" in columns:
+        updates.append(
+            "status = CASE WHEN invoices.status IN ('cancelled', 'written_off')"
+            " THEN invoices.status ELSE excluded.status END"
+        )
+        updates.append(
+            "paid_on = CASE WHEN excluded.outstanding_cents > 0 THEN NULL ELSE invoices.paid_on END"
+        )
+    insert_names = list(names)
+    values = list(params.values())
+    if "outstanding_cents" not in columns:
+        insert_names.append("outstanding_cents")
+        values.append(params["amount_cents"])
+    insert_names.append("status")
+    values.append(status)
+    conn.executemany(
+        f"INSERT INTO invoices ({', '.join(insert_names)}) VALUES ({', '.join(values)})"
+        f" ON CONFLICT (number) DO UPDATE SET {', '.join(updates)}",
+        rows,
+    )
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+@dataclass
+class OpenInvoice:
+    id: int
+    number: str
+    debtor_id: int
+    due_date: str
+    outstanding_cents: int
+    amount_cents: int
+    status: str
+    in_dispute: bool
+    paid_on: str | None = None
+    changed: bool = False
+
+
+_INVOICE_FIELDS = (
+    "id, number, debtor_id, due_date, outstanding_cents, amount_cents, status, in_dispute, paid_on"
+)
+
+
+def _invoice(row: sqlite3.Row) -> OpenInvoice:
+    return OpenInvoice(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]), row[8])
+
+
+def invoices_by_number(conn: sqlite3.Connection, numbers: Iterable[str]) -> dict[str, OpenInvoice]:
+    rows = _lookup(
+        conn, f"SELECT {_INVOICE_FIELDS} FROM invoices WHERE number IN ({{marks}})", numbers
+    )
+    return {row[1]: _invoice(row) for row in rows}
+
+
+def open_invoices(
+    conn: sqlite3.Connection, debtor_ids: Iterable[int]
+) -> dict[int, list[OpenInvoice]]:
+    """Each debtor's open, undisputed invoices, oldest due date first."""
+    rows = _lookup(
+        conn,
+        f"SELECT {_INVOICE_FIELDS} FROM invoices WHERE debtor_id IN ({{marks}})"
+        " AND outstanding_cents > 0 AND status IN ('open', 'partially_paid') AND in_dispute = 0"
+        " ORDER BY due_date, issue_date, id",
+        debtor_ids,
+    )
+    found: dict[int, list[OpenInvoice]] = {}
+    for row in rows:
+        found.setdefault(row[2], []).append(_invoice(row))
+    for invoices in found.values():
+        invoices.sort(key=lambda invoice: (invoice.due_date, invoice.id))
+    return found
+
+
+def existing_payment_references(conn: sqlite3.Connection, references: Iterable[str]) -> set[str]:
+    rows = _lookup(conn, "SELECT reference FROM payments WHERE reference IN ({marks})", references)
+    return {row[0] for row in rows}
+
+
+PaymentKey = tuple[int, str, int, str, str]  # debtor_id, received_on, cents, method, bank label
+
+
+def unreferenced_payment_counts(
+    conn: sqlite3.Connection, debtor_ids: Iterable[int]
+) -> dict[PaymentKey, int]:
+    """How many payments without reference each (debtor, day, amount, method, label) has."""
+    counts: dict[PaymentKey, int] = {}
+    for chunk in _chunks(sorted(set(debtor_ids))):
+        marks = ", ".join("?" * len(chunk))
+        for row in conn.execute(
+            "SELECT debtor_id, received_on, amount_cents, method, bank_label, count(*)"
+            f" FROM payments WHERE reference = '' AND debtor_id IN ({marks})"
+            " GROUP BY debtor_id, received_on, amount_cents, method, bank_label",
+            tuple(chunk),
+        ):
+            counts[(row[0], row[1], row[2], row[3], row[4])] = row[5]
+    return counts
+
+
+def insert_payments(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows are (debtor_id, invoice_id, reference, received_on, amount_cents, method,
+    bank_label, matched, allocated_cents, created_at, created_by)."""
+    conn.executemany(
+        "INSERT INTO payments (debtor_id, invoice_id, reference, received_on, amount_cents,"
+        " method, bank_label, matched, allocated_cents, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def save_invoice_balances(conn: sqlite3.Connection, invoices: Iterable[OpenInvoice]) -> None:
+    conn.executemany(
+        "UPDATE invoices SET outstanding_cents = ?, status = ?, paid_on = ? WHERE id = ?",
+        (
+            (invoice.outstanding_cents, invoice.status, invoice.paid_on, invoice.id)
+            for invoice in invoices
+            if invoice.changed
+        ),
+    )
+
+
+# --- the import log -------------------------------------------------------------------------
+
+
+def record_import(
+    conn: sqlite3.Connection,
+    *,
+    kind: str,
+    file_name: str,
+    inserted: int,
+    updated: int,
+    rejected: int,
+    at: str,
+    by: str,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO imports (kind, file_name, rows_inserted, rows_updated, rows_rejected,"
+        " imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (kind, file_name, inserted, updated, rejected, at, by),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+@contextlib.contextmanager
+def bulk_session(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
+    """A bigger page cache for big files (dirty pages stay in memory until the commit)."""
+    if rows < BULK_ROWS:
+        yield
+        return
+    previous = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {previous}")
