@@ -167,6 +167,8 @@ def test_cases_carry_the_invoice_aggregates(db: sqlite3.Connection) -> None:
 
 def test_history_has_every_kind_of_event(db: sqlite3.Connection) -> None:
     promises = Counter(row[0] for row in db.execute("SELECT status FROM promises"))
+    kinds = {row[0] for row in db.execute("SELECT DISTINCT kind FROM promises")}
+    assert kinds == {"promise", "payment_claimed"}
     assert promises["kept"] and promises["broken"] and promises["pending"]
     due_today = db.execute(
         "SELECT COUNT(*) FROM promises WHERE status = 'pending' AND due_date = '2026-11-24'"

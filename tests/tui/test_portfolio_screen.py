@@ -167,7 +167,7 @@ def test_overview_matches_the_cases_table(seeded: Path) -> None:
     )
 
 
-def test_the_app_opens_on_the_portfolio_and_o_comes_back(seeded: Path) -> None:
+def test_o_opens_the_portfolio_once(seeded: Path) -> None:
     asyncio.run(_open_app(seeded))
 
 
@@ -175,9 +175,11 @@ async def _open_app(seeded: Path) -> None:
     app = RelanceApp(db_path=seeded, agent_login="superviseur", settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, PortfolioScreen)
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, PortfolioScreen)
         depth = len(app.screen_stack)
         await pilot.press("o")
         await pilot.pause()

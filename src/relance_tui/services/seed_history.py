@@ -385,6 +385,15 @@ class HistoryGenerator:
             day, cause, interaction_id, _at = last_right_party
             if cause == "cash_flow" and owed >= 30_000 and rng.random() < 0.35:
                 self._plan(case, owed, day, agent, interaction_id)
+            elif cause == "oversight" and promise_roll < 0.2:
+                # "We paid last week": to verify when the bank statement comes in.
+                due = day + timedelta(days=7)
+                status = "broken" if due < today else "pending"
+                self._promise(
+                    case, owed, due, status, agent, last_right_party,
+                    claimed_paid_on=day - timedelta(days=2),
+                )  # fmt: skip
+                urgency = 1 if status == "broken" else 2 if due == today else 0
             elif cause != "dispute" and promise_roll < 0.6:
                 due = day + timedelta(days=5 + int(rng.random() * 16))
                 status = "broken" if due < today else "pending"
@@ -433,12 +442,16 @@ class HistoryGenerator:
         call: tuple[date, str, int, str],
         *,
         settled: date | None = None,
+        claimed_paid_on: date | None = None,
     ) -> None:
+        """A promise to pay; with `claimed_paid_on`, a payment the debtor says was made."""
         self._add(
             "promises",
             (
                 self._next("promises"), case.case_id, amount, due.isoformat(), 1, status,
                 call[2], call[3], agent, settled.isoformat() if settled else None,
+                "promise" if claimed_paid_on is None else "payment_claimed",
+                claimed_paid_on.isoformat() if claimed_paid_on else None,
             ),
         )  # fmt: skip
         self.promises[status] = self.promises.get(status, 0) + 1

@@ -46,7 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "dispute_invoices": ("dispute_id", "invoice_id"),
     "promises": (
         "id", "case_id", "amount_cents", "due_date", "proof_requested", "status",
-        "interaction_id", "created_at", "created_by", "settled_on",
+        "interaction_id", "created_at", "created_by", "settled_on", "kind", "claimed_paid_on",
     ),
     "payment_plans": (
         "id", "case_id", "frequency", "total_cents", "status", "interaction_id", "created_at",

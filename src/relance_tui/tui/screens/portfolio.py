@@ -89,17 +89,25 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.load_overview()
+        self.load_overview(self.today)  # the clock is read here, on the UI thread
 
     @property
     def today(self) -> date:
-        return self.fixed_today or datetime.now(PARIS).date()
+        """The business day: fixed by the caller, else the app's clock, else Paris time."""
+        if self.fixed_today is not None:
+            return self.fixed_today
+        app_today = getattr(self.app, "today", None)
+        if callable(app_today):
+            value = app_today()
+            if isinstance(value, date):
+                return value
+        return datetime.now(PARIS).date()
 
     @work(thread=True, exclusive=True, group="portfolio", exit_on_error=False)
-    def load_overview(self) -> None:
+    def load_overview(self, today: date) -> None:
         try:
             overview = load_portfolio_overview(
-                self.db_path, today=self.today, agent_login=self.agent_login
+                self.db_path, today=today, agent_login=self.agent_login
             )
         except Exception as error:  # the screen reports it; the app keeps running
             self.post_message(PortfolioFailed(str(error)))
