@@ -1,0 +1,284 @@
+"""Many agents on one database: N processes each loop claim → read the case → record → release.
+
+    python scripts/load_agents.py 50 200 [--db PATH] [--kill-rate 0.02] [--seed 7]
+
+Some workers are killed at random (SIGKILL), many of them inside the recording transaction, and
+restarted to finish their share. Each worker keeps a journal (fsync'd): what it attempted, what
+the database acknowledged, when it held which case. At the end the script checks the database
+against the journals and prints: actions attempted, committed, lost (must be 0), double claims
+(must be 0), `PRAGMA integrity_check`, and the p50/p99 latency of one whole action.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+CASE_POOL = 300  # agents compete for the same few hundred cases, so claims really collide
+TOKEN_PREFIX = "Essai de charge"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- worker ------------------------------------------------------------------------------------
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    from relance_tui.config import ClaimSettings, Settings
+    from relance_tui.domain import calls
+    from relance_tui.domain.models import CallOutcome, Cause
+    from relance_tui.services.casework import load_case_file, record_call
+    from relance_tui.services.claims import claim_case, release_case
+    from relance_tui.storage.agents import get_agent
+    from relance_tui.storage.db import connect
+
+    settings = Settings(claims=ClaimSettings(expiry_minutes=1))
+    conn = connect(args.db)
+    agent = get_agent(conn, args.login)
+    assert agent is not None
+    rng = random.Random(f"{args.seed}-{args.login}-{os.getpid()}")
+    journal_path = Path(args.journal)
+    done = (
+        sum(1 for line in journal_path.open() if '"done"' in line) if journal_path.exists() else 0
+    )
+    journal = journal_path.open("a", buffering=1)
+
+    def write(entry: dict[str, object]) -> None:
+        journal.write(json.dumps(entry) + "\n")
+        journal.flush()
+        os.fsync(journal.fileno())
+
+    def maybe_die(statement: str) -> None:
+        # Killed for real inside the transaction, between two of its statements.
+        if statement.startswith("INSERT INTO interactions") and rng.random() < args.kill_rate:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    conn.set_trace_callback(maybe_die)
+    case_ids = [row[0] for row in conn.execute(
+        "SELECT id FROM cases WHERE status = 'open' ORDER BY id LIMIT ?", (CASE_POOL,)
+    )]  # fmt: skip
+    while done < args.actions:
+        case_id = rng.choice(case_ids)
+        started = time.perf_counter()
+        claimed_at = now_utc()
+        result = claim_case(conn, settings, case_id, agent.id, claimed_at)
+        if not result.won:
+            write({"kind": "refused", "case": case_id})
+            continue
+        won_at = time.time()
+        write({"kind": "claim", "case": case_id, "at": won_at,
+               "expires": (claimed_at + timedelta(minutes=1)).timestamp()})  # fmt: skip
+        moment = now_utc()
+        case_file = load_case_file(conn, case_id, now=moment, settings=settings)
+        prep = case_file.preparation
+        token = f"{args.login}-{done}-{rng.randrange(10**9)}"
+        draft = calls.start_call(prep, now=moment)
+        if draft.phone_id is None:  # nobody to call: record a note-like voicemail is impossible
+            release_case(conn, case_id, agent.id)
+            write({"kind": "release", "case": case_id, "at": time.time()})
+            write({"kind": "done", "token": None, "ms": _ms(started)})
+            done += 1
+            continue
+        draft = calls.begin_identify(draft)
+        hours = settings.contact.calling_hours
+        if rng.random() < 0.5:
+            draft = calls.identify(draft, prep, CallOutcome.VOICEMAIL, now=moment, hours=hours)
+            draft = calls.set_notes(draft, f"{TOKEN_PREFIX} {token}")
+        else:
+            draft = calls.identify(draft, prep, CallOutcome.RIGHT_PARTY, now=moment, hours=hours)
+            draft = calls.listen(draft, Cause.CASH_FLOW, f"{TOKEN_PREFIX} {token}")
+            amount = min(prep.balance, Decimal("500.00")) or Decimal("10.00")
+            draft = calls.solve_promise(
+                draft, amount=amount, due_date=moment.date() + timedelta(days=7)
+            )
+            draft = calls.conclude(draft, prep, today=moment.date())
+        write({"kind": "attempt", "token": token})
+        recorded = record_call(conn, settings, draft, agent_login=args.login, now=moment)
+        if recorded.saved:
+            write({"kind": "committed", "token": token})
+        else:
+            write({"kind": "rejected", "token": token, "why": list(recorded.problems)})
+        write({"kind": "release", "case": case_id, "at": time.time()})
+        release_case(conn, case_id, agent.id)
+        write({"kind": "done", "token": token, "ms": _ms(started)})
+        done += 1
+    return 0
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+# --- coordinator -------------------------------------------------------------------------------
+
+
+def prepare_database(path: Path, agents: int, seed: int) -> list[str]:
+    from relance_tui.domain.models import AgentRole
+    from relance_tui.services.seed import seed_database
+    from relance_tui.storage.agents import upsert_agent
+    from relance_tui.storage.db import connect, transaction
+
+    conn = connect(path)
+    seed_database(conn, debtors=2000, invoices=12000, seed=seed, today=date.today())
+    logins = [f"charge{i:02d}" for i in range(1, agents + 1)]
+    with transaction(conn):
+        for login in logins:
+            upsert_agent(conn, login=login, display_name=login, role=AgentRole.AGENT, by="load")
+    conn.close()
+    return logins
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("agents", type=int)
+    parser.add_argument("actions", type=int, help="actions per agent")
+    parser.add_argument("--db", type=Path)
+    parser.add_argument(
+        "--kill-rate",
+        type=float,
+        default=0.02,
+        help="chance that a worker kills itself inside a recording transaction",
+    )
+    parser.add_argument("--external-kills", type=int, default=10,
+                        help="workers killed from outside at random moments")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--login", help=argparse.SUPPRESS)
+    parser.add_argument("--journal", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return run_worker(args)
+
+    work = Path(tempfile.mkdtemp(prefix="relance-load-"))
+    db = args.db or work / "load.db"
+    print(f"preparing {db} …", flush=True)
+    logins = prepare_database(db, args.agents, args.seed)
+    journals = {login: work / f"{login}.jsonl" for login in logins}
+
+    def spawn(login: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([
+            sys.executable, __file__, str(args.agents), str(args.actions), "--worker",
+            "--db", str(db), "--login", login, "--journal", str(journals[login]),
+            "--kill-rate", str(args.kill_rate), "--seed", str(args.seed),
+        ])  # fmt: skip
+
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    running = {login: spawn(login) for login in logins}
+    restarts = external = 0
+    next_kill = time.monotonic() + rng.uniform(0.5, 2.0)
+    while running:
+        time.sleep(0.05)
+        if external < args.external_kills and time.monotonic() >= next_kill:
+            victim = rng.choice(sorted(running))
+            running[victim].send_signal(signal.SIGKILL)
+            external += 1
+            next_kill = time.monotonic() + rng.uniform(0.5, 2.0)
+        for login, process in list(running.items()):
+            code = process.poll()
+            if code is None:
+                continue
+            if code == 0:
+                del running[login]
+            elif code < 0:  # killed: a fresh process picks up where the journal says it was
+                restarts += 1
+                running[login] = spawn(login)
+            else:
+                for process in running.values():
+                    process.kill()
+                print(f"worker {login} failed with exit code {code}", file=sys.stderr)
+                return 2
+    elapsed = time.perf_counter() - started
+    return report(db, journals, elapsed, restarts, external)
+
+
+def report(
+    db: Path, journals: dict[str, Path], elapsed: float, restarts: int, external: int
+) -> int:
+    from relance_tui.storage.db import connect
+
+    attempted: set[str] = set()
+    committed: set[str] = set()
+    refused = rejected = 0
+    latencies: list[float] = []
+    holds: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
+    for login, path in journals.items():
+        open_claims: dict[int, tuple[float, float]] = {}
+        for line in path.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:  # a line cut by SIGKILL
+                continue
+            kind = entry["kind"]
+            if kind == "attempt":
+                attempted.add(entry["token"])
+            elif kind == "committed":
+                committed.add(entry["token"])
+            elif kind == "rejected":
+                rejected += 1
+            elif kind == "refused":
+                refused += 1
+            elif kind == "claim":
+                for case_id, (at, expires) in open_claims.items():  # killed while holding
+                    holds[case_id].append((at, expires, login))
+                open_claims = {entry["case"]: (entry["at"], entry["expires"])}
+            elif kind == "release":
+                at, _ = open_claims.pop(entry["case"], (None, None))
+                if at is not None:
+                    holds[entry["case"]].append((at, entry["at"], login))
+            elif kind == "done":
+                latencies.append(entry["ms"])
+        for case_id, (at, expires) in open_claims.items():
+            holds[case_id].append((at, expires, login))
+
+    conn = connect(db)
+    stored = {
+        row[0].removeprefix(f"{TOKEN_PREFIX} ")
+        for row in conn.execute(
+            "SELECT notes FROM interactions WHERE notes LIKE ?", (f"{TOKEN_PREFIX} %",)
+        )
+    }
+    lost = committed - stored
+    unacknowledged = (stored & attempted) - committed  # killed after COMMIT, before the journal
+    torn = stored - attempted
+    double_claims = 0
+    for intervals in holds.values():
+        intervals.sort()
+        for index, (_start, end, who) in enumerate(intervals):
+            double_claims += sum(
+                1 for start_b, _end_b, who_b in intervals[index + 1 :]
+                if who_b != who and start_b < end
+            )  # fmt: skip
+    integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [0.0] * 99
+    print(f"agents: {len(journals)}  elapsed: {elapsed:.1f} s  restarts after kills: {restarts}"
+          f" (external kills: {external})")  # fmt: skip
+    print(f"actions attempted: {len(attempted)}  committed: {len(committed)}"
+          f"  committed-unacknowledged (killed after COMMIT): {len(unacknowledged)}"
+          f"  rejected by the service: {rejected}  claim refusals: {refused}")  # fmt: skip
+    print(f"lost: {len(lost)}  records without an attempt: {len(torn)}  double claims: "
+          f"{double_claims}")  # fmt: skip
+    print(f"integrity_check: {integrity}")
+    print(f"action latency: p50 {quantiles[49]:.1f} ms  p99 {quantiles[98]:.1f} ms"
+          f"  (claim → read case → record → release, {len(latencies)} actions)")  # fmt: skip
+    ok = not lost and not torn and double_claims == 0 and integrity == "ok"
+    print("RESULT: OK" if ok else "RESULT: FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
