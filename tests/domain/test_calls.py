@@ -59,17 +59,39 @@ def prep(segment: Segment = Segment.SME, stage: Stage = Stage.FRIENDLY_REMINDER)
             InvoiceOption(2, "F-2026-002", date(2026, 10, 31), Decimal("500.00"), False),
         ),
         contacts=(
-            ContactOption(10, "Paul Achat", ContactRole.BUYER, "", False,
-                          (phone(100, "01 42 68 53 00"),)),
-            ContactOption(11, "Jeanne Martin", ContactRole.DECISION_MAKER, "j@m.fr", False,
-                          (phone(110, "06 12 34 56 78", usable=False),
-                           phone(111, "01 40 00 00 01"), phone(112, "06 98 76 54 32"))),
-            ContactOption(12, "Compta", ContactRole.ACCOUNTS_PAYABLE, "", True,
-                          (phone(120, "01 40 00 00 02"),)),
-            ContactOption(13, "Trésorerie", ContactRole.PUBLIC_ACCOUNTANT, "", False,
-                          (phone(130, "01 40 00 00 03"),)),
+            ContactOption(
+                10, "Paul Achat", ContactRole.BUYER, "", False, (phone(100, "01 42 68 53 00"),)
+            ),
+            ContactOption(
+                11,
+                "Jeanne Martin",
+                ContactRole.DECISION_MAKER,
+                "j@m.fr",
+                False,
+                (
+                    phone(110, "06 12 34 56 78", usable=False),
+                    phone(111, "01 40 00 00 01"),
+                    phone(112, "06 98 76 54 32"),
+                ),
+            ),
+            ContactOption(
+                12,
+                "Compta",
+                ContactRole.ACCOUNTS_PAYABLE,
+                "",
+                True,
+                (phone(120, "01 40 00 00 02"),),
+            ),
+            ContactOption(
+                13,
+                "Trésorerie",
+                ContactRole.PUBLIC_ACCOUNTANT,
+                "",
+                False,
+                (phone(130, "01 40 00 00 03"),),
+            ),
         ),
-    )  # fmt: skip
+    )
 
 
 def reached(p: CallPreparation | None = None) -> CallDraft:
@@ -82,9 +104,8 @@ def reached(p: CallPreparation | None = None) -> CallDraft:
 def test_best_contact_depends_on_the_segment() -> None:
     picks = {
         segment: calls.best_contact(prep(segment))
-        for segment in (Segment.SME, Segment.LARGE_ACCOUNT, Segment.MULTI_SITE,
-                        Segment.PUBLIC_BODY)
-    }  # fmt: skip
+        for segment in (Segment.SME, Segment.LARGE_ACCOUNT, Segment.MULTI_SITE, Segment.PUBLIC_BODY)
+    }
     assert picks[Segment.SME] is not None and picks[Segment.SME][1].phone_id == 111
     assert picks[Segment.LARGE_ACCOUNT] is not None
     assert picks[Segment.LARGE_ACCOUNT][0].contact_id == 10
@@ -153,8 +174,12 @@ def test_plan_installments_to_the_cent_and_editable() -> None:
 def test_dispute_refusal_claim_and_callback_follow_ups() -> None:
     p = prep(stage=Stage.PHONE_REMINDER)
     dispute = calls.conclude(
-        calls.solve_dispute(reached(p), invoice_ids=[2], reason="Livraison incomplète",
-                            owner="Service ADV"), p, today=TODAY)  # fmt: skip
+        calls.solve_dispute(
+            reached(p), invoice_ids=[2], reason="Livraison incomplète", owner="Service ADV"
+        ),
+        p,
+        today=TODAY,
+    )
     assert dispute.follow_up_on == TODAY + timedelta(days=7)
     assert dispute.next_action == NextAction.FOLLOW_DISPUTE and "F-2026-002" in dispute.recap
     refusal = calls.conclude(calls.solve_refusal(reached(p), p), p, today=TODAY)
@@ -183,9 +208,8 @@ def test_dispute_refusal_claim_and_callback_follow_ups() -> None:
 
 @pytest.mark.parametrize(
     "outcome",
-    [CallOutcome.VOICEMAIL, CallOutcome.NO_ANSWER, CallOutcome.WRONG_PERSON,
-     CallOutcome.REFUSED],
-)  # fmt: skip
+    [CallOutcome.VOICEMAIL, CallOutcome.NO_ANSWER, CallOutcome.WRONG_PERSON, CallOutcome.REFUSED],
+)
 def test_anything_but_the_right_party_ends_the_call_with_a_callback(
     outcome: CallOutcome,
 ) -> None:
@@ -211,10 +235,16 @@ def test_wrong_number_without_another_number_proposes_no_number() -> None:
     p = prep(Segment.PUBLIC_BODY)
     draft = calls.choose_contact(calls.start_call(p, now=NOW), p, 10)
     only = CallPreparation(
-        case_id=p.case_id, debtor_name=p.debtor_name, segment=p.segment, stage=p.stage,
-        postal_code=p.postal_code, overdue=p.overdue, disputed=p.disputed, invoices=p.invoices,
+        case_id=p.case_id,
+        debtor_name=p.debtor_name,
+        segment=p.segment,
+        stage=p.stage,
+        postal_code=p.postal_code,
+        overdue=p.overdue,
+        disputed=p.disputed,
+        invoices=p.invoices,
         contacts=p.contacts[:1],
-    )  # fmt: skip
+    )
     ended = calls.identify(draft, only, CallOutcome.WRONG_NUMBER, now=NOW, hours=HOURS)
     assert ended.callback is not None and ended.callback.phone_id is None
     assert ended.callback.contact_id == 10
@@ -223,8 +253,16 @@ def test_wrong_number_without_another_number_proposes_no_number() -> None:
 def test_draft_round_trips_through_json() -> None:
     p = prep()
     draft = calls.conclude(
-        calls.solve_plan(reached(p), total=Decimal("1500"), count=4, first_date=date(2026, 12, 5),
-                         frequency=Frequency.FORTNIGHTLY), p, today=TODAY)  # fmt: skip
+        calls.solve_plan(
+            reached(p),
+            total=Decimal("1500"),
+            count=4,
+            first_date=date(2026, 12, 5),
+            frequency=Frequency.FORTNIGHTLY,
+        ),
+        p,
+        today=TODAY,
+    )
     again = CallDraft.from_json(draft.to_json())
     assert again == draft
     assert again.plan is not None and again.plan.total == Decimal("1500")
@@ -258,8 +296,9 @@ def test_recap_in_english_on_request() -> None:
 
 def test_contact_update_is_kept_on_the_draft() -> None:
     p = prep()
-    draft = calls.update_contact(reached(p), contact_id=11, email="compta@martin.fr",
-                                 new_phone="06 11 22 33 44")  # fmt: skip
+    draft = calls.update_contact(
+        reached(p), contact_id=11, email="compta@martin.fr", new_phone="06 11 22 33 44"
+    )
     assert draft.contact_update is not None
     assert draft.contact_update.email == "compta@martin.fr"
     assert PhoneKind.MOBILE is parse_phone(draft.contact_update.new_phone or "").kind

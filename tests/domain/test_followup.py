@@ -67,9 +67,10 @@ PLAN = PlanState(
     1,
     D(2026, 10, 1),
     PlanStatus.ACTIVE,
-    installments((1, D(2026, 10, 15), 10_000), (2, D(2026, 11, 15), 10_000),
-                 (3, D(2026, 12, 15), 10_001)),
-)  # fmt: skip
+    installments(
+        (1, D(2026, 10, 15), 10_000), (2, D(2026, 11, 15), 10_000), (3, D(2026, 12, 15), 10_001)
+    ),
+)
 
 
 def test_plan_installments_paid_in_sequence() -> None:

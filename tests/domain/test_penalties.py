@@ -52,22 +52,31 @@ def test_interest_split_at_the_half_year_with_a_partial_payment() -> None:
 
 def test_nothing_before_the_day_after_the_due_date() -> None:
     on_due = invoice_penalty(
-        number="F-2", due_date=date(2025, 5, 31), outstanding=Decimal(100),
-        today=date(2025, 5, 31), rates=RATES,
-    )  # fmt: skip
+        number="F-2",
+        due_date=date(2025, 5, 31),
+        outstanding=Decimal(100),
+        today=date(2025, 5, 31),
+        rates=RATES,
+    )
     assert on_due.interest == 0 and on_due.indemnity == 0 and on_due.periods == ()
     one_day = invoice_penalty(
-        number="F-2", due_date=date(2025, 5, 31), outstanding=Decimal("365.00"),
-        today=date(2025, 6, 1), rates=RATES,
-    )  # fmt: skip
+        number="F-2",
+        due_date=date(2025, 5, 31),
+        outstanding=Decimal("365.00"),
+        today=date(2025, 6, 1),
+        rates=RATES,
+    )
     assert one_day.interest == Decimal("0.13")  # 365 × 13.15 % / 365
 
 
 def test_unknown_half_year_is_estimated() -> None:
     result = invoice_penalty(
-        number="F-3", due_date=date(2026, 6, 15), outstanding=Decimal("1000.00"),
-        today=date(2026, 8, 1), rates=RATES,
-    )  # fmt: skip
+        number="F-3",
+        due_date=date(2026, 6, 15),
+        outstanding=Decimal("1000.00"),
+        today=date(2026, 8, 1),
+        rates=RATES,
+    )
     assert result.estimated
     assert [p.estimated for p in result.periods] == [False, True]
 

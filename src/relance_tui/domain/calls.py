@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from relance_tui.config import CallingHours
 from relance_tui.domain.calling_hours import CallTimeCheck, check_call_time, next_call_time
-from relance_tui.domain.followup import next_stage
+from relance_tui.domain.followup import later_stage, next_stage
 from relance_tui.domain.models import (
     CENT,
     CallOutcome,
@@ -582,8 +582,8 @@ def solve_payment_claimed(
 
 
 def solve_refusal(draft: CallDraft, prep: CallPreparation) -> CallDraft:
-    """The debtor will not pay: the next rung of the ladder is suggested."""
-    terms = RefusalTerms(suggested_stage=next_stage(prep.stage))
+    """The debtor will not pay: the rung after the phone call on the ladder is suggested."""
+    terms = RefusalTerms(suggested_stage=next_stage(later_stage(prep.stage, Stage.PHONE_REMINDER)))
     return _solved(draft, Resolution.REFUSAL, refusal=terms.model_dump())
 
 
