@@ -1,0 +1,608 @@
+"""The case file: everything about one debtor on one screen, and the call checklist beside it.
+
+Opening claims the case for this agent (read-only when someone else holds it); the claim is
+extended while the agent works and released on leaving. A call in progress is saved as a draft
+at every step, so a dropped session loses nothing; the draft is offered back next time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from relance_tui.domain.calls import CallDraft, start_call
+from relance_tui.formatting import moment
+from relance_tui.i18n import t
+from relance_tui.services.casework import (
+    CaseFile,
+    RecordedCall,
+    check_texts,
+)
+from relance_tui.storage.agents import AgentRow
+from relance_tui.storage.claims import ClaimHolder
+from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.connections import ThreadConnections
+from relance_tui.tui.screens.choice_dialog import ChoiceDialog
+from relance_tui.tui.widgets import case_views as views
+from relance_tui.tui.widgets.call_checklist import CallChecklist
+from relance_tui.tui.widgets.paged_table import PagedTable
+
+if TYPE_CHECKING:
+    from relance_tui.tui.app import RelanceApp
+
+TABS = ("summary", "invoices", "contacts", "contracts", "history", "disputes", "commitments")
+PAGE_SIZE = 50
+CLAIM_CHECK_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class CaseOpened:
+    case_file: CaseFile
+    agent: AgentRow
+    holder: ClaimHolder | None  # someone else holds it: read-only
+    draft: CallDraft | None  # this agent's unfinished call on the case
+
+
+class CaseScreen(TranslatedBindings, Screen[None]):
+    CSS_PATH = "case.tcss"
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (Textual reads it from the class)
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "key.back", id="case.back"),
+        Binding("c", "call", "key.call", id="case.call"),
+        Binding("p", "promise", "key.promise", id="case.promise"),
+        Binding("d", "dispute", "key.dispute", id="case.dispute"),
+        Binding("s", "callback", "key.callback", id="case.callback"),
+        Binding("e", "note", "key.note", id="case.note"),
+        Binding("n", "next_case", "key.next_case", id="case.next"),
+        Binding("a", "agenda", "key.agenda", id="case.agenda"),
+        Binding("q", "quit_case", "key.quit", id="case.quit", show=False),
+        Binding("bracketright", "next_tab", "key.next_tab", id="case.next_tab", show=False),
+        Binding("bracketleft", "previous_tab", "key.previous_tab", id="case.prev_tab", show=False),
+        *[
+            Binding(str(n), f"tab('{name}')", f"casefile.tab.{name}", show=False)
+            for n, name in enumerate(TABS, start=1)
+        ],
+    ]
+
+    class Opened(Message):
+        def __init__(self, result: CaseOpened) -> None:
+            super().__init__()
+            self.result = result
+
+    class Failed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class CallRecorded(Message):
+        def __init__(self, draft: CallDraft, result: RecordedCall) -> None:
+            super().__init__()
+            self.draft = draft
+            self.result = result
+
+    def __init__(self, case_id: int, *, queue_key: tuple[int, float, int] | None = None) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.queue_key = queue_key
+        self.case_file: CaseFile | None = None
+        self.agent: AgentRow | None = None
+        self.holder: ClaimHolder | None = None
+        self.in_call = False
+        self.saving = False
+        self._active_since_claim = False
+        self._draft_lock = threading.Lock()
+        self._pending_draft: CallDraft | None = None
+        self._connections: ThreadConnections | None = None
+
+    @property
+    def relance(self) -> RelanceApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def connections(self) -> ThreadConnections:
+        if self._connections is None:
+            self._connections = ThreadConnections(self.relance.db_path)
+        return self._connections
+
+    @property
+    def read_only(self) -> bool:
+        return self.holder is not None or self.case_file is None
+
+    def now(self) -> datetime:
+        return self.relance.now()
+
+    # --- Layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(t("casefile.loading")), id="case-banner")
+        yield Static(id="case-claim")
+        yield Static(id="case-warnings")
+        with Horizontal(id="case-body"), TabbedContent(id="case-tabs"):
+            with TabPane(t("casefile.tab.summary"), id="tab-summary"):
+                yield VerticalScroll(Static(id="case-summary"), id="summary-scroll")
+            with TabPane(t("casefile.tab.invoices"), id="tab-invoices"):
+                yield PagedTable(
+                    [t(f"casefile.col.{c}") for c in views.INVOICE_COLUMNS],
+                    page_size=PAGE_SIZE,
+                    id="case-invoices",
+                )
+            with TabPane(t("casefile.tab.contacts"), id="tab-contacts"):
+                yield self._table("case-contacts", views.CONTACT_COLUMNS)
+            with TabPane(t("casefile.tab.contracts"), id="tab-contracts"):
+                yield self._table("case-contracts", views.CONTRACT_COLUMNS)
+            with TabPane(t("casefile.tab.history"), id="tab-history"):
+                yield PagedTable(
+                    [t(f"casefile.col.{c}") for c in views.HISTORY_COLUMNS],
+                    page_size=PAGE_SIZE,
+                    id="case-history",
+                )
+            with TabPane(t("casefile.tab.disputes"), id="tab-disputes"):
+                yield self._table("case-disputes", views.DISPUTE_COLUMNS)
+            with TabPane(t("casefile.tab.commitments"), id="tab-commitments"):
+                yield self._table("case-commitments", views.COMMITMENT_COLUMNS)
+        yield Footer()
+
+    @staticmethod
+    def _table(table_id: str, columns: tuple[str, ...]) -> DataTable[str | Text]:
+        table: DataTable[str | Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+        table.add_columns(*[t(f"casefile.col.{c}") for c in columns])
+        return table
+
+    def on_mount(self) -> None:
+        self.query_one("#case-claim").display = False
+        self.query_one("#case-warnings").display = False
+        self._open()
+        self.set_interval(CLAIM_CHECK_SECONDS, self._keep_claim)
+
+    def on_unmount(self) -> None:
+        if self._connections is not None:
+            self._connections.close_all()
+
+    # --- Loading -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
+    def _open(self) -> None:
+        from relance_tui.services.casework import load_call_draft, load_case_file, mark_visited
+        from relance_tui.services.claims import claim_case
+        from relance_tui.storage.agents import get_agent
+
+        conn = self.connections.get()
+        app = self.relance
+        now = self.now()
+        try:
+            agent = get_agent(conn, app.agent_login)
+            if agent is None:
+                raise LookupError(app.agent_login)
+            claim = claim_case(conn, app.settings, self.case_id, agent.id, now)
+            if claim.won:
+                mark_visited(conn, app.settings, self.case_id, now=now)
+            case_file = load_case_file(conn, self.case_id, now=now, settings=app.settings)
+            draft = (
+                load_call_draft(conn, self.case_id, agent_login=agent.login) if claim.won else None
+            )
+        except Exception as error:
+            if not get_current_worker().is_cancelled:
+                self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Opened(CaseOpened(case_file, agent, claim.holder, draft)))
+
+    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
+    def _reload(self) -> None:
+        from relance_tui.services.casework import load_case_file
+
+        conn = self.connections.get()
+        try:
+            case_file = load_case_file(
+                conn, self.case_id, now=self.now(), settings=self.relance.settings
+            )
+        except Exception as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        assert self.agent is not None
+        self.post_message(self.Opened(CaseOpened(case_file, self.agent, self.holder, None)))
+
+    @on(Failed)
+    def _failed(self, event: Failed) -> None:
+        self.notify(event.text, severity="error", markup=False)
+
+    @on(Opened)
+    def _opened(self, event: Opened) -> None:
+        result = event.result
+        self.case_file = result.case_file
+        self.agent = result.agent
+        self.holder = result.holder
+        self._fill(result.case_file)
+        claim = self.query_one("#case-claim", Static)
+        if result.holder is not None:
+            claim.update(views.claimed_text(result.holder.login, self._minutes(result.holder)))
+            claim.display = True
+        else:
+            claim.display = False
+        self.refresh_bindings()
+        if result.draft is not None and not self.in_call:
+            self._offer_draft(result.draft)
+
+    def _minutes(self, holder: ClaimHolder) -> int:
+        try:
+            since = datetime.fromisoformat(holder.claimed_at)
+        except ValueError:
+            return 0
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return max(0, int((self.now() - since).total_seconds() // 60))
+
+    def _fill(self, case: CaseFile) -> None:
+        self.query_one("#case-banner", Static).update(views.banner(case))
+        warnings = self.query_one("#case-warnings", Static)
+        warnings.update(views.warnings_text(case.warnings))
+        warnings.display = bool(case.warnings)
+        self.query_one("#case-summary", Static).update(views.summary_text(case, self.now()))
+        self._show_invoices(0)
+        self._show_history(0)
+        self._rows("#case-contacts", views.contact_rows(case.contacts))
+        self._rows("#case-contracts", views.contract_rows(case))
+        self._rows("#case-disputes", views.dispute_rows(case))
+        self._rows("#case-commitments", views.commitment_rows(case))
+        tabs = self.query_one(TabbedContent)
+        for name, count in (
+            ("invoices", len(case.invoices)),
+            ("history", len(case.history)),
+            ("disputes", len(case.disputes)),
+            ("commitments", len(case.promises) + len(case.plans) + len(case.callbacks)),
+        ):
+            tabs.get_tab(f"tab-{name}").label = f"{t(f'casefile.tab.{name}')} ({count})"
+
+    def _rows(self, selector: str, rows: list[views.Row]) -> None:
+        table: DataTable[str | Text] = self.query_one(selector, DataTable)
+        table.clear()
+        for row in rows[:500]:
+            table.add_row(*row)
+
+    def _show_invoices(self, offset: int) -> None:
+        assert self.case_file is not None
+        invoices = self.case_file.invoices
+        page = [views.invoice_row(i) for i in invoices[offset : offset + PAGE_SIZE]]
+        self.query_one("#case-invoices", PagedTable).show_page(page, offset, len(invoices))
+
+    def _show_history(self, offset: int) -> None:
+        assert self.case_file is not None
+        history = self.case_file.history
+        page = [views.history_row(h) for h in history[offset : offset + PAGE_SIZE]]
+        self.query_one("#case-history", PagedTable).show_page(page, offset, len(history))
+
+    @on(PagedTable.PageRequested)
+    def _page(self, event: PagedTable.PageRequested) -> None:
+        if self.case_file is None:
+            return
+        if event.table.id == "case-invoices":
+            self._show_invoices(event.offset)
+        else:
+            self._show_history(event.offset)
+
+    # --- Claim -------------------------------------------------------------------------------
+
+    def on_key(self) -> None:
+        self._active_since_claim = True
+
+    def _keep_claim(self) -> None:
+        if self.holder is None and self.agent is not None and self._active_since_claim:
+            self._active_since_claim = False
+            self._extend_claim()
+
+    @work(thread=True, exclusive=True, group="case-claim", exit_on_error=False)
+    def _extend_claim(self) -> None:
+        from relance_tui.services.claims import claim_case
+
+        if self.agent is None:
+            return
+        conn = self.connections.get()
+        result = claim_case(conn, self.relance.settings, self.case_id, self.agent.id, self.now())
+        if not result.won:
+            self.post_message(self.Failed(t("casefile.claim_lost")))
+
+    def _release(self) -> None:
+        """Free the case (in an app worker: it outlives this screen)."""
+        if self.agent is None or self.holder is not None:
+            return
+        self.relance.release_case(self.case_id, self.agent.id)
+
+    # --- Actions -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        writes = ("call", "promise", "dispute", "callback", "note")
+        if action in writes:
+            if self.in_call:
+                return False
+            return None if self.read_only else True
+        if action == "tab":
+            return not self.in_call or self.has_class("-wide")
+        return True
+
+    def action_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{name}"
+
+    def _step_tab(self, delta: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        current = (tabs.active or "tab-summary").removeprefix("tab-")
+        index = (TABS.index(current) + delta) % len(TABS)
+        tabs.active = f"tab-{TABS[index]}"
+
+    def action_next_tab(self) -> None:
+        self._step_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._step_tab(-1)
+
+    def action_back(self) -> None:
+        if self.in_call:
+            self._ask_discard()
+            return
+        self._release()
+        self.dismiss()
+
+    def action_next_case(self) -> None:
+        if self.in_call:
+            self.notify(t("casefile.finish_call_first"), severity="warning")
+            return
+        self._release()
+        self.relance.open_next_case(self.case_id, self.queue_key)
+
+    async def action_quit_case(self) -> None:
+        if self.in_call:
+            self.notify(t("casefile.finish_call_first"), severity="warning")
+            return
+        await self.relance.action_quit()
+
+    def action_agenda(self) -> None:
+        self.relance.open_agenda()
+
+    # --- The call ----------------------------------------------------------------------------
+
+    def action_call(self) -> None:
+        if self.read_only or self.in_call or self.case_file is None:
+            return
+        self._start_call(start_call(self.case_file.preparation, now=self.now()))
+
+    def _start_call(self, draft: CallDraft) -> None:
+        assert self.case_file is not None and self.agent is not None
+        self.in_call = True
+        self.add_class("-in-call")
+        checklist = CallChecklist(
+            self.case_file.preparation,
+            draft,
+            hours=self.relance.settings.contact.calling_hours,
+            clock=self.now,
+            agent_name=self.agent.display_name,
+            dispute_owner=t("call.dispute.owner_default"),
+            id="call",
+        )
+        self.query_one("#case-body", Horizontal).mount(checklist)
+        self.refresh_bindings()
+        self._save_draft(draft)
+
+    def _end_call(self) -> None:
+        self.in_call = False
+        self.remove_class("-in-call")
+        for checklist in self.query(CallChecklist):
+            checklist.remove()
+        self.refresh_bindings()
+
+    def _offer_draft(self, draft: CallDraft) -> None:
+        started = moment(draft.started_at)
+        body = t("casefile.draft.body", started=started, step=t(f"case.step.{draft.step.value}"))
+
+        def answer(choice: str | None) -> None:
+            if choice == "resume":
+                self._start_call(draft)
+            elif choice == "discard":
+                self._discard_draft()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                t("casefile.draft.title"),
+                body,
+                [
+                    ("r", "resume", t("casefile.draft.resume")),
+                    ("a", "discard", t("casefile.draft.discard")),
+                ],
+                default="resume",
+                dialog_id="draft-offer",
+            ),
+            answer,
+        )
+
+    @on(CallChecklist.DraftChanged)
+    def _draft_changed(self, event: CallChecklist.DraftChanged) -> None:
+        self._active_since_claim = True
+        self._save_draft(event.draft)
+
+    def _save_draft(self, draft: CallDraft) -> None:
+        with self._draft_lock:
+            self._pending_draft = draft
+        self._write_draft()
+
+    @work(thread=True, group="case-draft", exit_on_error=False)
+    def _write_draft(self) -> None:
+        """Write the latest draft; writers take turns so the newest always lands last."""
+        from relance_tui.services.casework import save_call_draft
+
+        with self._draft_lock:
+            draft = self._pending_draft
+            self._pending_draft = None
+            if draft is None:
+                return
+            save_call_draft(
+                self.connections.get(), draft, agent_login=self.relance.agent_login, now=self.now()
+            )
+
+    @on(CallChecklist.DiscardRequested)
+    def _discard_requested(self, event: CallChecklist.DiscardRequested) -> None:
+        event.stop()
+        self._ask_discard()
+
+    def _ask_discard(self) -> None:
+        def answer(choice: str | None) -> None:
+            if choice == "discard":
+                self._end_call()
+                self._discard_draft()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                t("call.discard.title"),
+                t("call.discard.body"),
+                [("o", "discard", t("call.discard.yes")), ("n", "keep", t("call.discard.no"))],
+                default="keep",
+                dialog_id="discard-call",
+            ),
+            answer,
+        )
+
+    @work(thread=True, group="case-draft", exit_on_error=False)
+    def _discard_draft(self) -> None:
+        from relance_tui.services.casework import discard_call_draft
+
+        with self._draft_lock:
+            self._pending_draft = None
+            discard_call_draft(
+                self.connections.get(), self.case_id, agent_login=self.relance.agent_login
+            )
+
+    @on(CallChecklist.SaveRequested)
+    def _save_requested(self, event: CallChecklist.SaveRequested) -> None:
+        event.stop()
+        draft = event.draft
+        findings = check_texts(
+            notes=draft.notes,
+            recap=draft.recap,
+            dispute_reason=draft.dispute.reason if draft.dispute else "",
+            callback_reason=draft.callback.reason if draft.callback else "",
+        )
+        if findings:
+            self._reword(draft, findings)
+            return
+        if not self.saving:
+            self.saving = True
+            self._record_call(draft)
+
+    def _reword(self, draft: CallDraft, findings: Mapping[str, tuple[object, ...]]) -> None:
+        from relance_tui.tui.screens.notes_check import NotesCheckDialog
+
+        texts = {
+            "notes": draft.notes,
+            "recap": draft.recap,
+            "dispute_reason": draft.dispute.reason if draft.dispute else "",
+            "callback_reason": draft.callback.reason if draft.callback else "",
+        }
+
+        def reworded(result: dict[str, str] | None) -> None:
+            if result is None:
+                return
+            checklist = self.query_one(CallChecklist)
+            updated = checklist.draft
+            if "notes" in result:
+                updated = updated.model_copy(update={"notes": result["notes"]})
+            if "recap" in result:
+                updated = updated.model_copy(update={"recap": result["recap"]})
+            if "dispute_reason" in result and updated.dispute is not None:
+                dispute = updated.dispute.model_copy(update={"reason": result["dispute_reason"]})
+                updated = updated.model_copy(update={"dispute": dispute})
+            if "callback_reason" in result and updated.callback is not None:
+                callback = updated.callback.model_copy(update={"reason": result["callback_reason"]})
+                updated = updated.model_copy(update={"callback": callback})
+            checklist.replace_draft(updated)
+            self.post_message(CallChecklist.SaveRequested(updated))
+
+        fields = {name: texts[name] for name in findings}
+        self.app.push_screen(NotesCheckDialog(fields), reworded)
+
+    @work(thread=True, exclusive=True, group="case-save", exit_on_error=False)
+    def _record_call(self, draft: CallDraft) -> None:
+        from relance_tui.services.casework import record_call
+
+        app = self.relance
+        with self._draft_lock:
+            self._pending_draft = None
+            try:
+                result = record_call(
+                    self.connections.get(),
+                    app.settings,
+                    draft,
+                    agent_login=app.agent_login,
+                    now=self.now(),
+                )
+            except Exception as error:
+                self.post_message(self.Failed(str(error)))
+                result = RecordedCall(saved=False, problems=("call.error.save_failed",))
+        self.post_message(self.CallRecorded(draft, result))
+
+    @on(CallRecorded)
+    def _call_recorded(self, event: CallRecorded) -> None:
+        self.saving = False
+        result = event.result
+        if result.saved:
+            self._end_call()
+            self.notify(t("call.saved"), title=t("call.title"))
+            self._release()
+            self.dismiss()
+            return
+        if result.findings:
+            self._reword(event.draft, dict(result.findings))
+            return
+        for checklist in self.query(CallChecklist):
+            checklist.show_problems(result.problems)
+
+    # --- Outside a call: promise, dispute, callback, note --------------------------------------
+
+    def action_promise(self) -> None:
+        self._open_dialog("promise")
+
+    def action_dispute(self) -> None:
+        self._open_dialog("dispute")
+
+    def action_callback(self) -> None:
+        self._open_dialog("callback")
+
+    def action_note(self) -> None:
+        self._open_dialog("note")
+
+    def _open_dialog(self, kind: str) -> None:
+        if self.read_only or self.in_call or self.case_file is None:
+            return
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self._reload()
+
+        self.app.push_screen(dialog_for(kind, self.case_file, self.now()), done)
+
+
+def dialog_for(kind: str, case_file: CaseFile, now: datetime) -> ModalScreen[bool]:
+    from relance_tui.tui.screens.callback_dialog import CallbackDialog
+    from relance_tui.tui.screens.dispute_dialog import DisputeDialog
+    from relance_tui.tui.screens.note_dialog import NoteDialog
+    from relance_tui.tui.screens.promise_dialog import PromiseDialog
+    from relance_tui.tui.screens.record_dialog import RecordDialog
+
+    dialogs: dict[str, type[RecordDialog]] = {
+        "promise": PromiseDialog,
+        "dispute": DisputeDialog,
+        "callback": CallbackDialog,
+        "note": NoteDialog,
+    }
+    return dialogs[kind](case_file, now)

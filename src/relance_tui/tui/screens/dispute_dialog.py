@@ -1,0 +1,64 @@
+"""`d`: open a dispute on some of the case's invoices, outside a call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from sqlite3 import Connection
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, SelectionList
+from textual.widgets.selection_list import Selection
+
+from relance_tui.config import Settings
+from relance_tui.formatting import day, money
+from relance_tui.i18n import t
+from relance_tui.services.casework import Recorded, record_dispute
+from relance_tui.tui.screens.record_dialog import RecordDialog, Write
+from relance_tui.tui.widgets.case_views import cents
+from relance_tui.tui.widgets.field_row import FieldRow
+from relance_tui.tui.widgets.solve_forms import FormError
+
+
+class DisputeDialog(RecordDialog):
+    TITLE_KEY = "dialog.dispute.title"
+
+    def fields(self) -> ComposeResult:
+        yield Label(t("call.field.dispute_invoices"))
+        invoices = [i for i in self.case_file.preparation.invoices if not i.in_dispute]
+        yield SelectionList[int](
+            *[
+                Selection(
+                    Text(f"{i.number}  {day(i.due_date)}  {money(cents(i.outstanding))}"),
+                    i.invoice_id,
+                )
+                for i in invoices[:200]
+            ],
+            id="dispute-invoices",
+        )
+        yield FieldRow(t("call.field.dispute_reason"), "dispute-reason")
+        yield FieldRow(
+            t("call.field.dispute_owner"), "dispute-owner", value=t("call.dispute.owner_default")
+        )
+        yield FieldRow(t("call.field.notes"), "dispute-notes", max_length=4000)
+
+    def build(self) -> tuple[dict[str, str], Write]:
+        chosen = list(self.query_one("#dispute-invoices", SelectionList).selected)
+        if not chosen:
+            raise FormError("call.error.dispute_invoices")
+        reason = self.query_one("#dispute-reason", Input).value.strip()
+        owner = self.query_one("#dispute-owner", Input).value.strip()
+        notes = self.query_one("#dispute-notes", Input).value
+        if not reason:
+            raise FormError("call.error.dispute_reason")
+        if not owner:
+            raise FormError("call.error.dispute_owner")
+        case_id = self.case_file.summary.case_id
+
+        def write(conn: Connection, settings: Settings, agent: str, now: datetime) -> Recorded:
+            return record_dispute(
+                conn, settings, case_id, invoice_ids=chosen, reason=reason, owner=owner,
+                agent_login=agent, now=now, notes=notes,
+            )  # fmt: skip
+
+        return {"dispute_reason": reason, "notes": notes}, write

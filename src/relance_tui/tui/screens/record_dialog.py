@@ -1,0 +1,139 @@
+"""Base of the small modal forms of the case file (promise, dispute, callback, note).
+
+Keyboard only: Enter moves to the next field, Enter on the last one records through the matching
+`services.casework` function in a worker. Free text is checked first (notes check): findings are
+shown in place for the agent to reword. Dismisses True when something was recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+from relance_tui.config import Settings
+from relance_tui.formatting import PARIS
+from relance_tui.i18n import t
+from relance_tui.services.casework import CaseFile, Recorded, check_texts
+from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.screens.notes_check import highlighted
+from relance_tui.tui.widgets.solve_forms import FormError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from relance_tui.tui.app import RelanceApp
+
+Write = Callable[["sqlite3.Connection", Settings, str, datetime], Recorded]
+
+
+class RecordDialog(TranslatedBindings, ModalScreen[bool]):
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel", id="dialog.cancel"),
+    ]
+    TITLE_KEY = ""
+
+    class Done(Message):
+        def __init__(self, result: Recorded) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self, case_file: CaseFile, now: datetime) -> None:
+        super().__init__()
+        self.case_file = case_file
+        self.now = now
+        self.today: date = now.astimezone(PARIS).date()
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(t(self.TITLE_KEY)), classes="dialog-title")
+            yield Static(Text(self.case_file.summary.debtor_name), classes="dialog-body")
+            yield from self.fields()
+            yield Static(id="dialog-error", classes="error")
+            yield Static(Text(t("dialog.hint")), classes="hint")
+        yield Footer()
+
+    def fields(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def build(self) -> tuple[dict[str, str], Write]:
+        """(free texts to check, the write to run). Raises FormError for a bad field."""
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.focus_next()
+
+    def _error(self, text: str | Text) -> None:
+        self.query_one("#dialog-error", Static).update(
+            text if isinstance(text, Text) else Text(text)
+        )
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [i for i in self.query(Input) if i.display]
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+        else:
+            self.submit()
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        try:
+            texts, write = self.build()
+        except FormError as error:
+            self._error(error.message)
+            return
+        findings = check_texts(**texts)
+        if findings:
+            message = Text(t("notes.explain") + "\n")
+            for name, found in findings.items():
+                message.append_text(highlighted(texts[name], found))
+                message.append("\n")
+            self._error(message)
+            return
+        self.busy = True
+        self._write(write)
+
+    @work(thread=True, exclusive=True, group="dialog-write", exit_on_error=False)
+    def _write(self, write: Write) -> None:
+        from relance_tui.storage.db import connect
+
+        app: RelanceApp = self.app  # type: ignore[assignment]
+        conn = connect(app.db_path, migrate_schema=False)
+        try:
+            result = write(conn, app.settings, app.agent_login, app.now())
+        except Exception as error:  # shown to the agent; nothing was written
+            result = Recorded(False, problems=(str(error),))
+        finally:
+            conn.close()
+        self.post_message(self.Done(result))
+
+    @on(Done)
+    def _done(self, event: Done) -> None:
+        self.busy = False
+        result = event.result
+        if result.saved:
+            self.notify(t("dialog.saved"), title=t(self.TITLE_KEY))
+            self.dismiss(True)
+            return
+        if result.findings:
+            self._error(Text(t("notes.explain")))
+            return
+        self._error(" · ".join(t(key) for key in result.problems))
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

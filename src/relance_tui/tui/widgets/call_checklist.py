@@ -1,0 +1,561 @@
+"""The call checklist: Prepare → Identify → Listen → Solve → Conclude, from the keyboard.
+
+The widget holds the `CallDraft` and applies the pure steps of `domain.calls` to it. It never
+touches the database: it posts `DraftChanged` at each step change and field commit (the screen
+saves the draft from a worker), `SaveRequested` when the agent concludes, and `DiscardRequested`
+on Escape (the screen asks before discarding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Static, TextArea
+
+from relance_tui.config import CallingHours
+from relance_tui.domain import calls
+from relance_tui.domain.calling_hours import zone
+from relance_tui.domain.calls import CallDraft, CallPreparation, CallStep, Resolution
+from relance_tui.domain.models import CallOutcome, Cause, Frequency
+from relance_tui.formatting import money
+from relance_tui.i18n import t
+from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets.choice_list import ChoiceList
+from relance_tui.tui.widgets.field_row import FieldRow
+from relance_tui.tui.widgets.fields import day_text, moment_text, parse_day
+from relance_tui.tui.widgets.solve_forms import (
+    CallbackForm,
+    ClaimForm,
+    DisputeForm,
+    FormError,
+    PlanForm,
+    PromiseForm,
+    RefusalForm,
+    callback_moment,
+)
+
+STEPS = tuple(CallStep)
+_FORM_OF = {
+    Resolution.PROMISE: "form-promise",
+    Resolution.PLAN: "form-plan",
+    Resolution.DISPUTE: "form-dispute",
+    Resolution.PAYMENT_CLAIMED: "form-claim",
+    Resolution.REFUSAL: "form-refusal",
+    Resolution.CALLBACK: "form-callback",
+}
+# Inputs whose Enter moves to the next field of the same form (the last one completes the form).
+_NEXT_FIELD = {
+    "promise-amount": "promise-date",
+    "plan-total": "plan-count",
+    "plan-count": "plan-first",
+    "plan-first": "plan-frequency",
+    "dispute-reason": "dispute-owner",
+    "claim-amount": "claim-date",
+    "claim-date": "claim-ref",
+    "callback-at": "callback-reason",
+    "contact-email": "contact-phone",
+    "contact-phone": "follow-up",
+}
+_COMPLETES_FORM = {"promise-date", "promise-proof", "dispute-owner", "claim-ref",
+                   "callback-reason"}  # fmt: skip
+
+
+def _cents(value: object) -> int:
+    from decimal import Decimal
+
+    assert isinstance(value, Decimal)
+    return int(value * 100)
+
+
+class CallChecklist(TranslatedBindings, VerticalScroll):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "discard", "key.call_discard", id="call.discard"),
+        Binding("ctrl+z", "back", "key.call_back", id="call.back"),
+    ]
+
+    class DraftChanged(Message):
+        def __init__(self, draft: CallDraft) -> None:
+            super().__init__()
+            self.draft = draft
+
+    class SaveRequested(Message):
+        def __init__(self, draft: CallDraft) -> None:
+            super().__init__()
+            self.draft = draft
+
+    class DiscardRequested(Message):
+        pass
+
+    def __init__(
+        self,
+        prep: CallPreparation,
+        draft: CallDraft,
+        *,
+        hours: CallingHours,
+        clock: Callable[[], datetime],
+        agent_name: str,
+        dispute_owner: str,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.prep = prep
+        self.draft = draft
+        self.hours = hours
+        self.clock = clock
+        self.agent_name = agent_name
+        self.dispute_owner = dispute_owner
+        self._cause: Cause | None = draft.cause
+        self._recap_edited = False
+
+    @property
+    def today(self) -> date:
+        return self.clock().astimezone(zone(None)).date()
+
+    # --- Layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="call-steps")
+        yield Static(id="call-error", classes="error")
+        with ContentSwitcher(initial="step-prepare", id="call-switcher"):
+            with Vertical(id="step-prepare", classes="call-step"):
+                yield Static(id="prepare-info")
+                yield Label(t("call.prepare.choose"), classes="step-label")
+                yield ChoiceList(self._phone_choices(), id="prepare-phones")
+            with Vertical(id="step-identify", classes="call-step"):
+                yield Static(id="identify-info")
+                yield ChoiceList(
+                    [
+                        (str(n), outcome.value, t(f"case.outcome.{outcome.value}"))
+                        for n, outcome in enumerate(calls.OUTCOME_CHOICES, start=1)
+                    ],
+                    id="identify-outcomes",
+                )
+            with Vertical(id="step-listen", classes="call-step"):
+                yield Label(t("call.listen.cause"), classes="step-label")
+                yield ChoiceList(
+                    [
+                        (str(n), cause.value, t(f"case.cause.{cause.value}"))
+                        for n, cause in enumerate(calls.CAUSE_CHOICES, start=1)
+                    ],
+                    id="listen-causes",
+                )
+                yield FieldRow(t("call.field.notes"), "listen-notes", max_length=4000)
+                yield Static(Text(t("call.hint.listen")), classes="hint")
+            with Vertical(id="step-solve", classes="call-step"):
+                yield ChoiceList(
+                    [
+                        (str(n), res.value, t(f"case.resolution.{res.value}"))
+                        for n, res in enumerate(calls.RESOLUTION_CHOICES, start=1)
+                    ],
+                    id="solve-choices",
+                )
+                with ContentSwitcher(id="solve-forms"):
+                    yield PromiseForm(self.prep, self.today)
+                    yield PlanForm(self.prep, self.today)
+                    yield DisputeForm(self.prep, self.today, self.dispute_owner)
+                    yield ClaimForm(self.prep, self.today)
+                    yield RefusalForm(self.prep)
+                    yield CallbackForm(self.prep, self.today, self.clock(), self.hours)
+            with Vertical(id="step-conclude", classes="call-step"):
+                yield Static(id="conclude-info")
+                yield TextArea(id="conclude-recap", soft_wrap=True, compact=True)
+                yield FieldRow(t("call.field.callback_at"), "conclude-callback")
+                yield FieldRow(t("call.field.email"), "contact-email")
+                yield FieldRow(t("call.field.new_phone"), "contact-phone")
+                yield FieldRow(t("call.field.follow_up"), "follow-up")
+                yield Button(t("call.save"), id="call-save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.border_title = t("call.title")
+        self.call_after_refresh(self._show)
+
+    def _phone_choices(self) -> list[tuple[str, str, str]]:
+        out: list[tuple[str, str, str]] = []
+        for n, (contact, phone) in enumerate(calls.contact_choices(self.prep)[:9], start=1):
+            label = f"{contact.name} · {t(f'role.{contact.role.value}')} · {phone.display}"
+            if phone.call_time is not None:
+                label += f" · {phone.call_time.local_time:%H:%M}"
+                if not phone.call_time.allowed:
+                    label += " ⚠"
+            out.append((str(n), f"{contact.contact_id}:{phone.phone_id}", label))
+        return out
+
+    # --- Showing the draft -------------------------------------------------------------------
+
+    def _step_bar(self) -> Text:
+        text = Text()
+        current = STEPS.index(self.draft.step)
+        for index, step in enumerate(STEPS):
+            if index:
+                text.append(" › ", style="dim")
+            label = f"{index + 1} {t(f'case.step.{step.value}')}"
+            if index == current:
+                text.append(label, style="bold reverse")
+            elif index < current:
+                text.append(label, style="green")
+            else:
+                text.append(label, style="dim")
+        return text
+
+    def _error(self, message: str = "") -> None:
+        self.query_one("#call-error", Static).update(Text(message))
+        self.query_one("#call-error", Static).display = bool(message)
+
+    def _show(self) -> None:
+        """Switch to the draft's step, fill it, and focus where the agent types next."""
+        self.query_one("#call-steps", Static).update(self._step_bar())
+        step = self.draft.step
+        self.query_one("#call-switcher", ContentSwitcher).current = f"step-{step.value}"
+        if step is CallStep.PREPARE:
+            self._fill_prepare()
+            self.query_one("#prepare-phones", ChoiceList).focus()
+        elif step is CallStep.IDENTIFY:
+            self._fill_identify()
+            self.query_one("#identify-outcomes", ChoiceList).focus()
+        elif step is CallStep.LISTEN:
+            causes = self.query_one("#listen-causes", ChoiceList)
+            causes.select_value(self._cause.value if self._cause else None)
+            self.query_one("#listen-notes", Input).value = self.draft.notes
+            if self._cause is None:
+                causes.focus()
+            else:
+                self.query_one("#listen-notes", Input).focus()
+        elif step is CallStep.SOLVE:
+            choices = self.query_one("#solve-choices", ChoiceList)
+            resolution = self.draft.resolution
+            choices.select_value(resolution.value if resolution else None)
+            forms = self.query_one("#solve-forms", ContentSwitcher)
+            forms.display = resolution is not None
+            if resolution is not None:
+                forms.current = _FORM_OF[resolution]
+            choices.focus()
+        else:
+            self._fill_conclude()
+
+    def _who(self) -> Text:
+        found = self.prep.phone(self.draft.phone_id)
+        if found is None:
+            return Text(t("call.prepare.no_phone"), style="bold red")
+        contact, phone = found
+        text = Text.assemble(
+            (contact.name, "bold"),
+            f" · {t(f'role.{contact.role.value}')} · ",
+            (phone.display, "bold"),
+            f" ({t(f'phone_kind.{phone.kind.value}')})",
+        )
+        if phone.call_time is not None:
+            local = self.clock().astimezone(phone.call_time.local_time.tzinfo)
+            text.append(" · " + t("call.local_time", time=f"{local:%H:%M}"))
+            if not phone.call_time.allowed:
+                text.append("  ⚠ " + t("call.outside_hours"), style="bold red")
+        return text
+
+    def _fill_prepare(self) -> None:
+        prep = self.prep
+        text = Text()
+        text.append(t("call.prepare.call") + " ")
+        text.append_text(self._who())
+        text.append("\n" + t("call.prepare.owed", overdue=money(_cents(prep.overdue))))
+        if prep.disputed:
+            text.append(" " + t("call.prepare.disputed", disputed=money(_cents(prep.disputed))))
+        if prep.open_disputes:
+            text.append("\n" + t("call.prepare.open_disputes", count=prep.open_disputes),
+                        style="yellow")  # fmt: skip
+        for key in prep.warnings:
+            if key not in ("outside_calling_hours", "open_dispute", "rate_estimated"):
+                text.append("\n⚠ " + t(f"call.warning.{key}"), style="bold red")
+        if prep.last_contacts:
+            text.append("\n" + t("call.prepare.last_contacts"), style="bold")
+            for line in prep.last_contacts[:3]:
+                text.append("\n  " + line)
+        self.query_one("#prepare-info", Static).update(text)
+        phones = self.query_one("#prepare-phones", ChoiceList)
+        phones.select_value(f"{self.draft.contact_id}:{self.draft.phone_id}")
+
+    def _fill_identify(self) -> None:
+        text = Text(t("call.identify.dialling") + " ")
+        text.append_text(self._who())
+        self.query_one("#identify-info", Static).update(text)
+
+    def _fill_conclude(self) -> None:
+        draft = self.draft
+        text = Text()
+        outcome = draft.outcome
+        if outcome is not None:
+            text.append(t("call.conclude.outcome", outcome=t(f"case.outcome.{outcome.value}")),
+                        style="bold")  # fmt: skip
+        if draft.cause is not None:
+            text.append(" · " + t(f"case.cause.{draft.cause.value}"))
+        if draft.resolution is not None:
+            text.append(" · " + t(f"case.resolution.{draft.resolution.value}"))
+        if outcome is CallOutcome.WRONG_NUMBER:
+            found = self.prep.phone(draft.phone_id)
+            shown = found[1].display if found else ""
+            text.append("\n⚠ " + t("call.conclude.phone_invalid", phone=shown), style="bold red")
+        if draft.callback is not None:
+            found = self.prep.phone(draft.callback.phone_id)
+            number = found[1].display if found else t("call.conclude.no_other_number")
+            when = draft.callback.due_at.astimezone(zone(None))
+            text.append("\n" + t("call.conclude.callback", when=moment_text(when), phone=number))
+        for key in calls.reminders(draft):
+            text.append("\n• " + t(key), style="yellow")
+        self.query_one("#conclude-info", Static).update(text)
+        recap = self.query_one("#conclude-recap", TextArea)
+        recap.display = draft.reached
+        if draft.reached:
+            recap.load_text(draft.recap)
+        callback_row = self.query_one("#conclude-callback", Input)
+        callback_row.parent.display = not draft.reached  # type: ignore[union-attr]
+        if draft.callback is not None and not draft.reached:
+            callback_row.value = moment_text(draft.callback.due_at.astimezone(zone(None)))
+        contact = self.prep.contact(draft.contact_id)
+        for field_id in ("contact-email", "contact-phone"):
+            self.query_one(f"#{field_id}", Input).parent.display = draft.reached  # type: ignore[union-attr]
+        update = draft.contact_update
+        email = update.email if update and update.email is not None else None
+        self.query_one("#contact-email", Input).value = email or (contact.email if contact else "")
+        new_phone = update.new_phone if update and update.new_phone else ""
+        self.query_one("#contact-phone", Input).value = new_phone
+        self.query_one("#follow-up", Input).value = day_text(draft.follow_up_on)
+        self.query_one("#follow-up", Input).focus()
+
+    # --- Changing the draft ------------------------------------------------------------------
+
+    def _apply(self, draft: CallDraft, *, show: bool = True) -> None:
+        self.draft = draft
+        self._error()
+        self.post_message(self.DraftChanged(draft))
+        if show:
+            self._show()
+
+    def _try(self, step: Callable[[], CallDraft]) -> bool:
+        try:
+            draft = step()
+        except calls.CallError as error:
+            self._error(t(error.key))
+            return False
+        except FormError as error:
+            self._error(error.message)
+            return False
+        except ValueError as error:  # pydantic validation of a typed value
+            self._error(t("call.error.invalid", detail=str(error).splitlines()[0]))
+            return False
+        self._apply(draft)
+        return True
+
+    @on(OptionList.OptionSelected, "#prepare-phones")
+    def _phone_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        contact_id, phone_id = (int(part) for part in str(event.option.id).split(":"))
+
+        def step() -> CallDraft:
+            draft = calls.choose_contact(self.draft, self.prep, contact_id, phone_id)
+            return calls.begin_identify(draft)
+
+        self._try(step)
+
+    @on(OptionList.OptionSelected, "#identify-outcomes")
+    def _outcome_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        outcome = CallOutcome(str(event.option.id))
+        self._try(
+            lambda: calls.identify(
+                self.draft, self.prep, outcome, now=self.clock(), hours=self.hours
+            )
+        )
+
+    @on(OptionList.OptionSelected, "#listen-causes")
+    def _cause_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._cause = Cause(str(event.option.id))
+        self._error()
+        self.draft = self.draft.model_copy(update={"cause": self._cause})
+        self.post_message(self.DraftChanged(self.draft))
+        self.query_one("#listen-notes", Input).focus()
+
+    def _finish_listen(self) -> None:
+        if self._cause is None:
+            self._error(t("case.problem.no_cause"))
+            self.query_one("#listen-causes", ChoiceList).focus()
+            return
+        notes = self.query_one("#listen-notes", Input).value
+        cause = self._cause
+        self._try(lambda: calls.listen(self.draft, cause, notes))
+
+    @on(OptionList.OptionSelected, "#solve-choices")
+    async def _resolution_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        resolution = Resolution(str(event.option.id))
+        forms = self.query_one("#solve-forms", ContentSwitcher)
+        forms.display = True
+        forms.current = _FORM_OF[resolution]
+        self._error()
+        if resolution is Resolution.PROMISE:
+            self.query_one("#promise-amount", Input).focus()
+        elif resolution is Resolution.PLAN:
+            self.query_one("#plan-total", Input).focus()
+        elif resolution is Resolution.DISPUTE:
+            self.query_one("#dispute-invoices").focus()
+        elif resolution is Resolution.PAYMENT_CLAIMED:
+            self.query_one("#claim-amount", Input).focus()
+        elif resolution is Resolution.REFUSAL:
+            self.query_one("#refusal-continue", Button).focus()
+        else:
+            self.query_one(CallbackForm).propose(self.draft)
+            self.query_one("#callback-at", Input).focus()
+
+    @on(OptionList.OptionSelected, "#plan-frequency")
+    async def _frequency_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        form = self.query_one(PlanForm)
+        form.frequency = Frequency(str(event.option.id))
+        try:
+            draft = form.schedule(self.draft)
+        except FormError as error:
+            self._error(error.message)
+            return
+        self._apply(draft, show=False)
+        await form.show_installments(draft)
+        self.query_one("#plan-continue", Button).focus()
+
+    def _complete_form(self, resolution: Resolution) -> None:
+        """Apply the Solve form, then go to Conclude (default follow-up and recap)."""
+        form_id = _FORM_OF[resolution]
+        form = self.query_one(f"#{form_id}")
+        apply = getattr(form, "apply")  # noqa: B009 (each form has its own apply)
+
+        def step() -> CallDraft:
+            solved = apply(self.draft)
+            return calls.conclude(solved, self.prep, today=self.today, agent_name=self.agent_name)
+
+        self._try(step)
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "plan-continue":
+            self._complete_form(Resolution.PLAN)
+        elif event.button.id == "refusal-continue":
+            self._complete_form(Resolution.REFUSAL)
+        elif event.button.id == "call-save":
+            self._save()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        field_id = event.input.id or ""
+        if field_id == "listen-notes":
+            self._finish_listen()
+        elif field_id.startswith("inst-"):
+            self._next_installment(int(field_id.removeprefix("inst-")))
+        elif field_id in _NEXT_FIELD:
+            self.query_one(f"#{_NEXT_FIELD[field_id]}").focus()
+        elif field_id in _COMPLETES_FORM:
+            current = self.query_one("#solve-forms", ContentSwitcher).current
+            resolution = next(r for r, f in _FORM_OF.items() if f == current)
+            self._complete_form(resolution)
+        elif field_id in ("follow-up", "conclude-callback"):
+            self._save()
+
+    def _next_installment(self, sequence: int) -> None:
+        try:
+            self.query_one(f"#inst-{sequence + 1}", Input).focus()
+        except Exception:
+            self.query_one("#plan-continue", Button).focus()
+
+    @on(Input.Blurred, "#listen-notes")
+    def _notes_left(self, event: Input.Blurred) -> None:
+        if event.input.value != self.draft.notes and self.draft.step is CallStep.LISTEN:
+            self._apply(calls.set_notes(self.draft, event.input.value), show=False)
+
+    @on(TextArea.Changed, "#conclude-recap")
+    def _recap_changed(self, event: TextArea.Changed) -> None:
+        self._recap_edited = event.text_area.text != self.draft.recap
+
+    def _conclude_fields(self, draft: CallDraft) -> CallDraft:
+        """Read the Conclude fields into the draft (recap, contact, callback, follow-up)."""
+        if draft.reached:
+            recap = self.query_one("#conclude-recap", TextArea).text
+            if recap != draft.recap:
+                draft = calls.set_recap(draft, recap)
+            if draft.contact_id is not None:
+                contact = self.prep.contact(draft.contact_id)
+                email = self.query_one("#contact-email", Input).value.strip()
+                new_phone = self.query_one("#contact-phone", Input).value.strip()
+                changed_email = email if contact is None or email != contact.email else None
+                draft = calls.update_contact(
+                    draft, contact_id=draft.contact_id, email=changed_email,
+                    new_phone=new_phone or None,
+                )  # fmt: skip
+        elif draft.callback is not None:
+            text = self.query_one("#conclude-callback", Input).value
+            due_at = callback_moment(text, self.today)
+            if due_at != draft.callback.due_at:
+                callback = draft.callback.model_copy(update={"due_at": due_at})
+                draft = draft.model_copy(update={"callback": callback,
+                                                 "follow_up_on": due_at.date()})  # fmt: skip
+        follow_text = self.query_one("#follow-up", Input).value
+        follow_up = parse_day(follow_text, self.today) if follow_text.strip() else None
+        if follow_text.strip() and follow_up is None:
+            raise FormError("call.error.date")
+        if follow_up != draft.follow_up_on:
+            draft = calls.set_follow_up(draft, follow_up)
+        return draft
+
+    def _save(self) -> None:
+        if self.draft.step is not CallStep.CONCLUDE:
+            return
+        try:
+            draft = self._conclude_fields(self.draft)
+        except FormError as error:
+            self._error(error.message)
+            return
+        except ValueError as error:
+            self._error(t("call.error.invalid", detail=str(error).splitlines()[0]))
+            return
+        found = calls.problems(draft, self.prep, today=self.today)
+        self._apply(draft, show=False)
+        if found:
+            self._error(" · ".join(t(key) for key in found))
+            return
+        self.post_message(self.SaveRequested(draft))
+
+    def show_problems(self, keys: tuple[str, ...]) -> None:
+        self._error(" · ".join(t(key) for key in keys))
+
+    def replace_draft(self, draft: CallDraft) -> None:
+        """The screen changed the draft (texts reworded after the notes check)."""
+        self._apply(draft, show=False)
+        if draft.step is CallStep.CONCLUDE and draft.reached:
+            self.query_one("#conclude-recap", TextArea).load_text(draft.recap)
+
+    def set_notes(self, notes: str) -> None:
+        """The agent reworded the notes after the notes check."""
+        self._apply(calls.set_notes(self.draft, notes), show=False)
+
+    def set_recap(self, recap: str) -> None:
+        self._apply(calls.set_recap(self.draft, recap), show=False)
+        if self.draft.step is CallStep.CONCLUDE:
+            self.query_one("#conclude-recap", TextArea).load_text(recap)
+
+    # --- Actions -----------------------------------------------------------------------------
+
+    def action_discard(self) -> None:
+        self.post_message(self.DiscardRequested())
+
+    def action_back(self) -> None:
+        if self.draft.step is CallStep.PREPARE:
+            return
+        if self.draft.step is CallStep.SOLVE and self.draft.resolution is None:
+            draft = self.draft.model_copy(update={"step": CallStep.LISTEN})
+            self._apply(draft)
+            return
+        self._try(lambda: calls.go_back(self.draft))

@@ -1,0 +1,284 @@
+"""How the case file reads on screen: the banner, the summary and the rows of each tab.
+
+Pure presentation of `services.casework.CaseFile` into `rich.text.Text` (user text is never
+parsed as markup). No I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from rich.text import Text
+
+from relance_tui.formatting import PARIS, day, moment, money, percent
+from relance_tui.i18n import has_key, t
+from relance_tui.services.casework import (
+    CaseFile,
+    CaseWarning,
+    ContactLine,
+    HistoryEntry,
+    InvoiceLine,
+)
+
+Row = list[str | Text]
+
+
+def cents(value: Decimal) -> int:
+    return int((value * 100).to_integral_value())
+
+
+def _label(key: str, fallback: str) -> str:
+    return t(key) if has_key(key) else fallback
+
+
+def banner(case: CaseFile) -> Text:
+    """Two lines that stay on screen during a call: who, how much, since when, where."""
+    s = case.summary
+    text = Text()
+    text.append(s.debtor_name, style="bold")
+    text.append(f"  {s.debtor_reference}")
+    if s.siren:
+        text.append(f"  SIREN {s.siren}")
+    text.append(f"  · {t(f'segment.{s.segment.value}')}")
+    text.append(f" · {t(f'payer_type.{s.payer_type.value}')}")
+    if s.strategic:
+        text.append(" · " + t("casefile.strategic"), style="bold")
+    text.append("\n")
+    text.append(t("casefile.overdue") + " ")
+    text.append(money(cents(s.overdue)), style="bold")
+    if s.disputed:
+        text.append("  " + t("casefile.disputed_short", amount=money(cents(s.disputed))))
+    if s.oldest_due_date:
+        text.append("  " + t("casefile.oldest", day=day(s.oldest_due_date), days=s.days_late))
+    text.append(f"  · {t(f'stage.{s.stage.value}')}")
+    if s.next_action_label:
+        when = f" {day(s.next_action_on)}" if s.next_action_on else ""
+        text.append(f" → {s.next_action_label}{when}")
+    return text
+
+
+def warnings_text(warnings: Sequence[CaseWarning]) -> Text:
+    text = Text()
+    for index, warning in enumerate(warnings):
+        if index:
+            text.append("\n")
+        text.append("⚠ " + warning.message)
+    return text
+
+
+def summary_text(case: CaseFile, now: datetime) -> Text:
+    s = case.summary
+    text = Text()
+
+    def line(label: str, value: str | Text, style: str = "") -> None:
+        text.append(f"{label:<22}", style="bold")
+        if isinstance(value, Text):
+            text.append_text(value)
+        else:
+            text.append(value, style=style)
+        text.append("\n")
+
+    line(t("casefile.f.debtor"), f"{s.debtor_name} ({s.debtor_reference})")
+    address = " ".join(part for part in (s.address, s.postal_code, s.city) if part)
+    if address:
+        line(t("casefile.f.address"), address)
+    line(t("casefile.f.segment"), t(f"segment.{s.segment.value}"))
+    line(t("casefile.f.payer_type"), t(f"payer_type.{s.payer_type.value}"))
+    line(t("casefile.f.risk"), f"{s.risk_score}/100")
+    line(t("casefile.f.overdue"), money(cents(s.overdue)), "bold")
+    if s.disputed:
+        line(t("casefile.f.disputed"), money(cents(s.disputed)))
+    line(t("casefile.f.balance"), money(cents(s.balance)))
+    line(
+        t("casefile.f.oldest"),
+        t("casefile.oldest_value", day=day(s.oldest_due_date), days=s.days_late)
+        if s.oldest_due_date
+        else "—",
+    )
+    line(t("casefile.f.invoices"), str(s.open_invoices))
+    line(t("casefile.f.stage"), t(f"stage.{s.stage.value}"))
+    next_step = s.next_action_label or "—"
+    if s.next_action_on:
+        next_step += " — " + day(s.next_action_on)
+    line(t("casefile.f.next"), next_step)
+    agent = s.assigned_agent_name or s.assigned_agent or t("casefile.unassigned")
+    line(t("casefile.f.agent"), agent)
+    if s.last_contact_at:
+        line(t("casefile.f.last_contact"), moment(s.last_contact_at))
+    line(
+        t("casefile.f.promises"),
+        t("casefile.promises_value", kept=s.promises_kept, broken=s.promises_broken),
+    )
+    if s.prescription_on:
+        line(t("casefile.f.prescription"), day(s.prescription_on))
+    if s.insolvency_since:
+        line(t("casefile.f.insolvency"), day(s.insolvency_since), "bold red")
+    penalties = s.penalties
+    if penalties.applicable and penalties.invoices:
+        value = t(
+            "casefile.penalties_value",
+            interest=money(cents(penalties.interest)),
+            indemnities=money(cents(penalties.indemnities)),
+            total=money(cents(penalties.total)),
+        )
+        if penalties.estimated:
+            value += " " + t("casefile.estimated")
+        line(t("casefile.f.penalties"), value)
+    elif not penalties.applicable:
+        line(t("casefile.f.penalties"), t("casefile.penalties_consumer"))
+    text.append("\n" + t("casefile.score", priority=f"{s.priority:.1f}") + "\n", style="bold")
+    for name, share in sorted(s.score_parts.items(), key=lambda item: -item[1]):
+        bar = "█" * max(0, round(share * 20))
+        text.append(f"  {_label(f'queue.part.{name}', name):<24} {percent(share):>5} {bar}\n")
+    return text
+
+
+INVOICE_COLUMNS = ("number", "po", "issued", "due", "amount", "outstanding", "late", "dispute")
+
+
+def invoice_row(invoice: InvoiceLine) -> Row:
+    late = Text(str(invoice.days_late) if invoice.days_late else "", justify="right")
+    if invoice.days_late > 90:
+        late.stylize("bold red")
+    return [
+        Text(invoice.number),
+        Text(invoice.po_reference),
+        day(invoice.issue_date),
+        day(invoice.due_date),
+        Text(money(cents(invoice.amount)), justify="right"),
+        Text(money(cents(invoice.outstanding)), justify="right"),
+        late,
+        Text(t("casefile.yes"), style="bold yellow") if invoice.in_dispute else "",
+    ]
+
+
+CONTACT_COLUMNS = ("name", "role", "phone", "local_time", "email", "opposed")
+
+
+def contact_rows(contacts: Sequence[ContactLine]) -> list[Row]:
+    rows: list[Row] = []
+    for contact in contacts:
+        opposed = Text(t("casefile.opposed"), style="bold red") if contact.opposed else Text("")
+        phones = contact.phones or ()
+        if not phones:
+            rows.append([Text(contact.name), t(f"role.{contact.role.value}"), "", "",
+                         Text(contact.email), opposed])  # fmt: skip
+        for index, phone in enumerate(phones):
+            number = Text(f"{phone.display} ({t(f'phone_kind.{phone.kind.value}')})")
+            if not phone.usable:
+                number.stylize("strike dim")
+                number.append(" " + t("casefile.invalid"), style="red")
+            local = Text(f"{phone.local_time:%H:%M}")
+            if not phone.call_time.allowed:
+                local.append(" ⚠", style="bold red")
+            first = index == 0
+            rows.append(
+                [
+                    Text(contact.name if first else ""),
+                    t(f"role.{contact.role.value}") if first else "",
+                    number,
+                    local,
+                    Text(contact.email if first else ""),
+                    opposed if first else Text(""),
+                ]
+            )
+    return rows
+
+
+CONTRACT_COLUMNS = ("reference", "title", "start", "end", "terms")
+
+
+def contract_rows(case: CaseFile) -> list[Row]:
+    return [
+        [
+            Text(c.reference),
+            Text(c.title),
+            day(c.start_date),
+            day(c.end_date),
+            t("casefile.terms", days=c.payment_terms_days)
+            + (" " + t("casefile.end_of_month") if c.end_of_month else ""),
+        ]
+        for c in case.contracts
+    ]
+
+
+HISTORY_COLUMNS = ("when", "who", "what", "amount", "status", "notes")
+
+
+def history_row(entry: HistoryEntry) -> Row:
+    return [
+        entry.at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+        Text(entry.who),
+        Text(entry.title),
+        Text(money(cents(entry.amount)), justify="right") if entry.amount is not None else "",
+        Text(entry.status),
+        Text(entry.notes.replace("\n", " ")[:80]),
+    ]
+
+
+DISPUTE_COLUMNS = ("opened", "invoices", "reason", "owner", "status", "amount")
+
+
+def dispute_rows(case: CaseFile) -> list[Row]:
+    return [
+        [
+            day(d.opened_on),
+            Text(d.invoice_numbers),
+            Text(d.reason),
+            Text(d.owner),
+            Text(
+                _label(f"case.dispute_status.{d.status.value}", d.status.value)
+                + (f" ({d.resolution})" if d.resolution else "")
+            ),
+            Text(money(cents(d.outstanding)), justify="right"),
+        ]
+        for d in case.disputes
+    ]
+
+
+COMMITMENT_COLUMNS = ("kind", "due", "amount", "status", "by")
+
+
+def commitment_rows(case: CaseFile) -> list[Row]:
+    rows: list[Row] = []
+    for cb in case.callbacks:
+        who = f" — {cb.contact_name}" if cb.contact_name else ""
+        rows.append([
+            t("casefile.commitment.callback") + who,
+            moment(cb.due_at),
+            "",
+            Text(_label(f"case.callback_status.{cb.status.value}", cb.status.value)),
+            Text(cb.created_by or ""),
+        ])  # fmt: skip
+    for p in case.promises:
+        rows.append([
+            t(f"casefile.commitment.{p.kind}"),
+            day(p.due_date),
+            Text(money(cents(p.amount)), justify="right"),
+            Text(_label(f"case.promise_status.{p.status.value}", p.status.value)),
+            Text(p.created_by or ""),
+        ])  # fmt: skip
+    for plan in case.plans:
+        status = _label(f"case.plan_status.{plan.status.value}", plan.status.value)
+        rows.append([
+            t("casefile.commitment.plan", count=len(plan.installments)),
+            day(plan.installments[0].due_date) if plan.installments else "",
+            Text(money(cents(plan.total)), justify="right"),
+            Text(status),
+            Text(plan.created_by or ""),
+        ])  # fmt: skip
+        for item in plan.installments:
+            rows.append([
+                Text(f"  {item.sequence}."),
+                day(item.due_date),
+                Text(money(cents(item.amount)), justify="right"),
+                Text(_label(f"case.installment_status.{item.status.value}", item.status.value)),
+                "",
+            ])  # fmt: skip
+    return rows
+
+
+def claimed_text(login: str, minutes: int) -> Text:
+    return Text("⛔ " + t("casefile.claimed_by", agent=login, minutes=minutes), style="bold")
