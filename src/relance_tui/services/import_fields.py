@@ -127,7 +127,7 @@ INVOICES = KindSpec(
                 "date piece",
                 "invoice date",
                 "issue date",
-                "date of issue",
+                "date issue",
             ),
             required=True,
             distinct=True,

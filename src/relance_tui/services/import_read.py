@@ -187,7 +187,7 @@ def _regularise(
 # --- headers --------------------------------------------------------------------------------
 
 _NUMBER_WORDS = {"n", "no", "num", "numero", "nr", "nro", "number", "nb", "nbr"}
-_STOP_WORDS = {"de", "du", "des", "d", "la", "le", "les", "l", "of", "the", "eur", "euro", "euros"}
+_STOP_WORDS = {"de", "des", "d", "la", "le", "les", "l", "of", "the", "eur", "euro", "euros"}
 
 
 def normalise_label(text: str) -> str:
@@ -232,6 +232,30 @@ class Converter(dict[str, Any]):
 
     def convert(self, column: list[str]) -> list[Any]:
         return list(map(self.__getitem__, column))
+
+
+_PLAIN_AMOUNTS = re.compile(r"(?:\d+[.,]\d\d\n)*\d+[.,]\d\d")
+
+
+def amounts_fast(column: list[str]) -> list[int] | None:
+    """The whole column at once when every cell reads `1 234,56`, `1234.56` or `1 234,56 €`.
+
+    A few C-level string operations instead of a Python call per cell; None when any cell has
+    another shape (negative, no decimals, empty…): the caller then converts cell by cell.
+    """
+    if not column:
+        return []
+    joined = "\n".join(column)
+    if "€" in joined:
+        joined = joined.replace(" €\n", "\n").replace("€\n", "\n")
+        joined = joined[:-2] if joined.endswith(" €") else joined.rstrip("€")
+    for blank in _BLANKS:
+        if blank in joined:
+            joined = joined.replace(blank, "")
+    if not _PLAIN_AMOUNTS.fullmatch(joined):
+        return None
+    digits = joined.replace(",", "").replace(".", "").split("\n")
+    return list(map(int, digits)) if len(digits) == len(column) else None
 
 
 def parse_amount_cents(raw: str) -> int | Bad | None:

@@ -14,6 +14,7 @@ The flow, for every kind:
 from __future__ import annotations
 
 import csv
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -42,6 +43,7 @@ from relance_tui.services.import_read import (
     Converter,
     ImportFileError,
     Table,
+    amounts_fast,
     date_parser,
     normalise_label,
     parse_amount_cents,
@@ -284,6 +286,12 @@ class Batch:
         if spec.read is Read.TEXT and not spec.distinct:
             self.values[spec.name] = self._validate_column(spec, raw)
             return
+        if spec.read is Read.AMOUNT:
+            fast = amounts_fast(raw)
+            if fast is not None:
+                self._check_cents(spec, fast)
+                self.values[spec.name] = fast
+                return
         converter = Converter(self._reader(spec))
         values = converter.convert(raw)
         if converter.bad:
@@ -379,14 +387,17 @@ class Batch:
             self.fail(row, spec.name, reason)
 
     def model_errors(self, row: int, data: dict[str, Any], blame: dict[str, str]) -> None:
-        """Run the full model on one row flagged by a vectorised check; report its reasons."""
+        """Run the model on a row flagged by a vectorised check; report its cross-field reasons.
+
+        `blame` names the field to point at for each of the model's rule keys.
+        """
         try:
             self.spec.model.model_validate(data)
         except ValidationError as error:
             for item in error.errors():
-                key = str((item.get("ctx") or {}).get("error", ""))
-                name = str(item["loc"][0]) if item["loc"] else blame.get(key, "")
-                self.fail(row, name, pydantic_reason(item))
+                if not item["loc"]:  # field errors were reported column by column
+                    key = str((item.get("ctx") or {}).get("error", ""))
+                    self.fail(row, blame.get(key, ""), pydantic_reason(item))
 
 
 _ADAPTERS: dict[tuple[type[BaseModel], str, bool], TypeAdapter[Any]] = {}
@@ -460,6 +471,24 @@ def import_file(
     written (`committed` is False). `progress(done, total)` counts rows through validation, then
     through writing (total = 2 × rows).
     """
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived tuples: the cycle collector would rescan them all
+    try:
+        return _import_file(conn, kind, path, options, today=today, progress=progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import_file(
+    conn: Any,
+    kind: ImportKind,
+    path: Path,
+    options: ImportOptions,
+    *,
+    today: date,
+    progress: Progress | None,
+) -> ImportReport:
     from relance_tui.services import import_kinds
 
     kind = ImportKind(kind)

@@ -1,0 +1,148 @@
+"""`relance import`: exit codes and messages, in-process and as a real command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from relance_tui.cli import main
+from relance_tui.storage import imports as store
+from relance_tui.storage.db import connect
+
+DEBTORS = "Code client;Raison sociale;SIREN\r\nC001;Boulangerie Martin;732 829 320\r\n"
+INVOICES = (
+    "N° facture;Code client;Date facture;Date d'échéance;Montant TTC;Reste dû;Remarque\r\n"
+    "F-1;C001;01/01/2026;31/01/2026;1 234,56;1 234,56;urgent\r\n"
+    "F-2;C001;01/02/2026;28/02/2026;99,90;;\r\n"
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8-sig") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    code, out, _ = run(
+        capsys,
+        "--db",
+        str(db_path),
+        "import",
+        "debtors",
+        str(write(tmp_path, "clients.csv", DEBTORS, "cp1252")),
+    )
+    assert code == 0 and "1 ajoutée(s)" in out
+    return str(db_path)
+
+
+def test_import_then_reimport(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write(tmp_path, "factures.csv", INVOICES))
+    code, out, err = run(capsys, "--db", db, "import", "invoices", path)
+    assert code == 0, err
+    assert "2 ligne(s) lue(s), 2 ajoutée(s), 0 mise(s) à jour, 0 rejetée(s)" in out
+    assert "Colonnes ignorées (non reconnues) : Remarque" in out
+    code, out, _ = run(capsys, "--db", db, "import", "invoices", path)
+    assert code == 0 and "0 ajoutée(s), 2 mise(s) à jour" in out
+
+
+def test_bad_lines_exit_1_with_line_numbers(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        INVOICES
+        + "F-3;C001;01/03/2026;01/02/2026;-5,00;;\r\nF-4;C404;01/03/2026;31/03/2026;5;;\r\n"
+    )
+    path = write(tmp_path, "factures.csv", text)
+    code, out, err = run(capsys, "--db", db, "import", "invoices", str(path))
+    assert code == 1 and out == ""
+    assert "2 ligne(s) en erreur, rien n'a été importé" in err
+    assert "ligne 4, Montant TTC « -5,00 »" in err
+    assert "ligne 4, Date d'échéance « 01/02/2026 » : l'échéance est antérieure" in err
+    assert "ligne 5, Code client « C404 »" in err
+    assert "--skip-bad" in err
+    assert connect(db).execute("SELECT count(*) FROM invoices").fetchone()[0] == 0
+    code, out, err = run(capsys, "--db", db, "import", "invoices", str(path), "--skip-bad")
+    assert code == 0
+    rejects = tmp_path / "factures.rejets.csv"
+    assert "2 rejetée(s)" in out and str(rejects) in out
+    assert len(rejects.read_text(encoding="utf-8-sig").splitlines()) == 3
+
+
+def test_usage_and_file_errors(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--db", db, "import", "invoices", str(tmp_path / "absent.csv"))
+    assert code == 1 and "Fichier introuvable" in err
+    path = str(write(tmp_path, "f.csv", INVOICES))
+    code, _, err = run(capsys, "--db", db, "import", "invoices", path, "--map", "number")
+    assert code == 2 and "champ=Nom de colonne" in err
+    code, _, err = run(capsys, "--db", db, "import", "invoices", path, "--rejects", "r.csv")
+    assert code == 2 and "--skip-bad" in err
+    code, _, err = run(capsys, "--db", db, "import", "invoices", path, "--map", "number=Absente")
+    assert code == 1 and "Absente" in err
+    empty = str(write(tmp_path, "vide.csv", "", "utf-8"))
+    code, _, err = run(capsys, "--db", db, "import", "invoices", empty)
+    assert code == 1 and "vide" in err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", db, "import", "factures", path])
+    assert exit_info.value.code == 2
+
+
+def test_english_messages(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = INVOICES + "F-3;C001;01/03/2026;31/03/2026;abc;;\r\n"
+    path = str(write(tmp_path, "f.csv", text))
+    code, _, err = run(capsys, "--lang", "en", "--db", db, "import", "invoices", path)
+    assert code == 1 and "line 4, Amount incl. VAT" not in err  # the header as written
+    assert "line 4, Montant TTC « abc » : unreadable amount" in err
+
+
+def test_bulk_path_keeps_indexes_and_foreign_keys(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "BULK_ROWS", 2)
+    code, _, err = run(
+        capsys, "--db", db, "import", "invoices", str(write(tmp_path, "f.csv", INVOICES))
+    )
+    assert code == 0, err
+    conn = connect(db)
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "invoices_debtor_due" in names
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_real_command(db: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "factures.csv", INVOICES.replace(";", "\t"), "cp1252")
+    relance = Path(sys.executable).with_name("relance")
+    env = {**os.environ, "LANG": "fr_FR.UTF-8"}
+    done = subprocess.run(
+        [str(relance), "--db", db, "import", "invoices", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 ajoutée(s)" in done.stdout
+    assert "\x1b" not in done.stdout + done.stderr  # no progress bar when not on a terminal
+    bad = write(tmp_path, "bad.csv", "N° facture;Code client\r\nF;C\r\n")
+    done = subprocess.run(
+        [str(relance), "--db", db, "import", "invoices", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Date facture (issue_date)" in done.stderr and "--map" in done.stderr
