@@ -342,6 +342,24 @@ def page_before(
     return store.fetch_before(conn, query, before, limit)
 
 
+def fetch_page(
+    conn: sqlite3.Connection,
+    query: QueueQuery,
+    *,
+    forward: bool,
+    key: Key | None,
+    limit: int,
+    skip: int = 0,
+) -> list[QueueRow]:
+    """A page read forwards (after `key`) or backwards (before `key`), in queue order.
+
+    `skip` is for jumps far from any known row (a scrollbar drag); paging never needs it.
+    """
+    if forward:
+        return store.fetch_after(conn, query, key, limit, skip=skip)
+    return store.fetch_before(conn, query, key, limit, skip=skip)
+
+
 def count_queue(conn: sqlite3.Connection, query: QueueQuery) -> QueueCounts:
     total, urgent = store.count(conn, query)
     return QueueCounts(total, urgent)

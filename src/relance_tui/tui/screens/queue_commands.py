@@ -1,0 +1,62 @@
+"""Command palette (ctrl+p): jump to a case by debtor name, reference, SIREN, invoice or phone.
+
+The search runs in a thread with its own connection (services.queue.find_cases).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import Hit, Hits, Provider
+
+from relance_tui.tui.connections import ThreadConnections
+
+MIN_QUERY = 2
+HITS = 10
+
+
+class QueueCommands(Provider):
+    async def startup(self) -> None:
+        db_path = getattr(self.app, "db_path", None)
+        self._conns = ThreadConnections(db_path) if db_path is not None else None
+
+    async def shutdown(self) -> None:
+        if self._conns is not None:
+            self._conns.close_all()
+
+    def _find(self, text: str) -> list[object]:
+        from relance_tui.services.queue import find_cases
+
+        assert self._conns is not None
+        return list(find_cases(self._conns.get(), text, limit=HITS))
+
+    async def search(self, query: str) -> Hits:
+        if self._conns is None or len(query.strip()) < MIN_QUERY:
+            return
+        from relance_tui.formatting import money
+        from relance_tui.i18n import t
+        from relance_tui.services.queue import QueueRow
+
+        rows = await asyncio.to_thread(self._find, query)
+        matcher = self.matcher(query)
+        open_case = getattr(self.app, "open_case", None)
+        if open_case is None:
+            return
+        for row in rows:
+            assert isinstance(row, QueueRow)
+            label = f"{row.debtor_name} ({row.debtor_reference})"
+            # Phone, SIREN and invoice hits do not fuzzy-match the label: keep them visible.
+            score = max(matcher.match(label), 0.5)
+            yield Hit(
+                score,
+                matcher.highlight(label),
+                partial(open_case, row.id),
+                text=label,
+                help=t(
+                    "queue.palette.help",
+                    reference=row.debtor_reference,
+                    amount=money(row.overdue_cents),
+                    stage=t(f"stage.{row.stage}"),
+                ),
+            )

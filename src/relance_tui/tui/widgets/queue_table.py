@@ -1,0 +1,403 @@
+"""The queue as a virtual table: a ScrollView whose `render_line` draws only the rows on screen.
+
+Rows come from a `QueuePager` (keyset pages in an LRU cache); a missing page is fetched in a
+thread worker with the fetcher the screen gave, then the lines are redrawn. Rendered lines are
+cached too, so moving the cursor redraws two lines. Columns narrow or drop with the width.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar, Literal
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from relance_tui.formatting import money_short
+from relance_tui.i18n import t
+from relance_tui.services.queue import QueueRow, next_action_label, urgency_key
+from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets.queue_pager import FetchPlan, QueuePager
+
+Fetcher = Callable[[FetchPlan], list[QueueRow]]
+Align = Literal["left", "right"]
+MIN_DEBTOR_WIDTH = 16
+LINE_CACHE_SIZE = 400
+MARKER_KEYS = {3: "queue.marker.callback", 2: "queue.marker.promise_due", 1: "queue.marker.broken"}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    width: int  # 0: takes the width left (the debtor column)
+    align: Align = "left"
+
+
+# Fixed columns, in display order; DROP_ORDER says which go first when the table is narrow.
+COLUMNS: tuple[Column, ...] = (
+    Column("marker", 1),
+    Column("debtor", 0),
+    Column("segment", 13),
+    Column("amount", 11, "right"),
+    Column("days", 6, "right"),
+    Column("stage", 14),
+    Column("next", 17),
+    Column("agent", 10),
+    Column("score", 5, "right"),
+)
+DROP_ORDER = ("segment", "stage", "days", "next", "agent")
+
+
+def layout_columns(width: int, *, show_agent: bool) -> list[Column]:
+    """The columns that fit in `width` cells (one space between columns), debtor widened."""
+    columns = [c for c in COLUMNS if show_agent or c.key != "agent"]
+    for victim in (None, *DROP_ORDER):
+        if victim is not None:
+            columns = [c for c in columns if c.key != victim]
+        fixed = sum(c.width for c in columns) + len(columns) - 1
+        if width - fixed >= MIN_DEBTOR_WIDTH:
+            break
+    debtor = max(width - fixed, 4)
+    return [Column(c.key, debtor, c.align) if c.key == "debtor" else c for c in columns]
+
+
+def fit(text: str, width: int, align: Align = "left") -> str:
+    """Pad or cut `text` to exactly `width` cells (a cut ends with `…`)."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…"
+    padding = " " * (width - length)
+    return padding + text if align == "right" else text + padding
+
+
+def score_text(priority: float) -> str:
+    from relance_tui.i18n import current_language
+
+    text = f"{priority:.1f}"
+    return text.replace(".", ",") if current_language() == "fr" else text
+
+
+class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # The footer shows one entry per pair (`j/k`); `?` lists every key on its own.
+        Binding("j,down", "cursor_down", "key.move", id="queue.down", key_display="j/k"),
+        Binding("k,up", "cursor_up", "key.up", id="queue.up", show=False),
+        Binding("pagedown", "page_down", "key.page", id="queue.page_down", key_display="PgDn/Up"),
+        Binding("pageup", "page_up", "key.page_up", id="queue.page_up", show=False),
+        Binding("g,home", "top", "key.ends", id="queue.top", key_display="g/G"),
+        Binding("G,end", "bottom", "key.bottom", id="queue.bottom", show=False),
+        Binding("enter", "open", "key.open_case", id="queue.open"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "queue-table--header",
+        "queue-table--cursor",
+        "queue-table--urgent",
+        "queue-table--marker",
+        "queue-table--pending",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The row under the cursor changed (None: empty queue or not loaded yet)."""
+
+        def __init__(self, row: QueueRow | None, index: int) -> None:
+            super().__init__()
+            self.row = row
+            self.index = index
+
+    class Opened(Message):
+        """Enter on a row."""
+
+        def __init__(self, row: QueueRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class _PageLoaded(Message):
+        def __init__(self, generation: int, page: int, rows: list[QueueRow]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.rows = rows
+
+    def __init__(
+        self,
+        *,
+        today: date,
+        show_agent: bool = False,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.today = today
+        self.show_agent = show_agent
+        self.pager = QueuePager(0)
+        self._fetcher: Fetcher | None = None
+        self._generation = 0
+        self._pending: set[int] = set()
+        self._lines: OrderedDict[tuple[int, int, bool], Strip] = OrderedDict()
+        self._layout: list[Column] = []
+        self._layout_width = -1
+        self._highlighted: tuple[int, int | None] = (-1, None)
+        self.empty_text = ""
+
+    def set_show_agent(self, show: bool) -> None:
+        """Show the agent column (a supervisor's view of everyone's cases)."""
+        if show != self.show_agent:
+            self.show_agent = show
+            self._layout_width = -1
+            self._lines.clear()
+            self.refresh()
+
+    # --- data -----------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return self.pager.total
+
+    @property
+    def loaded(self) -> bool:
+        """True once the screen has given this table a queue to show."""
+        return self._fetcher is not None
+
+    def show(self, total: int, fetcher: Fetcher, *, keep_cursor: bool = False) -> None:
+        """Show a new queue (new filters, a search, a refresh): `total` rows read by `fetcher`."""
+        self._generation += 1
+        self._pending.clear()
+        self._fetcher = fetcher
+        self.pager = QueuePager(total)
+        self._lines.clear()
+        self._highlighted = (-1, None)
+        self.virtual_size = Size(0, total + 1)
+        self._refresh_scrollbars()
+        cursor = min(self.cursor, total - 1) if keep_cursor else 0
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.cursor = max(cursor, 0)
+        self.refresh(layout=True)
+
+    @property
+    def current_row(self) -> QueueRow | None:
+        return self.pager.row(self.cursor)
+
+    def _request(self, pages: list[int]) -> None:
+        fetcher = self._fetcher
+        if fetcher is None:
+            return
+        for page in pages:
+            if page in self._pending:
+                continue
+            self._pending.add(page)
+            plan = self.pager.plan(page)
+            generation = self._generation
+
+            def work(plan: FetchPlan = plan, generation: int = generation) -> None:
+                rows = fetcher(plan)
+                self.post_message(self._PageLoaded(generation, plan.page, rows))
+
+            self.run_worker(work, thread=True, group="queue-pages", exit_on_error=False)
+
+    def _on_queue_table__page_loaded(self, message: _PageLoaded) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._pending.discard(message.page)
+        self.pager.store(message.page, message.rows)
+        self._lines.clear()
+        self.refresh()
+        self._post_highlight()
+
+    # --- cursor ---------------------------------------------------------------------------
+
+    @property
+    def visible_rows(self) -> int:
+        return max(self.size.height - 1, 1)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_screen_line(old - int(self.scroll_y) + 1)
+        self._refresh_screen_line(new - int(self.scroll_y) + 1)
+        self._scroll_to_cursor()
+        self._post_highlight()
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, self.total - 1)) if self.total else 0
+
+    def _refresh_screen_line(self, y: int) -> None:  # y in screen lines (0 is the header)
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _scroll_to_cursor(self) -> None:
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + self.visible_rows:
+            self.scroll_to(y=self.cursor - self.visible_rows + 1, animate=False, immediate=True)
+
+    def _post_highlight(self) -> None:
+        row = self.current_row
+        state = (self.cursor, None if row is None else row.id)
+        if state != self._highlighted:
+            self._highlighted = state
+            self.post_message(self.Highlighted(row, self.cursor))
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        step = self.visible_rows
+        self.scroll_to(y=self.scroll_y + step, animate=False, immediate=True)
+        self.cursor += step
+
+    def action_page_up(self) -> None:
+        step = self.visible_rows
+        self.scroll_to(y=max(self.scroll_y - step, 0), animate=False, immediate=True)
+        self.cursor -= step
+
+    def action_top(self) -> None:
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.cursor = 0
+
+    def action_bottom(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.cursor = self.total - 1
+
+    def action_open(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.cursor = int(self.scroll_y) + event.y - 1
+            if event.chain >= 2:
+                self.action_open()
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(0, self.total + 1)
+        self._refresh_scrollbars()
+        self._lines.clear()
+        self._scroll_to_cursor()
+
+    def _columns(self, width: int) -> list[Column]:
+        if width != self._layout_width:
+            self._layout = layout_columns(width, show_agent=self.show_agent)
+            self._layout_width = width
+        return self._layout
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        top = int(self.scroll_y)
+        if y == 1 and self.total:
+            last = min(top + self.visible_rows, self.total) - 1
+            missing = self.pager.missing_pages(top, last)
+            if missing:
+                self._request(missing)
+            for page in range(self.pager.page_of(top), self.pager.page_of(last) + 1):
+                self.pager.touch(page)
+        index = top + y - 1
+        if index >= self.total:
+            if y == 1 and self.total == 0 and self.empty_text:
+                style = self.rich_style + self.get_component_rich_style("queue-table--pending")
+                return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
+            return Strip.blank(width, self.rich_style)
+        selected = index == self.cursor
+        row = self.pager.row(index)
+        if row is None:
+            return self._pending_line(width, selected)
+        key = (index, row.id, selected)
+        strip = self._lines.get(key)
+        if strip is None or strip.cell_length != width:
+            strip = self._row_line(row, width, selected)
+            self._lines[key] = strip
+            if len(self._lines) > LINE_CACHE_SIZE:
+                self._lines.popitem(last=False)
+        return strip
+
+    def _header(self, width: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("queue-table--header")
+        cells = []
+        for column in self._columns(width):
+            label = "" if column.key == "marker" else t(f"queue.col.{column.key}")
+            cells.append(fit(label, column.width, column.align))
+        return Strip([Segment(fit(" ".join(cells), width), style)], width)
+
+    def _pending_line(self, width: int, selected: bool) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("queue-table--pending")
+        if selected:
+            style += self.get_component_rich_style("queue-table--cursor")
+        return Strip([Segment(fit("  " + t("queue.loading"), width), style)], width)
+
+    def _cell(self, key: str, row: QueueRow) -> str:
+        if key == "marker":
+            return t(MARKER_KEYS[row.urgency]) if row.urgency in MARKER_KEYS else ""
+        if key == "debtor":
+            return row.debtor_name
+        if key == "segment":
+            return t(f"segment.{row.segment}")
+        if key == "amount":
+            return money_short(row.overdue_cents)
+        if key == "days":
+            if not row.oldest_due_date:
+                return ""
+            days = (self.today - date.fromisoformat(row.oldest_due_date)).days
+            return t("queue.days", days=days)
+        if key == "stage":
+            return t(f"stage.{row.stage}")
+        if key == "next":
+            if row.urgency:
+                return t(urgency_key(row.urgency))
+            when = ""
+            if row.next_action_on:
+                when = row.next_action_on[8:10] + "/" + row.next_action_on[5:7]
+            return f"{next_action_label(row.next_action)} {when}".strip()
+        if key == "agent":
+            return row.agent_login or "—"
+        if key == "score":
+            return score_text(row.priority)
+        return ""
+
+    def _row_line(self, row: QueueRow, width: int, selected: bool) -> Strip:
+        base: Style = self.rich_style
+        if row.urgency:
+            base += self.get_component_rich_style("queue-table--urgent")
+        if selected:
+            base += self.get_component_rich_style("queue-table--cursor")
+        segments: list[Segment] = []
+        used = 0
+        for number, column in enumerate(self._columns(width)):
+            text = fit(self._cell(column.key, row), column.width, column.align)
+            if number:
+                text = " " + text
+            if column.key == "marker" and row.urgency:
+                style = base + self.get_component_rich_style("queue-table--marker")
+            else:
+                style = base
+            segments.append(Segment(text, style))
+            used += cell_len(text)
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
+        return Strip(segments, width).crop(0, width)

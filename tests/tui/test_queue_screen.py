@@ -1,0 +1,376 @@
+"""The queue screen, driven with Pilot on a real SQLite file and a fixed clock."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+from collections.abc import Callable, Coroutine
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from factories import (
+    add_agent,
+    add_callback,
+    add_contact,
+    add_promise,
+    bulk_cases,
+    make_case,
+    paris_noon,
+)
+from relance_tui.config import Settings
+from relance_tui.services import queue
+from relance_tui.storage.db import connect, transaction
+from relance_tui.tui.app import RelanceApp
+from relance_tui.tui.screens.help import HelpScreen
+from relance_tui.tui.screens.queue import QueueScreen
+from relance_tui.tui.screens.queue_filters import QueueFilterScreen, parse_euros
+from relance_tui.tui.widgets.queue_table import QueueTable, layout_columns
+from relance_tui.tui.widgets.score_panel import ScorePanel
+
+TODAY = date(2026, 11, 24)
+NOW = paris_noon(TODAY)
+SETTINGS = Settings()
+
+
+def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async Pilot test with asyncio.run (no pytest asyncio plugin here)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def build_db(path: Path, *, bulk: int = 0) -> dict[str, int]:
+    conn = connect(path)
+    with transaction(conn):
+        alice = add_agent(conn, "alice", name="Alice Martin")
+        bob = add_agent(conn, "bob")
+        add_agent(conn, "chef", "supervisor")
+        callback = make_case(
+            conn,
+            TODAY,
+            agent_id=alice,
+            name="Rappel Urgent SARL",
+            reference="CLI-CALL",
+            amount_cents=20_000,
+        )
+        add_callback(conn, callback, due_at=NOW - timedelta(minutes=10))
+        promise = make_case(
+            conn, TODAY, agent_id=alice, name="Promesse du Jour SAS", reference="CLI-PROM"
+        )
+        add_promise(conn, promise, due=TODAY)
+        big = make_case(
+            conn,
+            TODAY,
+            agent_id=alice,
+            name="Grands Travaux de l'Ouest",
+            reference="CLI-BIG",
+            siren="552100554",
+            amount_cents=4_200_000,
+            days_late=200,
+            payer_type="bad",
+            segment="large_account",
+            strategic=True,
+            invoice_number="FAC-2026-0042",
+        )
+        debtor = conn.execute("SELECT debtor_id FROM cases WHERE id = ?", (big,)).fetchone()[0]
+        add_contact(conn, debtor, phones=["06 12 34 56 78"])
+        small = make_case(
+            conn,
+            TODAY,
+            agent_id=alice,
+            name="Petit Commerce",
+            reference="CLI-SMALL",
+            amount_cents=9_000,
+        )
+        other = make_case(
+            conn, TODAY, agent_id=bob, name="Chez Bob", reference="CLI-BOB", amount_cents=50_000
+        )
+        if bulk:
+            bulk_cases(conn, bulk, TODAY, agent_id=alice)
+    queue.refresh_scores(conn, SETTINGS, NOW)
+    conn.close()
+    return {
+        "alice": alice,
+        "callback": callback,
+        "promise": promise,
+        "big": big,
+        "small": small,
+        "other": other,
+    }
+
+
+def make_app(path: Path, login: str = "alice") -> RelanceApp:
+    return RelanceApp(db_path=path, agent_login=login, settings=SETTINGS, clock=lambda: NOW)
+
+
+async def settle(pilot: Any) -> None:
+    """Wait for every worker (counts, pages, refresh) and the repaints they cause."""
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def table_of(app: RelanceApp) -> QueueTable:
+    return app.screen.query_one(QueueTable)
+
+
+def expected_order(path: Path, agent_id: int | None) -> list[int]:
+    conn = connect(path)
+    try:
+        query = queue.build_query(conn, queue.QueueFilters(agent_id=agent_id))
+        return [row.id for row in queue.page_after(conn, query, None, 100_000)]
+    finally:
+        conn.close()
+
+
+@sync
+async def test_opens_on_my_portfolio_urgent_first(db_path: Path) -> None:
+    ids = build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        table = table_of(app)
+        assert table.total == 4  # Bob's case is not in Alice's portfolio
+        assert [table.pager.row(i).id for i in range(4)] == [  # type: ignore[union-attr]
+            ids["callback"],
+            ids["promise"],
+            ids["big"],
+            ids["small"],
+        ]
+        title = str(app.screen.query_one("#queue-title").render())
+        assert "alice" in title and "4 dossiers" in title and "2 urgents" in title
+        panel = app.screen.query_one(ScorePanel)
+        assert panel.row is not None and panel.row.id == ids["callback"]
+        await pilot.press("j", "j")
+        assert table.cursor == 2
+        assert panel.row is not None and panel.row.id == ids["big"]
+        text = str(panel.describe(panel.row))
+        assert "montant" in text and "%" in text and "Grands Travaux" in text
+        await pilot.press("k")
+        assert table.cursor == 1
+
+
+@sync
+async def test_paging_to_the_end_of_a_long_queue(db_path: Path) -> None:
+    ids = build_db(db_path, bulk=3000)
+    order = expected_order(db_path, ids["alice"])
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        assert table.total == len(order) == 3004
+        await pilot.press("G")
+        await settle(pilot)
+        assert table.cursor == 3003
+        assert table.current_row is not None and table.current_row.id == order[-1]
+        # Rows on screen at the end are the last ones of the queue, read backwards.
+        top = int(table.scroll_y)
+        shown = [table.pager.row(i) for i in range(top, 3004)]
+        assert [row.id for row in shown if row] == order[top:]
+        assert len(table.pager.cached_pages()) <= 3  # nothing like the whole queue in memory
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert table.current_row is not None
+        assert table.current_row.id == order[table.cursor]
+        await pilot.press("g")
+        await settle(pilot)
+        assert table.cursor == 0 and table.current_row is not None
+        assert table.current_row.id == order[0]
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await settle(pilot)
+        assert table.current_row is not None and table.current_row.id == order[table.cursor]
+
+
+@sync
+async def test_search_by_each_key(db_path: Path) -> None:
+    ids = build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        for text in ("TRAVAUX de l", "CLI-BIG", "552 100 554", "FAC-2026-0042", "0612345678",
+                     "+33 6 12 34 56 78"):  # fmt: skip
+            await pilot.press("slash")
+            await pilot.pause()
+            search = app.screen.query_one("#queue-search")
+            assert search.has_focus
+            search.value = text  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await settle(pilot)
+            assert table.total == 1, text
+            assert table.current_row is not None and table.current_row.id == ids["big"]
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.total == 4
+
+
+@sync
+async def test_filters_modal(db_path: Path) -> None:
+    build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueFilterScreen)
+        amount = app.screen.query_one("#filter-amount")
+        amount.focus()
+        await pilot.pause()
+        await pilot.press(*"1001", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        table = table_of(app)
+        assert table.total == 1  # only the 42 000 € case is above 1 001 €
+        assert "≥ 1" in str(app.screen.query_one("#queue-title").render())
+        await pilot.press("x")
+        await settle(pilot)
+        assert table.total == 4
+
+
+@sync
+async def test_enter_opens_the_case(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = build_db(db_path)
+    app = make_app(db_path)
+    opened: list[int] = []
+    monkeypatch.setattr(app, "open_case", lambda case_id, *args: opened.append(case_id))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        assert opened == [ids["promise"]]
+
+
+@sync
+async def test_help_lists_the_keys(db_path: Path) -> None:
+    build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        listed = dict((description, keys) for keys, description in app.screen.keys)
+        for description in ("Chercher", "Filtres", "Ouvrir", "Quitter", "Fin"):
+            assert description in listed, description
+        assert "G" in listed["Fin"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+
+
+@sync
+async def test_command_palette_finds_a_case(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = build_db(db_path)
+    app = make_app(db_path)
+    opened: list[int] = []
+    monkeypatch.setattr(app, "open_case", lambda case_id, *args: opened.append(case_id))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Chez Bob")
+        for _ in range(20):
+            await settle(pilot)
+            if opened:
+                break
+            await pilot.press("enter")
+        assert opened == [ids["other"]]
+
+
+@sync
+async def test_supervisor_sees_everyone_with_an_agent_column(db_path: Path) -> None:
+    build_db(db_path)
+    app = make_app(db_path, "chef")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        assert table.total == 5 and table.show_agent
+        assert "agent" in [c.key for c in table._columns(table.scrollable_content_region.width)]
+        assert "tous les agents" in str(app.screen.query_one("#queue-title").render())
+
+
+@sync
+async def test_unknown_agent_and_empty_queue(db_path: Path, tmp_path: Path) -> None:
+    build_db(db_path)
+    app = make_app(db_path, "intrus")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "administrateur" in str(app.screen.query_one("#queue-title").render())
+        assert table_of(app).total == 0
+    empty = tmp_path / "empty.db"
+    conn = connect(empty)
+    with transaction(conn):
+        add_agent(conn, "alice")
+    conn.close()
+    app = make_app(empty)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert table_of(app).total == 0
+        assert table_of(app).empty_text == "Aucun dossier dans cette file."
+
+
+@sync
+async def test_scores_refresh_in_the_background_on_a_new_day(db_path: Path) -> None:
+    build_db(db_path)
+    later = NOW + timedelta(days=1)
+    app = RelanceApp(db_path=db_path, agent_login="alice", settings=SETTINGS, clock=lambda: later)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    conn = sqlite3.connect(db_path)
+    day = conn.execute("SELECT value FROM meta WHERE key = ?", (queue.META_SCORED_DAY,)).fetchone()
+    conn.close()
+    assert day[0] == (TODAY + timedelta(days=1)).isoformat()
+
+
+def test_columns_fit_the_width() -> None:
+    for width in (60, 79, 83, 119):
+        for show_agent in (False, True):
+            columns = layout_columns(width, show_agent=show_agent)
+            assert sum(c.width for c in columns) + len(columns) - 1 == width
+            assert ("agent" in [c.key for c in columns]) == show_agent
+
+
+def test_parse_euros() -> None:
+    assert parse_euros("1 500") == 150_000
+    assert parse_euros("1500,50 €") == 150_050
+    assert parse_euros("") is None
+    with pytest.raises(ValueError):
+        parse_euros("abc")
+    with pytest.raises(ValueError):
+        parse_euros("-3")
+
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+def test_snapshot_agent(db_path: Path, snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    build_db(db_path)
+    app = make_app(db_path)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_snapshot_supervisor_80(db_path: Path, snap_compare: SnapCompare) -> None:
+    build_db(db_path)
+    app = make_app(db_path, "chef")
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
