@@ -66,9 +66,8 @@ class CaseNavigation(App[int]):
             self.call_from_thread(self.open_case, found)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("next_case", "agenda") and getattr(self.screen, "in_call", False):
-            return False  # never leave a call half done
-        return True
+        # Never leave a call half done.
+        return not (action in ("next_case", "agenda") and getattr(self.screen, "in_call", False))
 
     def action_next_case(self) -> None:
         last = self.last_case

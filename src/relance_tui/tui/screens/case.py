@@ -26,11 +26,8 @@ from textual.worker import get_current_worker
 from relance_tui.domain.calls import CallDraft, start_call
 from relance_tui.formatting import moment
 from relance_tui.i18n import t
-from relance_tui.services.casework import (
-    CaseFile,
-    RecordedCall,
-    check_texts,
-)
+from relance_tui.services.casefile import CaseFile
+from relance_tui.services.casework import RecordedCall, check_texts
 from relance_tui.storage.agents import AgentRow
 from relance_tui.storage.claims import ClaimHolder
 from relance_tui.tui.bindings import TranslatedBindings
@@ -178,7 +175,8 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
     def _open(self) -> None:
-        from relance_tui.services.casework import load_call_draft, load_case_file, mark_visited
+        from relance_tui.services.casefile import load_case_file
+        from relance_tui.services.casework import load_call_draft, mark_visited
         from relance_tui.services.claims import claim_case
         from relance_tui.storage.agents import get_agent
 
@@ -204,7 +202,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
     def _reload(self) -> None:
-        from relance_tui.services.casework import load_case_file
+        from relance_tui.services.casefile import load_case_file
 
         conn = self.connections.get()
         try:

@@ -23,7 +23,8 @@ from textual.widgets import Footer, Input, Static
 from relance_tui.config import Settings
 from relance_tui.formatting import PARIS
 from relance_tui.i18n import t
-from relance_tui.services.casework import CaseFile, Recorded, check_texts
+from relance_tui.services.casefile import CaseFile
+from relance_tui.services.casework import Recorded, check_texts
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.screens.notes_check import highlighted
 from relance_tui.tui.widgets.solve_forms import FormError

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from relance_tui.formatting import PARIS, day, moment, money, percent
 from relance_tui.i18n import has_key, t
-from relance_tui.services.casework import (
+from relance_tui.services.casefile import (
     CaseFile,
     CaseWarning,
     ContactLine,

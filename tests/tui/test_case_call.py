@@ -1,0 +1,289 @@
+"""The case screen and the call checklist, driven by the keyboard through to the database."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+from pathlib import Path
+
+import pytest
+from case_data import NOW, TODAY, build, make_app
+from textual.pilot import Pilot
+
+from relance_tui.domain.calls import CallDraft, CallStep
+from relance_tui.services.claims import claim_case
+from relance_tui.storage.db import connect
+from relance_tui.tui.app import RelanceApp
+from relance_tui.tui.screens.case import CaseScreen
+from relance_tui.tui.screens.choice_dialog import ChoiceDialog
+from relance_tui.tui.screens.notes_check import NotesCheckDialog
+from relance_tui.tui.widgets.call_checklist import CallChecklist
+
+
+def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async Pilot test with asyncio.run (no pytest asyncio plugin here)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture
+def ids(db_path: Path) -> dict[str, int]:
+    return build(db_path)
+
+
+def query(db_path: Path, sql: str, *params: object) -> list[sqlite3.Row]:
+    conn = connect(db_path, migrate_schema=False)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+async def settle(app: RelanceApp, pilot: Pilot[int]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_case(app: RelanceApp, pilot: Pilot[int], case_id: int) -> CaseScreen:
+    await pilot.pause()
+    app.open_case(case_id)
+    await settle(app, pilot)
+    screen = next(s for s in reversed(app.screen_stack) if isinstance(s, CaseScreen))
+    return screen
+
+
+async def press(app: RelanceApp, pilot: Pilot[int], *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause()
+    await settle(app, pilot)
+
+
+def checklist(app: RelanceApp) -> CallChecklist:
+    return app.screen.query_one(CallChecklist)
+
+
+# --- Right party paths ---------------------------------------------------------------------
+
+
+@sync
+async def test_promise_call_under_25_keys_at_80x24(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        keys = [
+            "c",  # start the call
+            "enter",  # Prepare: dial the best contact
+            "1",  # Identify: right party
+            "2",  # Listen: cash-flow difficulty
+            "enter",  # no notes: continue
+            "1",  # Solve: promise
+            "enter",  # amount: the balance
+            "enter",  # date: in 7 days
+            "enter",  # Conclude: save
+        ]
+        await press(app, pilot, *keys)
+        assert len(keys) < 25
+        assert not isinstance(app.screen, CaseScreen)  # back to the queue
+    promise = query(db_path, "SELECT amount_cents, due_date, status FROM promises")
+    assert [tuple(row) for row in promise] == [
+        (180_000, (TODAY + timedelta(days=7)).isoformat(), "pending")
+    ]
+    call = query(db_path, "SELECT outcome, cause, channel FROM interactions")
+    assert [tuple(row) for row in call] == [("right_party", "cash_flow", "call")]
+    case = query(db_path, "SELECT next_action, claimed_by FROM cases WHERE id = ?", ids["case"])
+    assert case[0]["next_action"] == "check_promise"
+    assert case[0]["claimed_by"] is None  # released on leaving
+    assert query(db_path, "SELECT * FROM call_drafts") == []
+
+
+@sync
+async def test_payment_plan_call(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "c", "enter", "1", "2", "enter", "2")  # plan
+        # total (balance), 3 installments, first in 7 days, then monthly
+        await press(app, pilot, "enter", "enter", "enter", "1")
+        draft = checklist(app).draft
+        assert draft.plan is not None and len(draft.plan.installments) == 3
+        assert "exigible" in str(app.screen.query_one("#form-plan .reminder").render())
+        await press(app, pilot, "enter")  # Continue → Conclude
+        assert checklist(app).draft.step is CallStep.CONCLUDE
+        await press(app, pilot, "enter")  # save
+    plans = query(db_path, "SELECT frequency, total_cents FROM payment_plans")
+    assert [tuple(row) for row in plans] == [("monthly", 180_000)]
+    installments = query(db_path, "SELECT amount_cents FROM plan_installments ORDER BY sequence")
+    assert [row[0] for row in installments] == [60_000, 60_000, 60_000]
+
+
+@sync
+async def test_dispute_call(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "c", "enter", "1", "4", "enter", "3")  # dispute
+        await press(app, pilot, "space", "tab")  # tick the first invoice, go to the reason
+        await pilot.press(*"Livraison incomplete")
+        await press(app, pilot, "enter", "enter")  # reason → owner (default) → Conclude
+        assert checklist(app).draft.step is CallStep.CONCLUDE
+        await press(app, pilot, "enter")
+    disputes = query(db_path, "SELECT reason, owner, status FROM disputes")
+    assert [tuple(row) for row in disputes] == [("Livraison incomplete", "Service client", "open")]
+    disputed = query(db_path, "SELECT number FROM invoices WHERE in_dispute = 1")
+    assert len(disputed) == 1
+
+
+# --- Not reached ----------------------------------------------------------------------------
+
+
+@sync
+async def test_voicemail_ends_the_call_with_a_callback(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "c", "enter", "4")  # voicemail
+        draft = checklist(app).draft
+        assert draft.step is CallStep.CONCLUDE and draft.callback is not None
+        await press(app, pilot, "enter")
+    rows = query(db_path, "SELECT outcome FROM interactions")
+    assert [row[0] for row in rows] == ["voicemail"]
+    callbacks = query(db_path, "SELECT due_at, status FROM callbacks")
+    assert len(callbacks) == 1 and callbacks[0]["status"] == "pending"
+    assert callbacks[0]["due_at"][:10] == (TODAY + timedelta(days=1)).isoformat()
+
+
+@sync
+async def test_wrong_number_flags_the_phone(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "c", "enter")
+        phone_id = checklist(app).draft.phone_id
+        await press(app, pilot, "3")  # wrong number
+        assert "invalide" in str(app.screen.query_one("#conclude-info").render())
+        await press(app, pilot, "enter")
+    flagged = query(db_path, "SELECT id FROM phones WHERE marked_invalid_at IS NOT NULL")
+    assert [row[0] for row in flagged] == [phone_id]
+    callback = query(db_path, "SELECT phone_id FROM callbacks")
+    assert callback and callback[0][0] != phone_id  # another number is proposed
+
+
+# --- Safety ---------------------------------------------------------------------------------
+
+
+@sync
+async def test_escape_mid_call_asks_before_discarding(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "c", "enter", "1")
+        assert query(db_path, "SELECT data FROM call_drafts")  # saved as it goes
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(app, pilot, "n")  # keep the call
+        assert isinstance(app.screen, CaseScreen) and app.screen.in_call
+        await press(app, pilot, "escape", "o")  # discard
+        assert isinstance(app.screen, CaseScreen) and not app.screen.in_call
+    assert query(db_path, "SELECT * FROM call_drafts") == []
+    assert query(db_path, "SELECT * FROM interactions") == []
+
+
+@sync
+async def test_notes_check_lets_the_agent_reword(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "c", "enter", "1", "2")
+        await pilot.press(*"client malhonnete")
+        await press(app, pilot, "enter", "1", "enter", "enter", "enter")
+        assert isinstance(app.screen, NotesCheckDialog)
+        found = str(app.screen.query_one("#found-notes").render())
+        assert "malhonnete" in found
+        assert query(db_path, "SELECT * FROM interactions") == []  # nothing saved yet
+        field = app.screen.query_one("#reword-notes")
+        field.value = ""  # type: ignore[attr-defined]
+        await pilot.press(*"tresorerie tendue")
+        await press(app, pilot, "enter")
+    notes = query(db_path, "SELECT notes FROM interactions")
+    assert [row[0] for row in notes] == ["tresorerie tendue"]
+
+
+@sync
+async def test_case_held_by_another_agent_is_read_only(db_path: Path, ids: dict[str, int]) -> None:
+    conn = connect(db_path)
+    from relance_tui.config import Settings
+
+    assert claim_case(conn, Settings(), ids["case"], ids["agent2"], NOW - timedelta(minutes=3)).won
+    conn.close()
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(app, pilot, ids["case"])
+        claim = str(screen.query_one("#case-claim").render())
+        assert "agent2" in claim and "3 min" in claim
+        await press(app, pilot, "c", "p")
+        assert not screen.in_call and isinstance(app.screen, CaseScreen)
+    assert query(db_path, "SELECT * FROM call_drafts") == []
+    holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", ids["case"])
+    assert holder[0][0] == ids["agent2"]
+
+
+@sync
+async def test_draft_is_offered_back(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "c", "enter", "1", "2")
+        # the session dies here: nothing released, the draft stays
+    saved = query(db_path, "SELECT data FROM call_drafts")
+    assert CallDraft.from_json(saved[0][0]).step is CallStep.LISTEN
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(app, pilot, "r")  # resume
+        draft = checklist(app).draft
+        assert draft.step is CallStep.LISTEN and draft.outcome is not None
+        await press(app, pilot, "enter", "1", "enter", "enter", "enter")
+    assert len(query(db_path, "SELECT * FROM promises")) == 1
+
+
+@sync
+async def test_next_case_skips_cases_held_by_others(db_path: Path, ids: dict[str, int]) -> None:
+    from relance_tui.config import Settings
+
+    conn = connect(db_path)
+    assert claim_case(conn, Settings(), ids["second"], ids["agent2"], NOW).won
+    conn.close()
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "n")
+        assert isinstance(app.screen, CaseScreen)
+        assert app.screen.case_id == ids["third"]
+    first = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", ids["case"])
+    assert first[0][0] is None
+
+
+@sync
+async def test_invoices_are_paged(db_path: Path) -> None:
+    ids = build(db_path, extra_invoices=120)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "2")
+        table = screen.query_one("#case-invoices")
+        assert table.row_count == 50  # type: ignore[attr-defined]
+        table.focus()
+        await press(app, pilot, "right", "right")
+        assert table.row_count == 23  # type: ignore[attr-defined]
