@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from factories import add_agent, add_contact, add_invoice, make_case, paris_noon
-
 from relance_tui.config import Settings
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, transaction

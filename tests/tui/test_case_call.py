@@ -7,8 +7,8 @@ import functools
 import sqlite3
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from case_data import NOW, TODAY, build, make_app

@@ -7,16 +7,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 
 from relance_tui.config import Settings
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import translate_bindings
+from relance_tui.tui.case_navigation import CaseNavigation
 
 
-class RelanceApp(App[int]):
+class RelanceApp(CaseNavigation):
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "key.quit", id="quit"),
@@ -60,27 +59,6 @@ class RelanceApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen.for_app(self))
-
-    def open_case(self, case_id: int, queue_key: object = None) -> None:
-        """Open a case file. The case screen is another issue: until it lands, say so honestly."""
-        del queue_key
-        self._announce_case(case_id)
-
-    @work(thread=True, group="open-case", exit_on_error=False)
-    def _announce_case(self, case_id: int) -> None:
-        from relance_tui.services.queue import case_row
-        from relance_tui.storage.db import connect
-
-        conn = connect(self.db_path, migrate_schema=False)
-        try:
-            row = case_row(conn, case_id)
-        finally:
-            conn.close()
-        if row is not None:
-            message = t(
-                "queue.case_file_pending", reference=row.debtor_reference, name=row.debtor_name
-            )
-            self.call_from_thread(self.notify, message, markup=False)
 
     def action_portfolio(self) -> None:
         from relance_tui.tui.screens.portfolio import PortfolioScreen
