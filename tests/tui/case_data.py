@@ -26,6 +26,7 @@ def build(db_path: Path, *, extra_invoices: int = 0) -> dict[str, int]:
             case = make_case(
                 conn, TODAY, days_late=60, amount_cents=120_000, agent_id=agent1,
                 invoice_number="F-2026-0101", name="Boulangerie Martin", segment="sme",
+                reference="CLI-000101",
             )  # fmt: skip
             debtor = _debtor(conn, case)
             conn.execute(
@@ -49,11 +50,11 @@ def build(db_path: Path, *, extra_invoices: int = 0) -> dict[str, int]:
             add_contact(conn, debtor, name="Paul Durand", role="accounts_payable",
                         phones=["06 98 76 54 32"])  # fmt: skip
             second = make_case(conn, TODAY, days_late=30, amount_cents=80_000, agent_id=agent1,
-                               name="Garage Leroy", segment="sme")  # fmt: skip
+                               name="Garage Leroy", reference="CLI-000102")  # fmt: skip
             add_contact(conn, _debtor(conn, second), name="Marc Leroy", role="decision_maker",
                         phones=["01 45 00 00 01"])  # fmt: skip
             third = make_case(conn, TODAY, days_late=10, amount_cents=20_000, agent_id=agent1,
-                              name="Fleurs Dubois", segment="sme")  # fmt: skip
+                              name="Fleurs Dubois", reference="CLI-000103")  # fmt: skip
             sync_cases(conn, TODAY)
             # Fixed ranks: Martin first, then Leroy, then Dubois.
             for rank, case_id in enumerate((case, second, third)):
