@@ -410,6 +410,7 @@ def test_incomplete_drafts_and_unknown_agents_are_refused(
     draft, prep = reached(conn, case_id)
     result = record_call(conn, SETTINGS, draft, agent_login="agent1", now=NOW)
     assert not result.saved and "case.problem.no_resolution" in result.problems
+    assert "case.problem.not_concluded" in result.problems
     done = calls.conclude(calls.solve_refusal(draft, prep), prep, today=TODAY)
     result = record_call(conn, SETTINGS, done, agent_login="nobody", now=NOW)
     assert result.problems == ("case.problem.unknown_agent",)

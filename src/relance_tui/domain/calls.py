@@ -713,6 +713,8 @@ def problems(draft: CallDraft, prep: CallPreparation, *, today: date) -> tuple[s
         found.append("case.problem.other_case")
     if draft.outcome is None:
         found.append("case.problem.no_outcome")
+    elif draft.step is not CallStep.CONCLUDE:
+        found.append("case.problem.not_concluded")
     if draft.phone_id is None or prep.phone(draft.phone_id) is None:
         found.append("case.problem.no_phone")
     if not draft.reached:
