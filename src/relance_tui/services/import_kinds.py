@@ -19,8 +19,10 @@ Decisions, documented for users in README/--help:
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -34,6 +36,14 @@ from relance_tui.storage import imports as store
 from relance_tui.storage.cases import sync_cases
 
 Written = tuple[int, int, int]
+
+
+def _any_pair(compare: Callable[[Any, Any], bool], left: list[Any], right: list[Any]) -> bool:
+    """Whether compare(l, r) holds for some pair: C-level when the columns are clean."""
+    try:
+        return any(map(compare, left, right))
+    except TypeError:  # a missing or unreadable value somewhere: let the careful loop decide
+        return True
 
 
 def _is_value(value: Any) -> bool:
@@ -88,7 +98,9 @@ class Handler:
     ) -> list[int | None]:
         batch = self.batch
         references = batch.values[name]
-        known = store.debtor_ids(conn, {ref for ref in references if ref.__class__ is str})
+        wanted = set(references)
+        wanted.discard(None)
+        known = store.debtor_ids(conn, {ref for ref in wanted if ref.__class__ is str})
         ids = list(map(known.get, references))
         if None in ids:
             for row, (ident, ref) in enumerate(zip(ids, references, strict=True)):
@@ -118,15 +130,17 @@ class InvoicesHandler(Handler):
         bad_dates = batch.bad_fields.get("issue_date", set()) | batch.bad_fields.get(
             "due_date", set()
         )
-        for row, (a, b) in enumerate(zip(issue, due, strict=True)):
-            if a.__class__ is str and b.__class__ is str and b < a and row not in bad_dates:
-                self._model_rule(row, issue_date=a, due_date=b)
+        if _any_pair(operator.lt, due, issue):
+            for row, (a, b) in enumerate(zip(issue, due, strict=True)):
+                if a.__class__ is str and b.__class__ is str and b < a and row not in bad_dates:
+                    self._model_rule(row, issue_date=a, due_date=b)
         bad_amounts = batch.bad_fields.get("amount", set()) | batch.bad_fields.get(
             "outstanding", set()
         )
-        for row, (c, d) in enumerate(zip(amount, outstanding, strict=True)):
-            if c.__class__ is int and d.__class__ is int and d > c and row not in bad_amounts:
-                self._model_rule(row, amount=Decimal(c) / 100, outstanding=Decimal(d) / 100)
+        if _any_pair(operator.gt, outstanding, amount):
+            for row, (c, d) in enumerate(zip(amount, outstanding, strict=True)):
+                if c.__class__ is int and d.__class__ is int and d > c and row not in bad_amounts:
+                    self._model_rule(row, amount=Decimal(c) / 100, outstanding=Decimal(d) / 100)
 
     def _model_rule(self, row: int, **fields: Any) -> None:
         data = {
@@ -218,7 +232,11 @@ class InvoicesHandler(Handler):
         with store.bulk_indexes(conn, "invoices", count):
             store.upsert_invoices(conn, columns, rows)
         inserted = store.count_rows(conn, "invoices") - before
-        sync_cases(conn, today, sorted({d for d in debtors if d is not None}))
+        touched = {d for d in debtors if d is not None}
+        if len(touched) > store.BULK_ROWS and 2 * len(touched) > store.count_rows(conn, "debtors"):
+            sync_cases(conn, today)  # most debtors: one pass over all is cheaper than a filter
+        else:
+            sync_cases(conn, today, sorted(touched))
         return inserted, count - inserted, 0
 
 

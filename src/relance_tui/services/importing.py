@@ -351,14 +351,19 @@ class Batch:
         adapter = _adapter(self.spec.model, spec.name)
         results: dict[Any, Any] = {}
         failures: dict[Any, str] = {}
-        for value in set(values):
-            if value is None or value.__class__ is Bad:
-                continue
-            try:
-                result = adapter.validate_python(value)
-            except ValidationError as error:
-                failures[value] = pydantic_reason(error.errors()[0])
-                continue
+        distinct = [v for v in set(values) if v is not None and v.__class__ is not Bad]
+        try:  # one call for all of them; value by value only to find the culprits
+            outputs = _list_adapter(self.spec.model, spec.name).validate_python(distinct)
+        except ValidationError as error:
+            culprits = {int(item["loc"][0]) for item in error.errors()}
+            for index in culprits:
+                try:
+                    adapter.validate_python(distinct[index])
+                except ValidationError as single:
+                    failures[distinct[index]] = pydantic_reason(single.errors()[0])
+            distinct = [v for i, v in enumerate(distinct) if i not in culprits]
+            outputs = _list_adapter(self.spec.model, spec.name).validate_python(distinct)
+        for value, result in zip(distinct, outputs, strict=True):
             if isinstance(result, date):
                 result = result.isoformat()
             results[value] = getattr(result, "value", result)
