@@ -1,0 +1,110 @@
+"""A call over a real SSH session, cut in the middle: the draft is kept, the claim expires."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sshd_harness import SshServer, Terminal
+
+from relance_tui.cli import main
+from relance_tui.domain.calls import CallDraft, CallStep
+from relance_tui.storage.claims import holder
+
+pytestmark = pytest.mark.ssh
+
+
+def _prepare(db: Path, login: str) -> tuple[int, str]:
+    """A seeded database whose best cases with a callable number are the SSH user's."""
+    assert main(["--db", str(db), "seed", "--debtors", "80", "--invoices", "600", "--quiet"]) == 0
+    assert main(["--db", str(db), "agents", "add", login]) == 0
+    conn = sqlite3.connect(db)
+    try:
+        with conn:
+            agent_id = conn.execute("SELECT id FROM agents WHERE login = ?", (login,)).fetchone()[0]
+            conn.execute(
+                "UPDATE cases SET assigned_agent_id = ?, claimed_by = NULL WHERE id IN ("
+                " SELECT c.id FROM cases c WHERE c.status = 'open' AND c.debtor_id IN ("
+                "  SELECT ct.debtor_id FROM contacts ct JOIN phones p ON p.contact_id = ct.id"
+                "  WHERE p.valid = 1 AND p.marked_invalid_at IS NULL"
+                "  AND ct.opposed_to_contact = 0)"
+                " ORDER BY c.urgency DESC, c.priority DESC LIMIT 5)",
+                (agent_id,),
+            )
+        top = conn.execute(
+            "SELECT d.legal_name FROM cases c JOIN debtors d ON d.id = c.debtor_id"
+            " WHERE c.assigned_agent_id = ? AND c.status = 'open'"
+            " ORDER BY c.urgency DESC, c.priority DESC, c.id DESC LIMIT 1",
+            (agent_id,),
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    return int(agent_id), str(top)
+
+
+def _share(db: Path, group: str) -> None:
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        if path.exists():
+            shutil.chown(path, group=group)
+            path.chmod(0o660)
+
+
+def _remote_alive(user: str) -> bool:
+    result = subprocess.run(["pgrep", "-u", user, "-f", "relance_tui"], capture_output=True)
+    return result.returncode == 0
+
+
+def test_dropped_ssh_session_keeps_the_draft_and_lets_the_claim_expire(
+    ssh_server: SshServer, terminal: type[Terminal], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ssh_server.shared_dir / "call.db"
+    agent_id, top_name = _prepare(db, ssh_server.user)
+    capsys.readouterr()
+    _share(db, ssh_server.group)
+    term = terminal(
+        "ssh-call",
+        ssh_server.command(f"LANG=fr_FR.UTF-8 {ssh_server.relance} --db {db}"),
+        100,
+        30,
+    )
+    term.wait_for(top_name[:20], timeout=30)  # the queue, my best case on top
+    term.send("Enter")
+    term.wait_for("Total échu", timeout=20)  # the case file, loaded
+    term.send("c")
+    term.wait_for("Préparer", timeout=10)
+    term.send("Enter")  # dial the best contact
+    term.wait_for("Bon interlocuteur", timeout=10)
+    term.send("1")  # right party
+    term.wait_for("Cause du retard", timeout=10)
+    term.send("2")  # cash-flow difficulty
+    time.sleep(1.0)  # the draft is written by a worker thread
+
+    term.kill()  # the connection drops: SIGHUP, no clean exit
+    deadline = time.monotonic() + 15
+    while _remote_alive(ssh_server.user) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _remote_alive(ssh_server.user)
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        drafts = conn.execute(
+            "SELECT case_id, data FROM call_drafts WHERE agent_id = ?", (agent_id,)
+        ).fetchall()
+        assert len(drafts) == 1
+        draft = CallDraft.from_json(drafts[0]["data"])
+        assert draft.step is CallStep.LISTEN
+        assert draft.outcome is not None and draft.cause is not None
+        case_id = int(drafts[0]["case_id"])
+        now = datetime.now(UTC)
+        held = holder(conn, case_id, now)
+        assert held is not None and held.agent_id == agent_id  # still held: not released
+        later = now + timedelta(minutes=16)  # the claim expires (15 minutes by default)
+        assert holder(conn, case_id, later) is None
+    finally:
+        conn.close()
