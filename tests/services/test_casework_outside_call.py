@@ -219,3 +219,29 @@ def test_mark_visited_clears_the_broken_promise_urgency(
     assert conn.execute("SELECT urgency FROM cases").fetchone()[0] == 1
     mark_visited(conn, SETTINGS, case_id, now=NOW)
     assert conn.execute("SELECT urgency FROM cases").fetchone()[0] == 0
+
+
+def test_writes_are_refused_while_another_agent_holds_the_case(
+    conn: sqlite3.Connection, case_id: int
+) -> None:
+    from relance_tui.services.claims import claim_case, release_case
+    from relance_tui.storage.agents import get_agent
+
+    other = get_agent(conn, "agent2")
+    assert other is not None
+    assert claim_case(conn, SETTINGS, case_id, other.id, NOW).won
+    before = conn.execute("SELECT count(*) FROM promises").fetchone()[0]
+    refused = record_promise(
+        conn, SETTINGS, case_id, amount=Decimal("100"), due_date=TODAY + timedelta(days=3),
+        agent_login="agent1", now=NOW,
+    )  # fmt: skip
+    assert not refused.saved
+    assert refused.problems == ("case.problem.claimed_by_other",)
+    assert conn.execute("SELECT count(*) FROM promises").fetchone()[0] == before
+    note = record_note(conn, SETTINGS, case_id, text="Relance par e-mail", agent_login="agent1",
+                       now=NOW)  # fmt: skip
+    assert not note.saved
+    # The holder may write; once released, anyone may.
+    assert record_note(conn, SETTINGS, case_id, text="Appel", agent_login="agent2", now=NOW).saved
+    release_case(conn, case_id, other.id)
+    assert record_note(conn, SETTINGS, case_id, text="Suivi", agent_login="agent1", now=NOW).saved

@@ -14,11 +14,14 @@ is no way to force it through.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import ParamSpec, TypeVar
 
 from relance_tui.config import Settings
 from relance_tui.domain.calls import (
@@ -65,6 +68,7 @@ from relance_tui.services.casefile import (
     rate_table,
 )
 from relance_tui.storage import casework as store
+from relance_tui.storage import claims
 from relance_tui.storage.agents import get_agent
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import append_audit, transaction
@@ -111,6 +115,9 @@ __all__ = [
 # --- Recording --------------------------------------------------------------------------------
 
 
+CLAIMED_BY_OTHER = "case.problem.claimed_by_other"
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedCall:
     """What `record_call` did. `saved` False: nothing was written; `problems` (translation keys)
@@ -137,6 +144,38 @@ class Recorded:
     id: int | None = None
     problems: tuple[str, ...] = ()
     findings: dict[str, tuple[NoteFinding, ...]] = field(default_factory=dict)
+
+
+class ClaimedElsewhereError(Exception):
+    """Another agent holds the case: the write is refused (two agents never record at once)."""
+
+
+@contextmanager
+def _case_write(
+    conn: sqlite3.Connection, case_id: int, agent_id: int | None, now: datetime
+) -> Iterator[None]:
+    """One write transaction on a case, refused inside the lock if someone else holds it."""
+    with transaction(conn):
+        holder = claims.holder(conn, case_id, now)
+        if holder is not None and holder.agent_id != agent_id:
+            raise ClaimedElsewhereError(holder.login)
+        yield
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R", "Recorded", "RecordedCall")
+
+
+def _refused_when_claimed(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    @functools.wraps(func)
+    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except ClaimedElsewhereError:
+            kind = RecordedCall if func.__name__ == "record_call" else Recorded
+            return kind(saved=False, problems=(CLAIMED_BY_OTHER,))  # type: ignore[return-value]
+
+    return guarded
 
 
 def check_texts(**texts: str) -> dict[str, tuple[NoteFinding, ...]]:
@@ -211,6 +250,7 @@ def _update_case(
         )
 
 
+@_refused_when_claimed
 def record_call(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -249,7 +289,7 @@ def record_call(
         return RecordedCall(saved=False, findings=findings)
     at = iso(now)
     ids: dict[str, int | None] = {}
-    with transaction(conn):
+    with _case_write(conn, draft.case_id, agent_id, now):
         ids = _write_call(
             conn, draft, prep, agent_id=agent_id, agent=agent_login, at=at, today=today
         )
@@ -646,6 +686,7 @@ def _case_prep(
         return None
 
 
+@_refused_when_claimed
 def record_promise(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -680,7 +721,7 @@ def record_promise(
     if findings:
         return Recorded(False, findings=findings)
     at = iso(now)
-    with transaction(conn):
+    with _case_write(conn, case_id, agent_id, now):
         interaction = None
         if notes.strip():
             interaction = store.insert_interaction(
@@ -715,6 +756,7 @@ def record_promise(
     return Recorded(True, promise_id)
 
 
+@_refused_when_claimed
 def record_dispute(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -750,7 +792,7 @@ def record_dispute(
     if findings:
         return Recorded(False, findings=findings)
     at = iso(now)
-    with transaction(conn):
+    with _case_write(conn, case_id, agent_id, now):
         dispute_id = _write_dispute(
             conn,
             case_id,
@@ -776,6 +818,7 @@ def record_dispute(
     return Recorded(True, dispute_id)
 
 
+@_refused_when_claimed
 def schedule_callback(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -809,7 +852,7 @@ def schedule_callback(
     if findings:
         return Recorded(False, findings=findings)
     at = iso(now)
-    with transaction(conn):
+    with _case_write(conn, case_id, agent_id, now):
         for callback_id in store.close_pending_callbacks(conn, case_id, status="cancelled", at=at):
             append_audit(
                 conn,
@@ -854,6 +897,7 @@ NOTE_CHANNELS = (
 )
 
 
+@_refused_when_claimed
 def record_note(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -884,7 +928,7 @@ def record_note(
         return Recorded(False, findings=findings)
     at = iso(now)
     contacted = channel is not InteractionChannel.NOTE
-    with transaction(conn):
+    with _case_write(conn, case_id, agent_id, now):
         interaction = store.insert_interaction(
             conn,
             case_id=case_id,
