@@ -330,6 +330,8 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             return None if self.read_only else True
         if action == "tab":
             return not self.in_call or self.has_class("-wide")
+        if action in ("next_case", "agenda"):
+            return not self.in_call
         return True
 
     def action_tab(self, name: str) -> None:
