@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -81,11 +81,14 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         yield Input(placeholder=t("queue.search.placeholder"), id="queue-search")
         with Horizontal(id="queue-body"):
             yield QueueTable(today=self.relance.today(), id="queue-table")
-            yield ScorePanel(id="queue-panel")
+            with Vertical(id="queue-side"):
+                yield ScorePanel(id="queue-panel")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(QueueTable).focus()
+        table = self.query_one(QueueTable)
+        table.highlight_listener = self._highlighted
+        table.focus()
         self._load()
         self.set_interval(REFRESH_SECONDS, self._refresh_scores)
 

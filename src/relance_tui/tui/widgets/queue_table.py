@@ -109,7 +109,7 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         "queue-table--pending",
     }
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Highlighted(Message):
         """The row under the cursor changed (None: empty queue or not loaded yet)."""
@@ -153,6 +153,7 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         self._layout_width = -1
         self._highlighted: tuple[int, int | None] = (-1, None)
         self.empty_text = ""
+        self.highlight_listener: Callable[[QueueTable.Highlighted], None] | None = None
 
     def set_show_agent(self, show: bool) -> None:
         """Show the agent column (a supervisor's view of everyone's cases)."""
@@ -251,7 +252,12 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         state = (self.cursor, None if row is None else row.id)
         if state != self._highlighted:
             self._highlighted = state
-            self.post_message(self.Highlighted(row, self.cursor))
+            message = self.Highlighted(row, self.cursor)
+            if self.highlight_listener is not None:
+                # Same frame as the cursor lines: one repaint per key instead of two.
+                self.highlight_listener(message)
+            else:
+                self.post_message(message)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1

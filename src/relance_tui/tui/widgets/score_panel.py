@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from relance_tui.domain.scoring import PARTS, top_parts
 from relance_tui.formatting import money, percent
@@ -19,27 +19,30 @@ def bar(share: float, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-class ScorePanel(Static):
+class ScorePanel(Widget):
     """Shows one case's breakdown; `show(None)` clears it. Compact (two lines) under the table
     on narrow terminals, with a bar per part beside it on wide ones."""
 
+    # A plain widget redrawn in place: its size never depends on the case shown, so moving the
+    # cursor repaints the panel without a layout pass (a Static's update() would cost one).
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(t("queue.panel.none"), id=id, classes=classes, markup=False)
+        super().__init__(id=id, classes=classes)
         self.row: QueueRow | None = None
         self.compact = False
 
     def show(self, row: QueueRow | None) -> None:
-        self.row = row
-        self.update(self.describe(row))
+        if row is not self.row:
+            self.row = row
+            self.refresh()
 
     def set_compact(self, compact: bool) -> None:
         if compact != self.compact:
             self.compact = compact
-            self.update(self.describe(self.row))
+            self.refresh()
 
-    def on_resize(self) -> None:
-        if not self.compact:
-            self.update(self.describe(self.row))
+    def render(self) -> Text:
+        return self.describe(self.row)
 
     def describe(self, row: QueueRow | None) -> Text:
         if row is None:
