@@ -64,9 +64,10 @@ def _mapping(entries: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     from relance_tui.formatting import PARIS
+    from relance_tui.services.after_import import settle_after_import
     from relance_tui.services.importing import (
         ImportFileError,
         ImportKind,
@@ -102,13 +103,29 @@ def run(args: argparse.Namespace) -> int:
                 today=datetime.now(PARIS).date(),
                 progress=progress,
             )
+        settled = None
+        if report.committed and report.kind in (ImportKind.INVOICES, ImportKind.PAYMENTS):
+            settled = settle_after_import(conn, common.settings(args), datetime.now(UTC))
     except ImportFileError as error:
         raise common.CliError(str(error)) from error
     except sqlite3.OperationalError as error:
         raise common.CliError(t("import.cli.database_busy", detail=error)) from error
     finally:
         conn.close()
-    return _print_report(report)
+    code = _print_report(report)
+    if settled is not None and (settled.assigned or settled.followup.changed):
+        followup = settled.followup
+        print(
+            t(
+                "import.cli.settled",
+                assigned=settled.assigned,
+                kept=followup.promises_kept,
+                broken=followup.promises_broken,
+                paid=followup.installments_paid,
+                missed=followup.installments_missed,
+            )
+        )
+    return code
 
 
 class _progress_bar:
