@@ -349,3 +349,15 @@ def test_assign_helper_roundtrip(conn: sqlite3.Connection) -> None:
         assign(conn, case, agent)
     row = queue.case_row(conn, case)
     assert row is not None and row.agent_login == "carol"
+
+
+def test_start_of_day_refresh_breaks_unpaid_promises_first(conn: sqlite3.Connection) -> None:
+    with transaction(conn):
+        case_id = make_case(conn, TODAY, days_late=40)
+        promise = add_promise(conn, case_id, due=TODAY - timedelta(days=2))
+    queue.refresh_queue(conn, SETTINGS, NOW)
+    assert conn.execute("SELECT status FROM promises WHERE id = ?", (promise,)).fetchone()[0] == (
+        "broken"
+    )
+    assert conn.execute("SELECT urgency FROM cases WHERE id = ?", (case_id,)).fetchone()[0] == 1
+    assert get_meta(conn, "followup.last_day") == TODAY.isoformat()

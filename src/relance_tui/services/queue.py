@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from relance_tui.config import ScoringSettings, Settings
 from relance_tui.domain.scoring import PARTS, Scorer, ScoringParams, Urgency, parts_json, urgency_of
+from relance_tui.services.followup import run_followup_if_due
 from relance_tui.storage import queue as store
 from relance_tui.storage.agents import AgentRow, get_agent
 from relance_tui.storage.db import get_meta, set_meta, transaction
@@ -192,11 +193,13 @@ def needs_full_refresh(conn: sqlite3.Connection, settings: Settings, now: dateti
 
 
 def refresh_queue(conn: sqlite3.Connection, settings: Settings, now: datetime) -> RefreshOutcome:
-    """Bring the queue up to date: everything on a new day or new weights, else what is stale.
+    """Bring the queue up to date: once a day the commitments check (promises kept or broken),
+    then everything on a new day or new weights, else what is stale.
 
     Safe with many processes: the full re-rank re-checks `meta` under the write lock, so only the
     first agent to start on a new day pays for it.
     """
+    run_followup_if_due(conn, settings, now)  # broken promises first: they change the urgency
     if needs_full_refresh(conn, settings, now):
         with transaction(conn):
             if needs_full_refresh(conn, settings, now):
