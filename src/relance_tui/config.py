@@ -2,27 +2,31 @@
 
 Looked up at `--config PATH`, else `RELANCE_CONFIG`, else `config.toml` in the user config
 directory.
+
+Plain frozen dataclasses with `annotated_types` constraints: importing this module costs nothing
+at start-up; pydantic validates them only when a configuration file is actually read.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from annotated_types import Ge, Gt, Le
 
-Weight = Annotated[float, Field(ge=0, le=100)]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+Weight = Annotated[float, Ge(0), Le(100)]
+_STRICT: Any = {"extra": "forbid"}  # pydantic's ConfigDict, read when a file is validated
 
 
-class ScoringWeights(_Section):
+@dataclass(frozen=True)
+class ScoringWeights:
     """Relative weight of each part of the priority score (they need not add up to 100)."""
+
+    __pydantic_config__ = _STRICT
 
     amount: Weight = 30
     age: Weight = 25
@@ -34,45 +38,60 @@ class ScoringWeights(_Section):
     stage: Weight = 5
 
 
-class ScoringSettings(_Section):
+@dataclass(frozen=True)
+class ScoringSettings:
     """How the queue ranks cases (domain/scoring.py explains each part).
 
     Changing any of these re-ranks every case the next time the app or `relance queue` starts.
     """
 
-    weights: ScoringWeights = ScoringWeights()
-    amount_reference_euros: Annotated[float, Field(gt=0)] = 5000.0  # scores half the amount part
-    age_reference_days: Annotated[int, Field(gt=0)] = 90  # scores half the age part
-    strategic_bonus: Annotated[float, Field(ge=0, le=1)] = 0.5
-    prescription_window_days: Annotated[int, Field(gt=0, le=3650)] = 365
+    __pydantic_config__ = _STRICT
+
+    weights: ScoringWeights = field(default_factory=ScoringWeights)
+    amount_reference_euros: Annotated[float, Gt(0)] = 5000.0  # scores half the amount part
+    age_reference_days: Annotated[int, Gt(0)] = 90  # scores half the age part
+    strategic_bonus: Annotated[float, Ge(0), Le(1)] = 0.5
+    prescription_window_days: Annotated[int, Gt(0), Le(3650)] = 365
 
 
-class CallingHours(_Section):
+@dataclass(frozen=True)
+class CallingHours:
     """When calls are placed, in the local time of the number called (DOMAIN.md, D223-9)."""
+
+    __pydantic_config__ = _STRICT
 
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
     windows: tuple[tuple[time, time], ...] = ((time(10), time(13)), (time(14), time(20)))
     skip_public_holidays: bool = True
 
 
-class ContactSettings(_Section):
+@dataclass(frozen=True)
+class ContactSettings:
     """How often and when debtors are contacted, and how commitments are followed up."""
 
-    max_attempts_per_7_days: Annotated[int, Field(ge=1)] = 3  # calls and SMS, per case
-    calling_hours: CallingHours = CallingHours()
-    prescription_warning_days: Annotated[int, Field(ge=0, le=3650)] = 183  # ~6 months
-    promise_grace_days: Annotated[int, Field(ge=0, le=30)] = 0  # a promise breaks after these
+    __pydantic_config__ = _STRICT
+
+    max_attempts_per_7_days: Annotated[int, Ge(1)] = 3  # calls and SMS, per case
+    calling_hours: CallingHours = field(default_factory=CallingHours)
+    prescription_warning_days: Annotated[int, Ge(0), Le(3650)] = 183  # ~6 months
+    promise_grace_days: Annotated[int, Ge(0), Le(30)] = 0  # a promise breaks after these
 
 
-class ClaimSettings(_Section):
-    expiry_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 15
+@dataclass(frozen=True)
+class ClaimSettings:
+    __pydantic_config__ = _STRICT
+
+    expiry_minutes: Annotated[int, Ge(1), Le(24 * 60)] = 15
 
 
-class Settings(_Section):
-    language: str | None = None  # "fr" or "en"; None follows --lang, RELANCE_LANG, then the locale
-    scoring: ScoringSettings = ScoringSettings()
-    contact: ContactSettings = ContactSettings()
-    claims: ClaimSettings = ClaimSettings()
+@dataclass(frozen=True)
+class Settings:
+    __pydantic_config__ = _STRICT
+
+    language: str | None = None  # "fr" or "en"; --lang and RELANCE_LANG win over it
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    contact: ContactSettings = field(default_factory=ContactSettings)
+    claims: ClaimSettings = field(default_factory=ClaimSettings)
 
 
 class ConfigError(ValueError):
@@ -104,8 +123,10 @@ def load_settings(path: Path | None = None) -> Settings:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{config_path}: {error}") from error
+    from pydantic import TypeAdapter, ValidationError
+
     try:
-        return Settings.model_validate(data)
+        return TypeAdapter(Settings).validate_python(data)
     except ValidationError as error:
         details = "; ".join(
             f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"

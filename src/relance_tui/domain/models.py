@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
@@ -20,8 +19,47 @@ from pydantic import (
     model_validator,
 )
 
+from relance_tui.domain.enums import (
+    AgentRole,
+    CallbackStatus,
+    CallOutcome,
+    Cause,
+    Channel,
+    ContactRole,
+    DisputeResolution,
+    DisputeStatus,
+    Frequency,
+    InstallmentStatus,
+    InteractionChannel,
+    InvoiceStatus,
+    PayerType,
+    PlanStatus,
+    PromiseStatus,
+    Segment,
+    Stage,
+)
 from relance_tui.domain.identifiers import normalise_identifier, siren_error, siret_error
 from relance_tui.domain.phones import PhoneKind
+
+__all__ = [
+    "AgentRole",
+    "CallOutcome",
+    "CallbackStatus",
+    "Cause",
+    "Channel",
+    "ContactRole",
+    "DisputeResolution",
+    "DisputeStatus",
+    "Frequency",
+    "InstallmentStatus",
+    "InteractionChannel",
+    "InvoiceStatus",
+    "PayerType",
+    "PlanStatus",
+    "PromiseStatus",
+    "Segment",
+    "Stage",
+]
 
 CENT = Decimal("0.01")
 
@@ -61,136 +99,6 @@ NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=
 RiskScore = Annotated[int, Field(ge=0, le=100)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-
-
-class Segment(StrEnum):
-    LARGE_ACCOUNT = "large_account"
-    MULTI_SITE = "multi_site"
-    SME = "sme"
-    PUBLIC_BODY = "public_body"
-    CONSUMER = "consumer"
-
-
-class PayerType(StrEnum):
-    GOOD = "good"
-    SMART = "smart"
-    BAD = "bad"
-    VERY_BAD = "very_bad"
-    UNKNOWN = "unknown"
-
-
-class ContactRole(StrEnum):
-    ACCOUNTS_PAYABLE = "accounts_payable"
-    BUYER = "buyer"
-    DECISION_MAKER = "decision_maker"
-    FINANCE_DIRECTOR = "finance_director"
-    PUBLIC_ACCOUNTANT = "public_accountant"
-    OTHER = "other"
-
-
-class Channel(StrEnum):
-    PHONE = "phone"
-    EMAIL = "email"
-    SMS = "sms"
-    LETTER = "letter"
-
-
-class InvoiceStatus(StrEnum):
-    OPEN = "open"
-    PARTIALLY_PAID = "partially_paid"
-    PAID = "paid"
-    CANCELLED = "cancelled"
-    WRITTEN_OFF = "written_off"
-
-
-class Stage(StrEnum):
-    """The dunning ladder, in order (DOMAIN.md, "Escalation ladder")."""
-
-    PRE_REMINDER = "pre_reminder"
-    FRIENDLY_REMINDER = "friendly_reminder"
-    PHONE_REMINDER = "phone_reminder"
-    SECOND_REMINDER = "second_reminder"
-    REGISTERED_LETTER = "registered_letter"
-    FORMAL_NOTICE = "formal_notice"
-    LEGAL_ACTION = "legal_action"
-    CLOSED = "closed"
-
-
-class InteractionChannel(StrEnum):
-    CALL = "call"
-    EMAIL = "email"
-    SMS = "sms"
-    LETTER = "letter"
-    REGISTERED_LETTER = "registered_letter"
-    NOTE = "note"
-
-
-class CallOutcome(StrEnum):
-    RIGHT_PARTY = "right_party"
-    WRONG_PERSON = "wrong_person"
-    WRONG_NUMBER = "wrong_number"
-    VOICEMAIL = "voicemail"
-    NO_ANSWER = "no_answer"
-    REFUSED = "refused"
-
-
-class Cause(StrEnum):
-    INVOICE_NOT_RECEIVED = "invoice_not_received"
-    CASH_FLOW = "cash_flow"
-    OVERSIGHT = "oversight"
-    DISPUTE = "dispute"
-    AWAITING_APPROVAL = "awaiting_approval"
-    OTHER = "other"
-
-
-class PromiseStatus(StrEnum):
-    PENDING = "pending"
-    KEPT = "kept"
-    BROKEN = "broken"
-    CANCELLED = "cancelled"
-
-
-class PlanStatus(StrEnum):
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    BROKEN = "broken"
-    CANCELLED = "cancelled"
-
-
-class Frequency(StrEnum):
-    WEEKLY = "weekly"
-    FORTNIGHTLY = "fortnightly"
-    MONTHLY = "monthly"
-
-
-class InstallmentStatus(StrEnum):
-    PENDING = "pending"
-    PAID = "paid"
-    MISSED = "missed"
-
-
-class DisputeStatus(StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"
-
-
-class DisputeResolution(StrEnum):
-    CREDIT_NOTE = "credit_note"
-    REJECTED = "rejected"
-    CORRECTED_INVOICE = "corrected_invoice"
-    OTHER = "other"
-
-
-class CallbackStatus(StrEnum):
-    PENDING = "pending"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-class AgentRole(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
 
 
 class Model(BaseModel):

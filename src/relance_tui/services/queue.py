@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 from relance_tui.config import ScoringSettings, Settings
 from relance_tui.domain.scoring import PARTS, Scorer, ScoringParams, Urgency, parts_json, urgency_of
-from relance_tui.services.followup import run_followup_if_due
 from relance_tui.storage import queue as store
 from relance_tui.storage.agents import AgentRow, get_agent
 from relance_tui.storage.db import get_meta, set_meta, transaction
@@ -199,6 +198,9 @@ def refresh_queue(conn: sqlite3.Connection, settings: Settings, now: datetime) -
     Safe with many processes: the full re-rank re-checks `meta` under the write lock, so only the
     first agent to start on a new day pays for it.
     """
+    # Imported here: it pulls the call domain in, which the queue's start-up does not need.
+    from relance_tui.services.followup import run_followup_if_due
+
     run_followup_if_due(conn, settings, now)  # broken promises first: they change the urgency
     if needs_full_refresh(conn, settings, now):
         with transaction(conn):

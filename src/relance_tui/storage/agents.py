@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from relance_tui.domain.models import AgentRole
+from relance_tui.domain.enums import AgentRole
 from relance_tui.storage.db import append_audit, utc_now_iso
 
 
