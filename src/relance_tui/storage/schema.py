@@ -138,7 +138,10 @@ CREATE TABLE invoices (
     CHECK (due_date >= issue_date),
     CHECK (outstanding_cents <= amount_cents)
 );
-CREATE INDEX invoices_debtor_due ON invoices(debtor_id, due_date);
+-- Covering for the case aggregates (storage.cases.sync_cases) and the payment allocation: a
+-- debtor's money-due invoices are read from the index alone, never from the table rows.
+CREATE INDEX invoices_debtor_due ON invoices(debtor_id, due_date, outstanding_cents, status,
+    in_dispute);
 
 CREATE TABLE payments (
     id INTEGER PRIMARY KEY,
