@@ -28,11 +28,11 @@ from relance_tui.domain.followup import (
     settle_promises,
 )
 from relance_tui.domain.models import InstallmentStatus, PlanStatus, PromiseStatus, Stage
+from relance_tui.services.queue import META_FOLLOWUP_DAY, followup_due_on
 from relance_tui.storage import casework as store
-from relance_tui.storage.db import append_audit, get_meta, set_meta, transaction
+from relance_tui.storage.db import append_audit, set_meta, transaction
 
 PARIS = ZoneInfo("Europe/Paris")
-META_FOLLOWUP_DAY = "followup.last_day"
 SYSTEM_AGENT = "system"
 
 
@@ -272,8 +272,7 @@ def _clear_action(conn: sqlite3.Connection, case_id: int, only_if: str, *, at: s
 
 
 def followup_due(conn: sqlite3.Connection, today: date) -> bool:
-    last = get_meta(conn, META_FOLLOWUP_DAY)
-    return last is None or last < today.isoformat()
+    return followup_due_on(conn, today)
 
 
 def run_followup_if_due(

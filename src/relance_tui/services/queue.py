@@ -28,6 +28,7 @@ from relance_tui.storage.db import get_meta, set_meta, transaction
 from relance_tui.storage.queue import Key, QueueQuery, QueueRow
 
 PARIS = ZoneInfo("Europe/Paris")
+META_FOLLOWUP_DAY = "followup.last_day"  # the last day commitments were checked
 META_SCORED_DAY = "queue.scored_day"
 META_SCORING = "queue.scoring_fingerprint"
 
@@ -183,6 +184,12 @@ class RefreshOutcome:
     rescored: int  # cases scored
 
 
+def followup_due_on(conn: sqlite3.Connection, today: date) -> bool:
+    """Has today's commitments check (services.followup) still to run?"""
+    last = get_meta(conn, META_FOLLOWUP_DAY)
+    return last is None or last < today.isoformat()
+
+
 def needs_full_refresh(conn: sqlite3.Connection, settings: Settings, now: datetime) -> bool:
     fingerprint = scoring_params(settings.scoring).fingerprint()
     return (
@@ -198,10 +205,11 @@ def refresh_queue(conn: sqlite3.Connection, settings: Settings, now: datetime) -
     Safe with many processes: the full re-rank re-checks `meta` under the write lock, so only the
     first agent to start on a new day pays for it.
     """
-    # Imported here: it pulls the call domain in, which the queue's start-up does not need.
-    from relance_tui.services.followup import run_followup_if_due
+    if followup_due_on(conn, business_day(now)):  # broken promises first: they change urgency
+        # Imported only when due: it pulls in the call domain, which start-up does not need.
+        from relance_tui.services.followup import run_followup_if_due
 
-    run_followup_if_due(conn, settings, now)  # broken promises first: they change the urgency
+        run_followup_if_due(conn, settings, now)
     if needs_full_refresh(conn, settings, now):
         with transaction(conn):
             if needs_full_refresh(conn, settings, now):

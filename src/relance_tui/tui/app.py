@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from relance_tui.config import Settings
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import translate_bindings
 from relance_tui.tui.case_navigation import CaseNavigation
+
+
+def _queue_screen() -> Screen[Any]:
+    from relance_tui.tui.screens.queue import QueueScreen
+
+    return QueueScreen()
 
 
 class RelanceApp(CaseNavigation):
@@ -22,6 +29,10 @@ class RelanceApp(CaseNavigation):
         Binding("question_mark", "help", "key.help", id="help"),
         Binding("o", "portfolio", "key.portfolio", id="portfolio"),
     ]
+
+    # The home screen is the work queue, as the first mode: no blank screen composed beneath it.
+    DEFAULT_MODE = "queue"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {"queue": _queue_screen}
 
     def __init__(
         self,
@@ -48,11 +59,6 @@ class RelanceApp(CaseNavigation):
         from relance_tui.formatting import PARIS
 
         return self.now().astimezone(PARIS).date()
-
-    def on_mount(self) -> None:
-        from relance_tui.tui.screens.queue import QueueScreen
-
-        self.push_screen(QueueScreen())  # the home screen: the agent's work queue
 
     def action_help(self) -> None:
         from relance_tui.tui.screens.help import HelpScreen
