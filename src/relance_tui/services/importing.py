@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import annotated_types
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
@@ -292,21 +293,38 @@ class Batch:
                 self._check_cents(spec, fast)
                 self.values[spec.name] = fast
                 return
-        converter = Converter(self._reader(spec))
-        values = converter.convert(raw)
+            converter = Converter(parse_amount_cents)
+            values = converter.convert(raw)
+            self._conversion_errors(spec, raw, converter)
+            self._check_cents(spec, values)
+            self.values[spec.name] = values
+            return
+        # Few distinct raw texts (dates, codes, references): each one is converted and validated
+        # once, then the column is one look-up per cell in a raw text → final value table.
+        read = self._reader(spec)
+        converter = Converter(read)
+        for cell in set(raw):
+            converter[cell] = converted = read(cell)
+            if converted.__class__ is Bad:
+                converter.bad.add(cell)
+        self._conversion_errors(spec, raw, converter)
+        final = self._validate_distinct(spec, raw, converter)
+        if len(final) == 1:
+            self.values[spec.name] = [next(iter(final.values()))] * len(raw)
+        else:
+            self.values[spec.name] = list(map(final.__getitem__, raw))
+
+    def _conversion_errors(self, spec: FieldSpec, raw: list[str], converter: Converter) -> None:
+        """Rows whose raw text could not be read, then required cells left empty."""
         if converter.bad:
             for row, cell in enumerate(raw):
                 if cell in converter.bad:
                     self.fail(row, spec.name, converter[cell].reason)
         if spec.required and None in converter.values():
-            for row, value in enumerate(values):
-                if value is None:
+            empty = {cell for cell, value in converter.items() if value is None}
+            for row, cell in enumerate(raw):
+                if cell in empty:
                     self.fail(row, spec.name, t("import.reason.required"))
-        if spec.read is Read.AMOUNT:
-            self._check_cents(spec, values)
-            self.values[spec.name] = values
-            return
-        self.values[spec.name] = self._validate_distinct(spec, values)
 
     def _reader(self, spec: FieldSpec) -> Callable[[str], Any]:
         info = self.spec.model.model_fields.get(spec.name)
@@ -331,6 +349,8 @@ class Batch:
 
     def _validate_column(self, spec: FieldSpec, values: list[str]) -> list[Any]:
         """Validate a whole column with the model's type (fast: pydantic-core in one call)."""
+        if _plain_text_ok(self.spec.model.model_fields[spec.name], values):
+            return values
         adapter = _list_adapter(self.spec.model, spec.name)
         try:
             return list(adapter.validate_python(values))
@@ -346,12 +366,18 @@ class Batch:
         patched = [placeholder if i in bad else v for i, v in enumerate(values)]
         return list(adapter.validate_python(patched))
 
-    def _validate_distinct(self, spec: FieldSpec, values: list[Any]) -> list[Any]:
-        """Validate each distinct converted value once with the model's type."""
+    def _validate_distinct(
+        self, spec: FieldSpec, raw: list[str], converted: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Validate each distinct converted value once with the model's type.
+
+        Returns raw text → final value (the converted value itself when it is None, unreadable
+        or refused by the model: those rows are already reported).
+        """
         adapter = _adapter(self.spec.model, spec.name)
         results: dict[Any, Any] = {}
         failures: dict[Any, str] = {}
-        distinct = [v for v in set(values) if v is not None and v.__class__ is not Bad]
+        distinct = [v for v in set(converted.values()) if v is not None and v.__class__ is not Bad]
         try:  # one call for all of them; value by value only to find the culprits
             outputs = _list_adapter(self.spec.model, spec.name).validate_python(distinct)
         except ValidationError as error:
@@ -368,15 +394,21 @@ class Batch:
                 result = result.isoformat()
             results[value] = getattr(result, "value", result)
         if failures:
-            for row, value in enumerate(values):
-                if value in failures:
-                    self.fail(row, spec.name, failures[value])
-        return list(map(results.get, values, values))
+            refused = {cell for cell, value in converted.items() if value in failures}
+            for row, cell in enumerate(raw):
+                if cell in refused:
+                    self.fail(row, spec.name, failures[converted[cell]])
+        return {cell: results.get(value, value) for cell, value in converted.items()}
 
     def _check_cents(self, spec: FieldSpec, values: list[Any]) -> None:
         low, high = cents_bounds(self.spec.model.model_fields[spec.name])
         low = -(10**30) if low is None else low
         high = 10**30 if high is None else high
+        try:  # C-level when every cell is an int (the usual case)
+            if not values or (low < min(values) and max(values) < high):
+                return
+        except TypeError:  # a missing or unreadable value: the careful loop below
+            pass
         out_of_bounds = [
             row
             for row, cents in enumerate(values)
@@ -403,6 +435,30 @@ class Batch:
                 if not item["loc"]:  # field errors were reported column by column
                     key = str((item.get("ctx") or {}).get("error", ""))
                     self.fail(row, blame.get(key, ""), pydantic_reason(item))
+
+
+def _plain_text_ok(info: FieldInfo, values: list[str]) -> bool:
+    """Whether a `str` field's constraints surely accept every cell unchanged (C-level checks).
+
+    Only for plain `str` with length limits and whitespace stripping; any other rule, or any
+    cell with surrounding whitespace (which the model would strip), answers False and pydantic
+    decides. Python's `str.strip` removes a superset of the characters pydantic trims, so a cell
+    `str.strip` leaves alone is one the model leaves alone too.
+    """
+    if info.annotation is not str or len(info.metadata) != 1:
+        return False
+    rule = info.metadata[0]
+    if not isinstance(rule, StringConstraints) or (
+        rule.to_upper or rule.to_lower or rule.pattern is not None or rule.ascii_only
+    ):
+        return False
+    if not values:
+        return True
+    if rule.strip_whitespace and not all(map(operator.is_, map(str.strip, values), values)):
+        return False
+    if rule.min_length is not None and min(map(len, values)) < rule.min_length:
+        return False
+    return rule.max_length is None or max(map(len, values)) <= rule.max_length
 
 
 _ADAPTERS: dict[tuple[type[BaseModel], str, bool], TypeAdapter[Any]] = {}
