@@ -387,3 +387,37 @@ def test_file_level_problems(conn: sqlite3.Connection, tmp_path: Path) -> None:
         run(conn, "invoices", write(tmp_path, "c.csv", "Code;Nom\r\nA;B\r\n"))
     report = run(conn, "invoices", write(tmp_path, "h.csv", INVOICE_HEADER))
     assert report.committed and report.rows_read == 0
+
+
+def test_an_empty_contract_column_clears_the_contract_on_reimport(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    first = INVOICE_HEADER + "F-1;C001;;CT-1;01/01/2026;31/01/2026;100,00;100,00;EUR\r\n"
+    assert run(conn, "invoices", write(tmp_path, "a.csv", first)).committed
+    assert conn.execute("SELECT contract_id FROM invoices").fetchone()[0] is not None
+    second = INVOICE_HEADER + "F-1;C001;;;01/01/2026;31/01/2026;100,00;100,00;EUR\r\n"
+    report = run(conn, "invoices", write(tmp_path, "b.csv", second))
+    assert report.committed and report.updated == 1
+    assert conn.execute("SELECT contract_id FROM invoices").fetchone()[0] is None
+    # a file without the column keeps it
+    run(conn, "invoices", write(tmp_path, "c.csv", first))
+    third = (
+        "N° facture;Code client;Date facture;Date d'échéance;Montant TTC\r\n"
+        "F-1;C001;01/01/2026;31/01/2026;100,00\r\n"
+    )
+    run(conn, "invoices", write(tmp_path, "d.csv", third))
+    assert conn.execute("SELECT contract_id FROM invoices").fetchone()[0] is not None
+
+
+def test_text_columns_the_fast_check_leaves_to_the_model(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    text = INVOICE_HEADER + (
+        " F-1 ;C001;;;01/01/2026;31/01/2026;100,00;100,00;EUR\r\n"  # stripped by the model
+        + "F-" + "9" * 70 + ";C001;;;01/01/2026;31/01/2026;100,00;100,00;EUR\r\n"
+    )  # fmt: skip
+    report = run(conn, "invoices", write(tmp_path, "a.csv", text))
+    assert not report.committed
+    assert [(error.line, error.field) for error in report.errors] == [(3, "N° facture")]
+    report = run(conn, "invoices", write(tmp_path, "b.csv", text), skip_bad=True)
+    assert report.committed and list(invoices(conn)) == ["F-1"]

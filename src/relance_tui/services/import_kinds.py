@@ -161,9 +161,13 @@ class InvoicesHandler(Handler):
         self.debtor_ids = self.resolve_debtors(conn)
         self.contract_ids: list[int | None] | None = None
         self.new_contracts: dict[str, tuple[int, str]] = {}
+        self.contracts_empty = False  # the file has the column, empty on every row
         if not batch.has("contract_reference"):
             return
         references = batch.values["contract_reference"]
+        if set(references) <= {None}:
+            self.contracts_empty = True
+            return
         known = store.contracts_by_reference(conn, {r for r in references if r.__class__ is str})
         ids: list[int | None] = []
         for row, reference in enumerate(references):
@@ -194,6 +198,7 @@ class InvoicesHandler(Handler):
         debtors = self.debtor_ids if keep is None else [self.debtor_ids[i] for i in keep]
         columns: list[str] = []
         extra: list[Any] = []
+        nulls = ("contract_id",) if self.contracts_empty else ()
         if self.contract_ids is not None:
             created = store.create_contracts(
                 conn,
@@ -230,7 +235,7 @@ class InvoicesHandler(Handler):
         count = len(debtors)
         before = store.count_rows(conn, "invoices")
         with store.bulk_indexes(conn, "invoices", count):
-            store.upsert_invoices(conn, columns, rows)
+            store.upsert_invoices(conn, columns, rows, nulls)
         inserted = store.count_rows(conn, "invoices") - before
         touched = {d for d in debtors if d is not None}
         if len(touched) > store.BULK_ROWS and 2 * len(touched) > store.count_rows(conn, "debtors"):

@@ -190,17 +190,27 @@ INVOICE_OPTIONAL = ("contract_id", "po_reference", "outstanding_cents", "currenc
 
 
 def upsert_invoices(
-    conn: sqlite3.Connection, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    conn: sqlite3.Connection,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    nulls: Sequence[str] = (),
 ) -> None:
     """Rows are (number, debtor_id, issue_date, due_date, amount_cents, *columns).
+
+    `nulls` are optional columns the file had but left empty on every row: written as NULL
+    without a parameter per row (binding Python's None goes through the adaptation protocol and
+    cost 0.6 s per million rows).
 
     On insert a missing outstanding equals the amount; the status follows the outstanding.
     On update only the columns the file had change; cancelled and written-off invoices keep their
     status, and `paid_on` is cleared when an invoice is open again.
     """
-    assert all(column in INVOICE_OPTIONAL for column in columns)
+    assert all(column in INVOICE_OPTIONAL for column in (*columns, *nulls))
+    assert "outstanding_cents" not in nulls
     names = ("number", "debtor_id", "issue_date", "due_date", "amount_cents", *columns)
     params = {name: f"?{position}" for position, name in enumerate(names, start=1)}
+    params.update({name: "NULL" for name in nulls})
+    names = (*names, *nulls)
     outstanding = params.get("outstanding_cents", params["amount_cents"])
     status = (
         f"CASE WHEN {outstanding} = 0 THEN 'paid' WHEN {outstanding} < {params['amount_cents']}"
