@@ -87,6 +87,9 @@ def sniff_separator(header_line: str) -> str:
 # --- splitting ------------------------------------------------------------------------------
 
 
+_LEADING_NEWLINES = re.compile(r"[\r\n]*")
+
+
 def read_table(path: Path) -> Table:
     """Read, decode and split a CSV file. Raises ImportFileError for file-level problems."""
     try:
@@ -100,19 +103,28 @@ def read_table(path: Path) -> Table:
             t("import.file.unreadable", path=path, error=error.strerror)
         ) from error
     text, encoding = decode(data, path)
+    del data
+    newline = "\n"
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+        if '"' not in text and text.count("\r") == text.count("\r\n"):
+            newline = "\r\n"  # Windows line ends only: split on them, no 2nd copy of the text
+        else:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text or text.isspace():  # not `text.strip()`: that copies a 100 MB text
         raise ImportFileError(t("import.file.empty", path=path))
-    first_line = text.lstrip("\n").split("\n", 1)[0]
+    leading = _LEADING_NEWLINES.match(text)
+    start = leading.end() if leading else 0
+    end = text.find("\n", start)
+    first_line = text[start : end if end >= 0 else len(text)].rstrip("\r")
     separator = sniff_separator(first_line)
     if '"' in text:
         return _split_with_csv(text, separator, encoding)
-    return _split_fast(text, separator, encoding)
+    return _split_fast(text, separator, encoding, newline)
 
 
-def _split_fast(text: str, sep: str, encoding: str) -> Table:
-    lines = text.split("\n")
+def _split_fast(text: str, sep: str, encoding: str, newline: str = "\n") -> Table:
+    lines = text.split(newline)
+    del text
     start = 0
     while start < len(lines) and not lines[start].strip():
         start += 1
