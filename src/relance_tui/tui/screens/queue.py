@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from relance_tui.i18n import t
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from relance_tui.tui.screens.queue_filters import AgentChoice
 
 REFRESH_SECONDS = 60.0
+PANEL_DELAY = 0.08  # seconds without cursor moves before the score panel is repainted
 
 
 class QueueScreen(TranslatedBindings, Screen[None]):
@@ -61,6 +63,8 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         self.counts = QueueCounts(0, 0)
         self.problem: str | None = None
         self._conns: ThreadConnections | None = None
+        self._panel_row: QueueRow | None = None
+        self._panel_timer: Timer | None = None
 
     @property
     def relance(self) -> RelanceApp:
@@ -216,7 +220,17 @@ class QueueScreen(TranslatedBindings, Screen[None]):
 
     @on(QueueTable.Highlighted)
     def _highlighted(self, message: QueueTable.Highlighted) -> None:
-        self.query_one(ScorePanel).show(message.row)
+        # The panel follows once the cursor settles: holding j/k repaints two table lines per
+        # key, not the panel as well (it cost more than the table itself).
+        self._panel_row = message.row
+        if self._panel_timer is None:
+            self._panel_timer = self.set_timer(PANEL_DELAY, self._show_panel)
+        else:
+            self._panel_timer.reset()
+
+    def _show_panel(self) -> None:
+        self._panel_timer = None
+        self.query_one(ScorePanel).show(self._panel_row)
 
     @on(QueueTable.Opened)
     def _opened(self, message: QueueTable.Opened) -> None:
