@@ -2,6 +2,8 @@
 
     python scripts/load_agents.py 50 200 [--db PATH] [--kill-rate 0.02] [--seed 7]
 
+Workers warm up (imports, caches) and start together; each pauses a random 0–2×`--think-ms`
+between actions (a real agent spends minutes per call; `--think-ms 0` runs them back to back).
 Some workers are killed at random (SIGKILL), many of them inside the recording transaction, and
 restarted to finish their share. Each worker keeps a journal (fsync'd): what it attempted, what
 the database acknowledged, when it held which case. At the end the script checks the database
@@ -55,7 +57,6 @@ def run_worker(args: argparse.Namespace) -> int:
     done = (
         sum(1 for line in journal_path.open() if '"done"' in line) if journal_path.exists() else 0
     )
-    journal = journal_path.open("a", buffering=1)
 
     def write(entry: dict[str, object]) -> None:
         journal.write(json.dumps(entry) + "\n")
@@ -71,7 +72,15 @@ def run_worker(args: argparse.Namespace) -> int:
     case_ids = [row[0] for row in conn.execute(
         "SELECT id FROM cases WHERE status = 'open' ORDER BY id LIMIT ?", (CASE_POOL,)
     )]  # fmt: skip
+    # Warm up as a running app is: lazy imports (holidays, call domain) and caches, not timed.
+    warm = load_case_file(conn, case_ids[0], now=now_utc(), settings=settings)
+    calls.start_call(warm.preparation, now=now_utc())
+    journal = journal_path.open("a", buffering=1)  # its existence says "warm"
+    go = Path(args.journal).with_name("go")
+    while not go.exists():  # every agent starts together, once all are warm
+        time.sleep(0.01)
     while done < args.actions:
+        time.sleep(rng.uniform(0, 2 * args.think_ms / 1000))  # the agent reads, types, talks
         case_id = rng.choice(case_ids)
         started = time.perf_counter()
         claimed_at = now_utc()
@@ -155,6 +164,12 @@ def main() -> int:
     )
     parser.add_argument("--external-kills", type=int, default=10,
                         help="workers killed from outside at random moments")  # fmt: skip
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=250,
+        help="mean pause between an agent's actions (0: back to back)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--login", help=argparse.SUPPRESS)
@@ -174,11 +189,15 @@ def main() -> int:
             sys.executable, __file__, str(args.agents), str(args.actions), "--worker",
             "--db", str(db), "--login", login, "--journal", str(journals[login]),
             "--kill-rate", str(args.kill_rate), "--seed", str(args.seed),
+            "--think-ms", str(args.think_ms),
         ])  # fmt: skip
 
     rng = random.Random(args.seed)
-    started = time.perf_counter()
     running = {login: spawn(login) for login in logins}
+    while any(not path.exists() for path in journals.values()):  # each writes when warm
+        time.sleep(0.05)
+    (work / "go").touch()
+    started = time.perf_counter()
     restarts = external = 0
     next_kill = time.monotonic() + rng.uniform(0.5, 2.0)
     while running:
@@ -217,6 +236,9 @@ def report(
     latencies: list[float] = []
     holds: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
     for login, path in journals.items():
+        # What this agent holds in the database, as its journal shows it. A worker killed while
+        # holding a case leaves it claimed: the hold lasts until it expires, or until the
+        # restarted worker (same agent) claims it again and releases it.
         open_claims: dict[int, tuple[float, float]] = {}
         for line in path.read_text().splitlines():
             try:
@@ -233,13 +255,18 @@ def report(
             elif kind == "refused":
                 refused += 1
             elif kind == "claim":
-                for case_id, (at, expires) in open_claims.items():  # killed while holding
-                    holds[case_id].append((at, expires, login))
-                open_claims = {entry["case"]: (entry["at"], entry["expires"])}
+                case_id, at, expires = entry["case"], entry["at"], entry["expires"]
+                held = open_claims.get(case_id)
+                if held is not None and at < held[1]:  # our own earlier claim, still live
+                    open_claims[case_id] = (held[0], expires)
+                    continue
+                if held is not None:
+                    holds[case_id].append((held[0], held[1], login))
+                open_claims[case_id] = (at, expires)
             elif kind == "release":
-                at, _ = open_claims.pop(entry["case"], (None, None))
-                if at is not None:
-                    holds[entry["case"]].append((at, entry["at"], login))
+                held = open_claims.pop(entry["case"], None)
+                if held is not None:
+                    holds[entry["case"]].append((held[0], min(entry["at"], held[1]), login))
             elif kind == "done":
                 latencies.append(entry["ms"])
         for case_id, (at, expires) in open_claims.items():

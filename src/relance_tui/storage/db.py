@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,10 +63,34 @@ def connect(path: str | os.PathLike[str], *, migrate_schema: bool = True) -> sql
     return conn
 
 
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """Take the write lock, retrying every millisecond or two until BUSY_TIMEOUT_MS.
+
+    SQLite's own busy handler sleeps 1, 2, 5, … then 100 ms between tries: with many agents
+    writing, a waiter keeps sleeping long after the lock is free. In WAL mode taking the lock is
+    the only place a writer waits (readers never block), so the retry lives here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(random.uniform(0.0005, 0.002))
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One `BEGIN IMMEDIATE` transaction: all of it lands, or none of it."""
-    conn.execute("BEGIN IMMEDIATE")
+    _begin_immediate(conn)
     try:
         yield conn
     except BaseException:
