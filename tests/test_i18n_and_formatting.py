@@ -47,3 +47,12 @@ def test_dates_the_french_way() -> None:
     assert day("2026-08-27") == "27/08/2026"
     assert day(None) == ""
     assert moment(datetime(2026, 8, 27, 12, 5, tzinfo=UTC)) == "27/08/2026 14:05"  # Paris, summer
+
+
+def test_configured_language_comes_after_lang_and_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert i18n.detect_language(None, "en") == "en"
+    assert i18n.detect_language("fr", "en") == "fr"
+    monkeypatch.setenv("RELANCE_LANG", "fr")
+    assert i18n.detect_language(None, "en") == "fr"

@@ -40,9 +40,10 @@ def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def detect_language(explicit: str | None = None) -> str:
-    """`--lang`, else RELANCE_LANG, else the POSIX locale when it is English, else French."""
-    for candidate in (explicit, os.environ.get("RELANCE_LANG")):
+def detect_language(explicit: str | None = None, configured: str | None = None) -> str:
+    """`--lang`, else RELANCE_LANG, else the config file's `language`, else the POSIX locale
+    when it is English, else French."""
+    for candidate in (explicit, os.environ.get("RELANCE_LANG"), configured):
         if candidate:
             code = candidate.lower()[:2]
             if code in LANGUAGES:

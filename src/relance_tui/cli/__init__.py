@@ -53,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    i18n.set_language(i18n.detect_language(args.lang))
     try:
+        i18n.set_language(i18n.detect_language(args.lang, common.settings(args).language))
         result: int = args.handler(args)
     except common.CliError as error:
         print(f"relance: {error}", file=sys.stderr)
