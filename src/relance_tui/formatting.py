@@ -66,6 +66,12 @@ def moment(value: datetime | str | None, zone: ZoneInfo = PARIS) -> str:
     return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
+def decimal(value: float, digits: int = 1) -> str:
+    """`54,0` in French, `54.0` in English."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if current_language() == "fr" else text
+
+
 def percent(fraction: float) -> str:
     return (
         f"{round(fraction * 100)}\u00a0%"

@@ -22,6 +22,7 @@ from relance_tui.tui.screens.case import CaseScreen
 from relance_tui.tui.screens.choice_dialog import ChoiceDialog
 from relance_tui.tui.screens.notes_check import NotesCheckDialog
 from relance_tui.tui.widgets.call_checklist import CallChecklist
+from relance_tui.tui.widgets.queue_table import QueueTable
 
 
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
@@ -95,6 +96,11 @@ async def test_promise_call_under_25_keys_at_80x24(db_path: Path, ids: dict[str,
         await press(app, pilot, *keys)
         assert len(keys) < 25
         assert not isinstance(app.screen, CaseScreen)  # back to the queue
+        await settle(app, pilot)
+        table = app.screen.query_one(QueueTable)  # …which shows the case as it is now
+        rows = [table.pager.row(i) for i in range(table.total)]
+        shown = next(row for row in rows if row is not None and row.id == ids["case"])
+        assert shown.next_action == "check_promise"
     promise = query(db_path, "SELECT amount_cents, due_date, status FROM promises")
     assert [tuple(row) for row in promise] == [
         (180_000, (TODAY + timedelta(days=7)).isoformat(), "pending")

@@ -390,7 +390,8 @@ def _history(
         if row["contact"]:
             title += f" ({row['contact']})"
         if row["letter_kind"]:
-            title += f" — {row['letter_kind']}"
+            kind = str(row["letter_kind"])
+            title += " — " + (t(f"stage.{kind}") if has_key(f"stage.{kind}") else kind)
         entries.append(
             HistoryEntry(
                 at=_moment(row["occurred_at"]) or datetime.min.replace(tzinfo=UTC),

@@ -96,6 +96,11 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         self._load()
         self.set_interval(REFRESH_SECONDS, self._refresh_scores)
 
+    def on_screen_resume(self) -> None:
+        """Back from a case (a call saved, a promise, a reassignment…): read the queue again."""
+        if self.query_ is not None:
+            self._load(keep_cursor=True, refresh_after=False)
+
     def on_unmount(self) -> None:
         if self._conns is not None:
             self._conns.close_all()

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from rich.text import Text
 
-from relance_tui.formatting import PARIS, day, moment, money, percent
+from relance_tui.formatting import PARIS, day, decimal, moment, money, percent
 from relance_tui.i18n import has_key, t
 from relance_tui.services.casefile import (
     CaseFile,
@@ -73,7 +73,7 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
     text = Text()
 
     def line(label: str, value: str | Text, style: str = "") -> None:
-        text.append(f"{label:<22}", style="bold")
+        text.append(f"{label:<22} ", style="bold")
         if isinstance(value, Text):
             text.append_text(value)
         else:
@@ -128,7 +128,7 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
         line(t("casefile.f.penalties"), value)
     elif not penalties.applicable:
         line(t("casefile.f.penalties"), t("casefile.penalties_consumer"))
-    text.append("\n" + t("casefile.score", priority=f"{s.priority:.1f}") + "\n", style="bold")
+    text.append("\n" + t("casefile.score", priority=decimal(s.priority)) + "\n", style="bold")
     for name, share in sorted(s.score_parts.items(), key=lambda item: -item[1]):
         bar = "█" * max(0, round(share * 20))
         text.append(f"  {_label(f'queue.part.{name}', name):<24} {percent(share):>5} {bar}\n")
