@@ -63,9 +63,11 @@ def run_worker(args: argparse.Namespace) -> int:
         journal.flush()
         os.fsync(journal.fileno())
 
+    doomed = False  # decided once per action: this action's recording is killed midway
+
     def maybe_die(statement: str) -> None:
         # Killed for real inside the transaction, between two of its statements.
-        if statement.startswith("INSERT INTO interactions") and rng.random() < args.kill_rate:
+        if doomed and statement.startswith("INSERT INTO interactions"):
             os.kill(os.getpid(), signal.SIGKILL)
 
     conn.set_trace_callback(maybe_die)
@@ -96,9 +98,10 @@ def run_worker(args: argparse.Namespace) -> int:
         prep = case_file.preparation
         token = f"{args.login}-{done}-{rng.randrange(10**9)}"
         draft = calls.start_call(prep, now=moment)
-        if draft.phone_id is None:  # nobody to call: record a note-like voicemail is impossible
-            release_case(conn, case_id, agent.id)
+        if draft.phone_id is None:  # nobody to call on this case: let it go
+            # Journal first, then release: the journal's hold must never end after the real one.
             write({"kind": "release", "case": case_id, "at": time.time()})
+            release_case(conn, case_id, agent.id)
             write({"kind": "done", "token": None, "ms": _ms(started)})
             done += 1
             continue
@@ -116,6 +119,7 @@ def run_worker(args: argparse.Namespace) -> int:
             )
             draft = calls.conclude(draft, prep, today=moment.date())
         write({"kind": "attempt", "token": token})
+        doomed = rng.random() < args.kill_rate
         recorded = record_call(conn, settings, draft, agent_login=args.login, now=moment)
         if recorded.saved:
             write({"kind": "committed", "token": token})
