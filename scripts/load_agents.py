@@ -1,6 +1,6 @@
 """Many agents on one database: N processes each loop claim → read the case → record → release.
 
-    python scripts/load_agents.py 50 200 [--db PATH] [--kill-rate 0.02] [--seed 7]
+    python scripts/load_agents.py 50 200 [--db PATH] [--kill-rate 0.005] [--think-ms 250] [--seed 7]
 
 Workers warm up (imports, caches) and start together; each pauses a random 0–2×`--think-ms`
 between actions (a real agent spends minutes per call; `--think-ms 0` runs them back to back).
@@ -163,8 +163,8 @@ def main() -> int:
     parser.add_argument(
         "--kill-rate",
         type=float,
-        default=0.02,
-        help="chance that a worker kills itself inside a recording transaction",
+        default=0.005,
+        help="chance that an action's recording transaction is killed midway",
     )
     parser.add_argument("--external-kills", type=int, default=10,
                         help="workers killed from outside at random moments")  # fmt: skip
