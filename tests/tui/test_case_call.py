@@ -293,3 +293,45 @@ async def test_invoices_are_paged(db_path: Path) -> None:
         table.focus()
         await press(app, pilot, "right", "right")
         assert table.row_count == 23  # type: ignore[attr-defined]
+
+
+# --- Portfolio ------------------------------------------------------------------------------
+
+
+@sync
+async def test_agent_cannot_open_or_find_a_case_outside_the_portfolio(
+    db_path: Path, ids: dict[str, int]
+) -> None:
+    from relance_tui.tui.screens.queue_commands import QueueCommands
+
+    app = make_app(db_path, login="agent2")  # every case belongs to agent1
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_case(ids["case"])
+        await settle(app, pilot)
+        assert not isinstance(app.screen, CaseScreen)  # refused, back on the queue
+        assert any("portefeuille" in str(n.message) for n in app._notifications)
+        palette = QueueCommands(app.screen)
+        await palette.startup()
+        assert palette._find("Boulangerie") == []
+        await palette.shutdown()
+    holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", ids["case"])
+    assert holder[0]["claimed_by"] is None  # not even claimed
+
+
+@sync
+async def test_supervisor_opens_and_finds_any_case(db_path: Path, ids: dict[str, int]) -> None:
+    from relance_tui.tui.screens.queue_commands import QueueCommands
+
+    conn = connect(db_path)
+    conn.execute("UPDATE agents SET role = 'supervisor' WHERE login = 'agent2'")
+    conn.close()
+    app = make_app(db_path, login="agent2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        palette = QueueCommands(app.screen)
+        await palette.startup()
+        assert [row.id for row in palette._find("Boulangerie")] == [ids["case"]]  # type: ignore[attr-defined]
+        await palette.shutdown()
+        await open_case(app, pilot, ids["case"])
+        assert isinstance(app.screen, CaseScreen)

@@ -13,6 +13,7 @@ from relance_tui.domain.models import AgentRole
 from relance_tui.i18n import t
 from relance_tui.storage.agents import AgentRow, count_agents, get_agent, upsert_agent
 from relance_tui.storage.db import append_audit, transaction
+from relance_tui.storage.portfolios import case_agent_id
 
 
 class IdentityError(Exception):
@@ -56,6 +57,12 @@ def resolve_identity(
             detail=f"{os_user} acts as {requested}",
         )
         return Identity(agent=other, os_user=os_user, impersonating=True)
+
+
+def may_open_case(conn: sqlite3.Connection, agent: AgentRow, case_id: int) -> bool:
+    """Agents work their own portfolio; supervisors and admins every case."""
+    exists, assigned_to = case_agent_id(conn, case_id)
+    return exists and (agent.sees_everyone or assigned_to == agent.id)
 
 
 def ensure_agent(conn: sqlite3.Connection, login: str, role: AgentRole, *, by: str) -> AgentRow:

@@ -81,6 +81,12 @@ def list_rules(conn: sqlite3.Connection) -> list[PortfolioRule]:
     return [PortfolioRule(*row) for row in rows]
 
 
+def case_agent_id(conn: sqlite3.Connection, case_id: int) -> tuple[bool, int | None]:
+    """(the case exists, the agent it is assigned to)."""
+    row = conn.execute("SELECT assigned_agent_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+    return (False, None) if row is None else (True, row[0])
+
+
 def assign_by_rules(conn: sqlite3.Connection) -> int:
     """Give every open, unassigned case to the agent of the first rule it matches."""
     cursor = conn.execute(

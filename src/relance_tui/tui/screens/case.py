@@ -178,6 +178,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         from relance_tui.services.casefile import load_case_file
         from relance_tui.services.casework import load_call_draft, mark_visited
         from relance_tui.services.claims import claim_case
+        from relance_tui.services.identity import may_open_case
         from relance_tui.storage.agents import get_agent
 
         conn = self.connections.get()
@@ -187,6 +188,8 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             agent = get_agent(conn, app.agent_login)
             if agent is None:
                 raise LookupError(app.agent_login)
+            if not may_open_case(conn, agent, self.case_id):
+                raise PermissionError(t("casefile.outside_portfolio"))
             claim = claim_case(conn, app.settings, self.case_id, agent.id, now)
             if claim.won:
                 mark_visited(conn, app.settings, self.case_id, now=now)
@@ -218,6 +221,8 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     @on(Failed)
     def _failed(self, event: Failed) -> None:
         self.notify(event.text, severity="error", markup=False)
+        if self.case_file is None:  # nothing to show (not found, not in my portfolio): go back
+            self.dismiss()
 
     @on(Opened)
     def _opened(self, event: Opened) -> None:

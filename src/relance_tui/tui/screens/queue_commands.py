@@ -26,10 +26,16 @@ class QueueCommands(Provider):
             self._conns.close_all()
 
     def _find(self, text: str) -> list[object]:
-        from relance_tui.services.queue import find_cases
+        from relance_tui.services.queue import UnknownAgentError, find_cases, resolve_agent
 
         assert self._conns is not None
-        return list(find_cases(self._conns.get(), text, limit=HITS))
+        conn = self._conns.get()
+        try:
+            agent = resolve_agent(conn, str(getattr(self.app, "agent_login", "")))
+        except UnknownAgentError:
+            return []
+        mine = None if agent.sees_everyone else agent.id  # agents find their own cases only
+        return list(find_cases(conn, text, agent_id=mine, limit=HITS))
 
     async def search(self, query: str) -> Hits:
         if self._conns is None or len(query.strip()) < MIN_QUERY:
