@@ -1,6 +1,6 @@
 """Many agents on one database: N processes each loop claim → read the case → record → release.
 
-    python scripts/load_agents.py 50 200 [--db PATH] [--kill-rate 0.005] [--think-ms 250] [--seed 7]
+    python scripts/load_agents.py 50 200 [--db PATH] [--kill-rate 0.005] [--think-ms 1000]
 
 Workers warm up (imports, caches) and start together; each pauses a random 0–2×`--think-ms`
 between actions (a real agent spends minutes per call; `--think-ms 0` runs them back to back).
@@ -14,10 +14,12 @@ against the journals and prints: actions attempted, committed, lost (must be 0),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -86,7 +88,11 @@ def run_worker(args: argparse.Namespace) -> int:
         case_id = rng.choice(case_ids)
         started = time.perf_counter()
         claimed_at = now_utc()
-        result = claim_case(conn, settings, case_id, agent.id, claimed_at)
+        try:
+            result = claim_case(conn, settings, case_id, agent.id, claimed_at)
+        except sqlite3.OperationalError:  # the write lock did not come within the busy timeout
+            write({"kind": "busy", "case": case_id})
+            continue
         if not result.won:
             write({"kind": "refused", "case": case_id})
             continue
@@ -120,13 +126,20 @@ def run_worker(args: argparse.Namespace) -> int:
             draft = calls.conclude(draft, prep, today=moment.date())
         write({"kind": "attempt", "token": token})
         doomed = rng.random() < args.kill_rate
-        recorded = record_call(conn, settings, draft, agent_login=args.login, now=moment)
-        if recorded.saved:
-            write({"kind": "committed", "token": token})
+        try:
+            recorded = record_call(conn, settings, draft, agent_login=args.login, now=moment)
+        except sqlite3.OperationalError:  # nothing written: the app tells the agent to retry
+            write({"kind": "busy", "token": token})
         else:
-            write({"kind": "rejected", "token": token, "why": list(recorded.problems)})
+            if recorded.saved:
+                write({"kind": "committed", "token": token})
+            else:
+                write({"kind": "rejected", "token": token, "why": list(recorded.problems)})
+        # Journal first, then release: a journaled hold always lies inside the real one, so any
+        # overlap the report finds is a real double claim.
         write({"kind": "release", "case": case_id, "at": time.time()})
-        release_case(conn, case_id, agent.id)
+        with contextlib.suppress(sqlite3.OperationalError):  # else the claim simply expires
+            release_case(conn, case_id, agent.id)
         write({"kind": "done", "token": token, "ms": _ms(started)})
         done += 1
     return 0
@@ -171,7 +184,7 @@ def main() -> int:
     parser.add_argument(
         "--think-ms",
         type=float,
-        default=250,
+        default=1000,
         help="mean pause between an agent's actions (0: back to back)",
     )
     parser.add_argument("--seed", type=int, default=7)
@@ -236,7 +249,7 @@ def report(
 
     attempted: set[str] = set()
     committed: set[str] = set()
-    refused = rejected = 0
+    refused = rejected = busy = 0
     latencies: list[float] = []
     holds: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
     for login, path in journals.items():
@@ -258,6 +271,8 @@ def report(
                 rejected += 1
             elif kind == "refused":
                 refused += 1
+            elif kind == "busy":
+                busy += 1
             elif kind == "claim":
                 case_id, at, expires = entry["case"], entry["at"], entry["expires"]
                 held = open_claims.get(case_id)
@@ -300,7 +315,8 @@ def report(
           f" (external kills: {external})")  # fmt: skip
     print(f"actions attempted: {len(attempted)}  committed: {len(committed)}"
           f"  committed-unacknowledged (killed after COMMIT): {len(unacknowledged)}"
-          f"  rejected by the service: {rejected}  claim refusals: {refused}")  # fmt: skip
+          f"  rejected by the service: {rejected}  claim refusals: {refused}"
+          f"  busy time-outs (not written, agent told to retry): {busy}")  # fmt: skip
     print(f"lost: {len(lost)}  records without an attempt: {len(torn)}  double claims: "
           f"{double_claims}")  # fmt: skip
     print(f"integrity_check: {integrity}")
