@@ -149,6 +149,9 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         self._generation = 0
         self._pending: set[int] = set()
         self._lines: OrderedDict[tuple[int, int, bool], Strip] = OrderedDict()
+        self._texts: OrderedDict[tuple[int, int], tuple[str, str]] = OrderedDict()  # id, width
+        self._styles: dict[str, Style] = {}
+        self._header_line: Strip | None = None
         self._layout: list[Column] = []
         self._layout_width = -1
         self._highlighted: tuple[int, int | None] = (-1, None)
@@ -160,7 +163,7 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         if show != self.show_agent:
             self.show_agent = show
             self._layout_width = -1
-            self._lines.clear()
+            self._clear_lines()
             self.refresh()
 
     # --- data -----------------------------------------------------------------------------
@@ -180,7 +183,7 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         self._pending.clear()
         self._fetcher = fetcher
         self.pager = QueuePager(total)
-        self._lines.clear()
+        self._clear_lines()
         self._highlighted = (-1, None)
         self.virtual_size = Size(0, total + 1)
         self._refresh_scrollbars()
@@ -216,9 +219,19 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         if message.generation != self._generation:
             return
         self._pending.discard(message.page)
-        self.pager.store(message.page, message.rows)
-        self._lines.clear()
-        self.refresh()
+        rows = message.rows
+        self.pager.store(message.page, rows)
+        first = message.page * self.pager.page_size
+        last = first + len(rows) - 1
+        # Lines drawn from an older copy of these rows (a page read again) are dropped.
+        for key in [key for key in self._lines if first <= key[0] <= last]:
+            del self._lines[key]
+        for row in rows:
+            self._texts.pop((row.id, self._layout_width), None)
+        # Only a page that is on screen is repainted (one read ahead of the scrolling is not).
+        top = int(self.scroll_y)
+        if first < top + self.visible_rows and last >= top:
+            self.refresh()
         self._post_highlight()
 
     # --- cursor ---------------------------------------------------------------------------
@@ -296,14 +309,21 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
 
     # --- drawing --------------------------------------------------------------------------
 
+    def _clear_lines(self) -> None:
+        """Forget the drawn lines (new queue, width, columns or styles)."""
+        self._lines.clear()
+        self._texts.clear()
+        self._header_line = None
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._lines.clear()
+        self._styles.clear()
+        self._clear_lines()
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(0, self.total + 1)
         self._refresh_scrollbars()
-        self._lines.clear()
+        self._clear_lines()
         self._scroll_to_cursor()
 
     def _columns(self, width: int) -> list[Column]:
@@ -320,6 +340,12 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         if y == 1 and self.total:
             last = min(top + self.visible_rows, self.total) - 1
             missing = self.pager.missing_pages(top, last)
+            if not missing:
+                # Read the pages a screen away ahead of time, so that paging down (or up) finds
+                # its rows loaded instead of drawing "loading" lines and then the rows.
+                step = self.visible_rows
+                missing = self.pager.missing_pages(last + 1, last + step)
+                missing += self.pager.missing_pages(top - step, top - 1)
             if missing:
                 self._request(missing)
             for page in range(self.pager.page_of(top), self.pager.page_of(last) + 1):
@@ -327,9 +353,9 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         index = top + y - 1
         if index >= self.total:
             if y == 1 and self.total == 0 and self.empty_text:
-                style = self.rich_style + self.get_component_rich_style("queue-table--pending")
+                style = self._style("queue-table--pending")
                 return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         selected = index == self.cursor
         row = self.pager.row(index)
         if row is None:
@@ -343,18 +369,33 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
                 self._lines.popitem(last=False)
         return strip
 
+    def _style(self, *components: str) -> Style:
+        """The widget's style plus component styles (made once until the styles change)."""
+        key = " ".join(components)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            for component in components:
+                style += self.get_component_rich_style(component)
+            self._styles[key] = style
+        return style
+
     def _header(self, width: int) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("queue-table--header")
-        cells = []
-        for column in self._columns(width):
-            label = "" if column.key == "marker" else t(f"queue.col.{column.key}")
-            cells.append(fit(label, column.width, column.align))
-        return Strip([Segment(fit(" ".join(cells), width), style)], width)
+        strip = self._header_line
+        if strip is None or strip.cell_length != width:
+            style = self._style("queue-table--header")
+            cells = []
+            for column in self._columns(width):
+                label = "" if column.key == "marker" else t(f"queue.col.{column.key}")
+                cells.append(fit(label, column.width, column.align))
+            strip = self._header_line = Strip([Segment(fit(" ".join(cells), width), style)], width)
+        return strip
 
     def _pending_line(self, width: int, selected: bool) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("queue-table--pending")
         if selected:
-            style += self.get_component_rich_style("queue-table--cursor")
+            style = self._style("queue-table--pending", "queue-table--cursor")
+        else:
+            style = self._style("queue-table--pending")
         return Strip([Segment(fit("  " + t("queue.loading"), width), style)], width)
 
     def _cell(self, key: str, row: QueueRow) -> str:
@@ -386,24 +427,37 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
             return score_text(row.priority)
         return ""
 
+    def _row_text(self, row: QueueRow, width: int) -> tuple[str, str]:
+        """A row's marker cell and the rest of its line, padded or cut to `width` cells."""
+        key = (row.id, width)
+        texts = self._texts.get(key)
+        if texts is None:
+            columns = self._columns(width)
+            marker = fit(self._cell("marker", row), columns[0].width, columns[0].align)
+            rest = "".join(
+                " " + fit(self._cell(column.key, row), column.width, column.align)
+                for column in columns[1:]
+            )
+            used = sum(column.width for column in columns) + len(columns) - 1  # fit() is exact
+            if used < width:
+                rest += " " * (width - used)
+            texts = (marker, rest)
+            self._texts[key] = texts
+            if len(self._texts) > LINE_CACHE_SIZE:
+                self._texts.popitem(last=False)
+        return texts
+
     def _row_line(self, row: QueueRow, width: int, selected: bool) -> Strip:
-        base: Style = self.rich_style
-        if row.urgency:
-            base += self.get_component_rich_style("queue-table--urgent")
+        # Two segments (the marker, the rest: one style per row), styles made once: a page of
+        # rows costs little to draw, and less for Textual to filter and cut.
+        components = ["queue-table--urgent"] if row.urgency else []
         if selected:
-            base += self.get_component_rich_style("queue-table--cursor")
-        segments: list[Segment] = []
-        used = 0
-        for number, column in enumerate(self._columns(width)):
-            text = fit(self._cell(column.key, row), column.width, column.align)
-            if number:
-                text = " " + text
-            if column.key == "marker" and row.urgency:
-                style = base + self.get_component_rich_style("queue-table--marker")
-            else:
-                style = base
-            segments.append(Segment(text, style))
-            used += cell_len(text)
-        if used < width:
-            segments.append(Segment(" " * (width - used), base))
-        return Strip(segments, width).crop(0, width)
+            components.append("queue-table--cursor")
+        base = self._style(*components)
+        marker, rest = self._row_text(row, width)
+        if row.urgency:
+            marker_style = self._style(*components, "queue-table--marker")
+            strip = Strip([Segment(marker, marker_style), Segment(rest, base)])
+        else:
+            strip = Strip([Segment(marker + rest, base)])
+        return strip if strip.cell_length == width else strip.crop(0, width)
