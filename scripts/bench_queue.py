@@ -229,6 +229,59 @@ async def cpu_per_key_queue(db: Path, login: str, presses: int) -> tuple[float, 
     return total / presses, pages / page_presses, total_rows
 
 
+def case_open_read_model(db: Path, cases: int = 200) -> tuple[float, float]:
+    """CPU of services.casefile.load_case_file (median, max) over random open cases."""
+    import random
+    import statistics
+
+    from relance_tui.config import Settings
+    from relance_tui.services.casefile import load_case_file
+    from relance_tui.storage.db import connect
+
+    conn = connect(db, migrate_schema=False)
+    settings = Settings()
+    ids = [row[0] for row in conn.execute("SELECT id FROM cases WHERE status = 'open'")]
+    sample = random.Random(3).sample(ids, min(cases, len(ids)))
+    load_case_file(conn, sample[0], now=NOW, settings=settings)  # lazy imports, not counted
+    costs = []
+    for case_id in sample:
+        started = time.process_time()
+        load_case_file(conn, case_id, now=NOW, settings=settings)
+        costs.append(time.process_time() - started)
+    conn.close()
+    return statistics.median(costs), max(costs)
+
+
+async def case_open_screen(db: Path, login: str, opens: int = 20) -> float:
+    """CPU from Enter on a queue row to the case screen filled (claim, read, paint), mean."""
+    from relance_tui.config import Settings
+    from relance_tui.tui.app import RelanceApp
+    from relance_tui.tui.screens.case import CaseScreen
+
+    app = RelanceApp(db_path=db, agent_login=login, settings=Settings(), clock=lambda: NOW)
+    async with app.run_test(size=(120, 35)) as pilot:
+
+        async def settle() -> None:
+            for _ in range(3):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+
+        await settle()
+        total = 0.0
+        for n in range(opens + 1):
+            started = time.process_time()
+            await pilot.press("enter")
+            await settle()
+            assert isinstance(app.screen, CaseScreen) and app.screen.case_file is not None
+            if n:  # the first open pays the case screen's imports
+                total += time.process_time() - started
+            await pilot.press("escape")
+            await settle()
+            await pilot.press("j")
+            await pilot.pause()
+    return total / opens
+
+
 def search_times(db: Path) -> list[tuple[str, float, int]]:
     from relance_tui.services import queue
     from relance_tui.storage.db import connect
@@ -383,6 +436,15 @@ def main(argv: list[str] | None = None) -> int:
         flag = "ok" if seconds <= 0.1 else "SLOW"
         print(f"  {label:<58} {seconds * 1000:7.1f} ms  {count:>6} cases  {flag}")
     print("  target ≤ 100 ms\n")
+
+    median, worst = case_open_read_model(db)
+    screen = asyncio.run(case_open_screen(db, args.agent))
+    print("opening a case (CPU time)")
+    print(
+        f"  read model (load_case_file): median {median * 1000:6.2f} ms, max {worst * 1000:.2f} ms"
+    )
+    print(f"  Enter → case screen filled : {screen * 1000:6.2f} ms (claim, read, paint)")
+    print("  target ≤ 50 ms\n")
 
     rss = json.loads(run_child(CHILD_RSS, str(db), args.agent, NOW.isoformat()))["maxrss_kb"]
     print("peak RSS of the app (subprocess: start, G, 30 page ups, search, G)")

@@ -279,13 +279,13 @@ async def test_command_palette_finds_a_case(db_path: Path, monkeypatch: pytest.M
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"Chez Bob")
+        await pilot.press(*"Promesse du Jour")  # one of Alice's cases (agents find only theirs)
         for _ in range(20):
             await settle(pilot)
             if opened:
                 break
             await pilot.press("enter")
-        assert opened == [ids["other"]]
+        assert opened == [ids["promise"]]
 
 
 @sync

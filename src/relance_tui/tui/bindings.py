@@ -6,6 +6,7 @@ Class bodies run at import time, before `--lang` is known, so the labels cannot 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 from textual.dom import DOMNode
 
@@ -23,9 +24,13 @@ def translate_bindings(node: DOMNode) -> None:
         ]
 
 
-class TranslatedBindings(DOMNode):
-    """Mixin for screens and widgets whose BINDINGS use translation keys as descriptions."""
+class TranslatedBindings:
+    """Mixin for screens and widgets whose BINDINGS use translation keys as descriptions.
+
+    Deliberately not a DOMNode: Textual inherits CSS along the *first* DOMNode base only, so a
+    DOMNode mixin listed first would cut a Screen off from Screen's own default styles.
+    """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        translate_bindings(self)
+        super().__init__(*args, **kwargs)
+        translate_bindings(cast(DOMNode, self))
