@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from math import ceil
 from typing import ClassVar, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -20,8 +21,9 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from relance_tui.formatting import money_short
@@ -88,6 +90,41 @@ def score_text(priority: float) -> str:
 
     text = f"{priority:.1f}"
     return text.replace(".", ",") if current_language() == "fr" else text
+
+
+class QueueScrollBar(ScrollBar):
+    """The table's vertical scrollbar, repainting only the cells whose glyph changed when it
+    moves: none at all on most page downs of a long queue (the thumb moves less than a cell),
+    where Textual's would redraw the whole bar each time."""
+
+    position: Reactive[float] = Reactive(0, repaint=False)
+
+    def watch_position(self, old: float, new: float) -> None:
+        width, height = self.size
+        before, after = self._thumb(old, height), self._thumb(new, height)
+        if not self.vertical or len(before) != len(after):
+            self.refresh()
+            return
+        changed = [
+            Region(0, y, width, 1)
+            for y, pair in enumerate(zip(before, after, strict=True))
+            if pair[0] != pair[1]
+        ]
+        if changed:
+            self.refresh(*changed)
+
+    def _thumb(self, position: float, height: int) -> list[Segment]:
+        """The bar's cells at `position`, as ScrollBar.render draws them (colours aside)."""
+        window_size = self.window_size if self.window_size < self.window_virtual_size else 0
+        bar = self.renderer.render_bar(
+            size=height,
+            virtual_size=ceil(self.window_virtual_size),
+            window_size=ceil(window_size),
+            position=position,
+            thickness=1,
+            vertical=True,
+        )
+        return list(bar.segments)
 
 
 class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
@@ -157,6 +194,19 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         self._highlighted: tuple[int, int | None] = (-1, None)
         self.empty_text = ""
         self.highlight_listener: Callable[[QueueTable.Highlighted], None] | None = None
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's Widget.vertical_scrollbar, creating a QueueScrollBar."""
+        bar = self._vertical_scrollbar
+        if bar is None:
+            bar = QueueScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return bar
 
     def set_show_agent(self, show: bool) -> None:
         """Show the agent column (a supervisor's view of everyone's cases)."""
