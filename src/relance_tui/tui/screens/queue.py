@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from relance_tui.storage.agents import AgentRow
     from relance_tui.tui.app import RelanceApp
     from relance_tui.tui.screens.queue_filters import AgentChoice
+    from relance_tui.tui.screens.reassign_dialog import AgentOption, ReassignChoice
 
 REFRESH_SECONDS = 60.0
 PANEL_DELAY = 0.08  # seconds without cursor moves before the score panel is repainted
@@ -52,6 +53,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         Binding("f", "filters", "key.filters", id="queue.filters"),
         Binding("x", "clear", "key.clear", id="queue.clear"),
         Binding("r", "reload", "key.refresh", id="queue.refresh"),
+        Binding("t", "reassign", "key.reassign", id="queue.reassign"),
     ]
 
     def __init__(self) -> None:
@@ -146,6 +148,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         table.set_show_agent(agent.sees_everyone)
         if not agent.sees_everyone:
             self.filters = QueueFilters(agent_id=agent.id)
+        self.refresh_bindings()  # `t` (reassign) shows for supervisors only
 
     def _show(
         self, filters: QueueFilters, query: QueueQuery, counts: QueueCounts, keep_cursor: bool
@@ -309,6 +312,100 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         from dataclasses import replace
 
         return replace(filters, agent_id=agent_id)
+
+    # --- reassigning (supervisors and admins) ----------------------------------------------
+
+    @property
+    def supervising(self) -> bool:
+        return self.agent is not None and self.agent.sees_everyone
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reassign":
+            return self.supervising  # hidden from agents, and refused
+        return True
+
+    def action_reassign(self) -> None:
+        if not self.supervising:
+            self.notify(t("reassign.refused"), severity="warning")
+            return
+        row = self.query_one(QueueTable).current_row
+        if row is None or self.query_ is None:
+            self.notify(t("reassign.no_case"), severity="warning")
+            return
+        self._open_reassign(row, self.query_, self.counts.total)
+
+    @work(thread=True, exclusive=True, group="queue-reassign", exit_on_error=False)
+    def _open_reassign(self, row: QueueRow, query: QueueQuery, view_count: int) -> None:
+        from relance_tui.services.reassignment import assignable_agents
+        from relance_tui.tui.screens.reassign_dialog import AgentOption
+
+        agents = [
+            AgentOption(agent.login, agent.display_name)
+            for agent in assignable_agents(self.conns.get())
+        ]
+        self.app.call_from_thread(self._ask_reassign, row, query, view_count, agents)
+
+    def _ask_reassign(
+        self, row: QueueRow, query: QueueQuery, view_count: int, agents: list[AgentOption]
+    ) -> None:
+        from relance_tui.services.reassignment import BULK_CAP
+        from relance_tui.tui.screens.reassign_dialog import ReassignDialog
+
+        if not agents:
+            self.notify(t("reassign.no_agent"), severity="warning")
+            return
+        dialog = ReassignDialog(
+            case_name=row.debtor_name,
+            case_reference=row.debtor_reference,
+            current_login=row.agent_login,
+            agents=agents,
+            view_count=view_count,
+            cap=BULK_CAP,
+        )
+
+        def chosen(choice: ReassignChoice | None) -> None:
+            if choice is not None:
+                self._reassign(choice, row.id, query)
+
+        self.app.push_screen(dialog, chosen)
+
+    @work(thread=True, exclusive=True, group="queue-reassign", exit_on_error=False)
+    def _reassign(self, choice: ReassignChoice, case_id: int, query: QueueQuery) -> None:
+        import sqlite3
+
+        from relance_tui.services import reassignment
+
+        assert self.agent is not None
+        conn = self.conns.get()
+        try:
+            if choice.whole_view:
+                moved = reassignment.reassign_view(
+                    conn, query=query, to_login=choice.to_login, by_login=self.agent.login
+                )
+            else:
+                moved = reassignment.reassign_cases(
+                    conn, case_ids=[case_id], to_login=choice.to_login, by_login=self.agent.login
+                )
+        except reassignment.ReassignmentError as error:
+            self.app.call_from_thread(self._reassign_failed, str(error))
+            return
+        except sqlite3.Error as error:
+            self.app.call_from_thread(self._reassign_failed, t("reassign.failed", error=str(error)))
+            return
+        self.app.call_from_thread(self._reassigned, moved, choice.to_login)
+
+    def _reassign_failed(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False)
+
+    def _reassigned(self, moved: int, login: str) -> None:
+        if moved == 0:
+            message = t("reassign.done_none", login=login)
+        elif moved == 1:
+            message = t("reassign.done_one", login=login)
+        else:
+            message = t("reassign.done_many", count=count_text(moved), login=login)
+        self.notify(message, markup=False)
+        self._load(keep_cursor=True, refresh_after=False)
 
     def now(self) -> datetime:
         return self.relance.now()

@@ -1,0 +1,104 @@
+"""Reassigning cases (supervisors and admins): one case, a list of cases, or a queue view.
+
+Checks who asks and who receives, then moves the open cases in one `BEGIN IMMEDIATE`
+transaction with one `case.reassign` audit event per case (storage.portfolios). Cases already
+with the target agent are left alone (no event that changes nothing).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from relance_tui.i18n import t
+from relance_tui.storage import portfolios
+from relance_tui.storage.agents import AgentRow, get_agent, list_agents
+from relance_tui.storage.db import transaction
+from relance_tui.storage.queue import QueueQuery
+
+BULK_CAP = 5000  # at most this many cases move in one bulk reassignment (the dialog says so)
+
+
+class ReassignmentError(Exception):
+    """The reassignment cannot be done; the message says why (in the user's language)."""
+
+
+class NotAllowedError(ReassignmentError):
+    """The actor is not a supervisor or an admin (or is unknown or disabled)."""
+
+
+class UnknownTargetError(ReassignmentError):
+    """The receiving agent does not exist or is disabled."""
+
+
+def assignable_agents(conn: sqlite3.Connection) -> list[AgentRow]:
+    """The agents cases can be given to: every active agent, by login."""
+    return list_agents(conn)
+
+
+def check_actor(conn: sqlite3.Connection, by_login: str) -> AgentRow:
+    actor = get_agent(conn, by_login)
+    if actor is None or not actor.active or not actor.sees_everyone:
+        raise NotAllowedError(t("reassign.error.not_allowed", login=by_login))
+    return actor
+
+
+def check_target(conn: sqlite3.Connection, to_login: str) -> AgentRow:
+    target = get_agent(conn, to_login)
+    if target is None:
+        raise UnknownTargetError(t("reassign.error.unknown_target", login=to_login))
+    if not target.active:
+        raise UnknownTargetError(t("reassign.error.inactive_target", login=to_login))
+    return target
+
+
+def reassign_cases(
+    conn: sqlite3.Connection, *, case_ids: Sequence[int], to_login: str, by_login: str
+) -> int:
+    """Give these open cases to `to_login`; returns how many changed hands.
+
+    Raises NotAllowedError / UnknownTargetError. Closed or unknown ids are skipped.
+    """
+    ids = list(dict.fromkeys(case_ids))
+    return _reassign(conn, lambda: ids, to_login=to_login, by_login=by_login)
+
+
+def reassign_view(
+    conn: sqlite3.Connection,
+    *,
+    query: QueueQuery,
+    to_login: str,
+    by_login: str,
+    limit: int = BULK_CAP,
+) -> int:
+    """Give the cases of a queue view (its filters and search) to `to_login`, at most `limit`
+    of them, best first. The view is read inside the same transaction as the write."""
+    return _reassign(
+        conn,
+        lambda: portfolios.case_ids_of(conn, query, limit),
+        to_login=to_login,
+        by_login=by_login,
+    )
+
+
+def _reassign(
+    conn: sqlite3.Connection,
+    case_ids: Callable[[], Sequence[int]],
+    *,
+    to_login: str,
+    by_login: str,
+) -> int:
+    with transaction(conn):
+        actor = check_actor(conn, by_login)
+        target = check_target(conn, to_login)
+        ids = case_ids()
+        if not ids:
+            return 0  # select_cases with no ids would mean "every open case"
+        cases = [
+            (case_id, previous)
+            for case_id, previous in portfolios.select_cases(conn, case_ids=ids)
+            if previous != target.id
+        ]
+        if not cases:
+            return 0
+        return portfolios.reassign(conn, cases, target.id, by=actor.login)
