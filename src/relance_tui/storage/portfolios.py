@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from relance_tui.storage.db import append_audit, utc_now_iso
-from relance_tui.storage.queue import QueueQuery, _source_and_filters
+from relance_tui.storage.queue import QueueQuery, source_and_filters
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +157,7 @@ def reassign(
 def case_ids_of(conn: sqlite3.Connection, query: QueueQuery, limit: int) -> list[int]:
     """Ids of the open cases a queue view shows (same filters and search), best first,
     at most `limit` of them: the cases a bulk reassignment "of the current view" moves."""
-    source, where, params = _source_and_filters(query)  # the queue's own FROM and WHERE
+    source, where, params = source_and_filters(query)  # the queue's own FROM and WHERE
     params["limit"] = limit
     sql = (
         f"SELECT c.id FROM {source} WHERE {' AND '.join(where)}"

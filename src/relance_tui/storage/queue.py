@@ -224,7 +224,7 @@ def _row(raw: Sequence[object]) -> QueueRow:
     )
 
 
-def _source_and_filters(query: QueueQuery) -> tuple[str, list[str], dict[str, object]]:
+def source_and_filters(query: QueueQuery) -> tuple[str, list[str], dict[str, object]]:
     """FROM clause, WHERE conditions and parameters for a query (fixed SQL, bound values)."""
     params: dict[str, object] = {}
     where = ["c.status = 'open'"]
@@ -256,7 +256,7 @@ def _source_and_filters(query: QueueQuery) -> tuple[str, list[str], dict[str, ob
 
 
 def _page_sql(query: QueueQuery, *, forward: bool, keyed: bool) -> tuple[str, dict[str, object]]:
-    source, where, params = _source_and_filters(query)
+    source, where, params = source_and_filters(query)
     if keyed:
         where.append(
             "(c.urgency, c.priority, c.id) < (:k_urgency, :k_priority, :k_id)"
@@ -336,7 +336,7 @@ def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
 
 def count(conn: sqlite3.Connection, query: QueueQuery) -> tuple[int, int]:
     """(cases, urgent cases) the query shows."""
-    source, where, params = _source_and_filters(query)
+    source, where, params = source_and_filters(query)
     row = (
         _plain(conn)
         .execute(
