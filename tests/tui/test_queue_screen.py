@@ -160,6 +160,59 @@ async def test_opens_on_my_portfolio_urgent_first(db_path: Path) -> None:
 
 
 @sync
+async def test_score_panel_lines_are_textual_text_layout(db_path: Path) -> None:
+    """The panel builds its lines itself (Line API): they must be the strips Textual would make
+    from `describe()`, segment for segment, wide and compact, with or without wrapping."""
+    from dataclasses import replace
+
+    from textual.visual import Visual, visualize
+
+    build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        panel = app.screen.query_one(ScorePanel)
+        rows = [table.pager.row(index) for index in range(table.total)]
+        long_name = replace(rows[0], debtor_name="Très Long Nom de Débiteur " * 3)  # type: ignore[type-var]
+        for size in ((120, 35), (80, 24), (140, 40)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            width, height = panel.size
+            for row in [*rows, long_name, None]:
+                panel.row = row
+                expected = Visual.to_strips(
+                    panel,
+                    visualize(panel, panel.describe(row), markup=False),
+                    width,
+                    height,
+                    panel.visual_style,
+                )
+                drawn = panel._render_strips(width, height)
+                assert [list(strip) for strip in drawn] == [list(strip) for strip in expected]
+
+
+@sync
+async def test_scrollbar_repaints_the_cells_that_change(db_path: Path) -> None:
+    from textual._styles_cache import StylesCache
+    from textual.geometry import Region
+
+    build_db(db_path, bulk=3000)
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = table_of(app).vertical_scrollbar
+        for key in ["pagedown"] * 12 + ["G", "pageup", "pageup", "g", "j", "j"]:
+            await pilot.press(key)
+            await settle(pilot)
+            region = Region(0, 0, *bar.size)
+            shown = bar.render_lines(region)  # what the incremental repaints left on screen
+            bar._render_content()
+            fresh = StylesCache().render_widget(bar, region)
+            assert [list(strip) for strip in shown] == [list(strip) for strip in fresh], key
+
+
+@sync
 async def test_paging_to_the_end_of_a_long_queue(db_path: Path) -> None:
     ids = build_db(db_path, bulk=3000)
     order = expected_order(db_path, ids["alice"])
