@@ -151,7 +151,6 @@ async def test_opens_on_my_portfolio_urgent_first(db_path: Path) -> None:
         assert panel.row is not None and panel.row.id == ids["callback"]
         await pilot.press("j", "j")
         assert table.cursor == 2
-        await pilot.pause(0.2)  # the panel follows once the cursor settles
         assert panel.row is not None and panel.row.id == ids["big"]
         text = str(panel.describe(panel.row))
         assert "montant" in text and "%" in text and "Grands Travaux" in text

@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from relance_tui.i18n import t
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from relance_tui.tui.screens.reassign_dialog import AgentOption, ReassignChoice
 
 REFRESH_SECONDS = 60.0
-PANEL_DELAY = 0.08  # seconds without cursor moves before the score panel is repainted
 
 
 class QueueScreen(TranslatedBindings, Screen[None]):
@@ -65,8 +63,6 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         self.counts = QueueCounts(0, 0)
         self.problem: str | None = None
         self._conns: ThreadConnections | None = None
-        self._panel_row: QueueRow | None = None
-        self._panel_timer: Timer | None = None
 
     @property
     def relance(self) -> RelanceApp:
@@ -228,17 +224,9 @@ class QueueScreen(TranslatedBindings, Screen[None]):
 
     @on(QueueTable.Highlighted)
     def _highlighted(self, message: QueueTable.Highlighted) -> None:
-        # The panel follows once the cursor settles: holding j/k repaints two table lines per
-        # key, not the panel as well (it cost more than the table itself).
-        self._panel_row = message.row
-        if self._panel_timer is None:
-            self._panel_timer = self.set_timer(PANEL_DELAY, self._show_panel)
-        else:
-            self._panel_timer.reset()
-
-    def _show_panel(self) -> None:
-        self._panel_timer = None
-        self.query_one(ScorePanel).show(self._panel_row)
+        # Same frame as the table's two cursor lines: the panel redraws only the lines that
+        # changed (widgets/score_panel.py), so one repaint per key covers both.
+        self.query_one(ScorePanel).show(message.row)
 
     @on(QueueTable.Opened)
     def _opened(self, message: QueueTable.Opened) -> None:
