@@ -335,3 +335,39 @@ async def test_supervisor_opens_and_finds_any_case(db_path: Path, ids: dict[str,
         await palette.shutdown()
         await open_case(app, pilot, ids["case"])
         assert isinstance(app.screen, CaseScreen)
+
+
+@sync
+async def test_the_case_screen_is_reused_and_reset_for_each_case(
+    db_path: Path, ids: dict[str, int]
+) -> None:
+    from textual.widgets import TabbedContent
+
+    def holder(case_id: int) -> object:
+        return query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", case_id)[0][0]
+
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        first = await open_case(app, pilot, ids["case"])
+        assert holder(ids["case"]) == ids["agent1"]
+        await press(app, pilot, "2")  # the invoices tab
+        await press(app, pilot, "c")  # a call started, then given up
+        assert first.in_call
+        await press(app, pilot, "escape", "o")
+        assert not first.in_call and first.query_one(TabbedContent).active == "tab-invoices"
+        await press(app, pilot, "escape")  # back to the queue: released
+        assert not isinstance(app.screen, CaseScreen)
+        assert holder(ids["case"]) is None
+
+        second = await open_case(app, pilot, ids["second"])
+        assert second is first and app.screen is first  # composed once
+        assert first.case_id == ids["second"] and first.case_file is not None
+        assert first.query_one(TabbedContent).active == "tab-summary"
+        assert not first.query(CallChecklist) and not first.has_class("-in-call")
+        assert holder(ids["second"]) == ids["agent1"] and holder(ids["case"]) is None
+        first._active_since_claim = True
+        await press(app, pilot, "escape")
+        assert holder(ids["second"]) is None
+        first._keep_claim()  # the claim timer, once the screen is left, takes nothing back
+        await settle(app, pilot)
+        assert holder(ids["second"]) is None

@@ -3,24 +3,31 @@
 Opening claims the case for this agent (read-only when someone else holds it); the claim is
 extended while the agent works and released on leaving. A call in progress is saved as a draft
 at every step, so a dropped session loses nothing; the draft is offered back next time.
+
+The screen is composed once and reused (`show_case`): composing and styling its ~95 widgets
+cost ~400 ms a case. Everything that belongs to one case is reset by `show_case`, and a load
+is tagged with the generation it was started for, so a late answer for the previous case is
+dropped instead of painted over the new one.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.timer import Timer
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from relance_tui.domain.calls import CallDraft, start_call
@@ -34,6 +41,7 @@ from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.connections import ThreadConnections
 from relance_tui.tui.screens.choice_dialog import ChoiceDialog
 from relance_tui.tui.widgets import case_views as views
+from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.call_checklist import CallChecklist
 from relance_tui.tui.widgets.paged_table import PagedTable
 
@@ -43,6 +51,7 @@ if TYPE_CHECKING:
 TABS = ("summary", "invoices", "contacts", "contracts", "history", "disputes", "commitments")
 PAGE_SIZE = 50
 CLAIM_CHECK_SECONDS = 60.0
+PRESENT_AFTER = 0.2  # seconds: a case slower to load than that is shown loading
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +87,17 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     ]
 
     class Opened(Message):
-        def __init__(self, result: CaseOpened) -> None:
+        def __init__(self, result: CaseOpened, case_id: int, generation: int) -> None:
             super().__init__()
             self.result = result
+            self.case_id = case_id
+            self.generation = generation  # the `show_case` it answers (older ones are dropped)
 
     class Failed(Message):
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, generation: int | None = None) -> None:
             super().__init__()
             self.text = text
+            self.generation = generation  # None: not tied to one case's load
 
     class CallRecorded(Message):
         def __init__(self, draft: CallDraft, result: RecordedCall) -> None:
@@ -95,6 +107,18 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     def __init__(self, case_id: int, *, queue_key: tuple[int, float, int] | None = None) -> None:
         super().__init__()
+        self._draft_lock = threading.Lock()
+        self._connections: ThreadConnections | None = None
+        self._claim_timer: Timer | None = None
+        self._composed = False
+        self._resumed = False
+        self._present: Callable[[], object] | None = None  # puts this screen on, once filled
+        self._generation = 0
+        self._set_case(case_id, queue_key)
+
+    def _set_case(self, case_id: int, queue_key: tuple[int, float, int] | None) -> None:
+        """The per-case state, as a new screen would have it."""
+        self._generation += 1
         self.case_id = case_id
         self.queue_key = queue_key
         self.case_file: CaseFile | None = None
@@ -103,9 +127,69 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         self.in_call = False
         self.saving = False
         self._active_since_claim = False
-        self._draft_lock = threading.Lock()
-        self._pending_draft: CallDraft | None = None
-        self._connections: ThreadConnections | None = None
+        with self._draft_lock:
+            self._pending_draft: CallDraft | None = None
+
+    def show_case(
+        self,
+        case_id: int,
+        *,
+        queue_key: tuple[int, float, int] | None = None,
+        present: Callable[[], object] | None = None,
+    ) -> None:
+        """Show another case on this (already composed) screen: reset it, then load and claim.
+
+        `present` (for a screen off the stack) puts it on: once the case is filled, so it is laid
+        out and painted once rather than empty then full (or after `PRESENT_AFTER` seconds
+        showing "loading", on a slow load; never when the case may not be opened).
+        The caller has released the previous case's claim (`_release`) before leaving it.
+        """
+        for group in ("case-load", "case-claim", "case-save"):
+            self.workers.cancel_group(self, group)
+        self._set_case(case_id, queue_key)
+        self._present = present
+        if not self._composed:  # first push: on_mount resets and loads
+            return
+        self._reset_view()
+        if self._claim_timer is not None:
+            self._claim_timer.reset()  # the first extension a full period after opening
+        generation = self._generation
+        if present is not None:
+            self.set_timer(PRESENT_AFTER, partial(self._present_now, generation))
+        self._open(generation)
+
+    def _present_now(self, generation: int) -> None:
+        present = self._present
+        if present is not None and generation == self._generation:
+            self._present = None
+            present()
+
+    def _reset_view(self) -> None:
+        """Widgets back to how `compose` + `on_mount` leave them."""
+        self.remove_class("-in-call")
+        for checklist in self.query(CallChecklist):
+            checklist.remove()
+        self.query_one("#case-banner", Static).update(Text(t("casefile.loading")))
+        for selector in ("#case-claim", "#case-warnings"):
+            banner = self.query_one(selector, Static)
+            banner.update("")
+            banner.display = False
+        self.query_one("#case-summary", Static).update("")
+        self.query_one("#summary-scroll", VerticalScroll).scroll_home(animate=False)
+        for table in self.query("#case-tabs DataTable").results(DataTable):
+            table.clear()  # rows, cursor and scroll
+        for paged in self.query("#case-tabs PagedTable").results(PagedTable):
+            paged.page_offset = 0
+            paged.page_total = 0
+            paged.border_subtitle = None
+        tabs = self.query_one(TabbedContent)
+        for name in TABS:
+            tabs.get_tab(f"tab-{name}").label = t(f"casefile.tab.{name}")
+        tabs.active = "tab-summary"
+        first = next((w for w in self.query("*") if w.focusable), None)  # what AUTO_FOCUS picks
+        if self.focused is not first:
+            self.set_focus(first)
+        self.refresh_bindings()
 
     @property
     def relance(self) -> RelanceApp:
@@ -153,7 +237,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
                 yield self._table("case-disputes", views.DISPUTE_COLUMNS)
             with TabPane(t("casefile.tab.commitments"), id="tab-commitments"):
                 yield self._table("case-commitments", views.COMMITMENT_COLUMNS)
-        yield Footer()
+        yield BindingsFooter()
 
     @staticmethod
     def _table(table_id: str, columns: tuple[str, ...]) -> DataTable[str | Text]:
@@ -162,10 +246,20 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         return table
 
     def on_mount(self) -> None:
+        self._composed = True
         self.query_one("#case-claim").display = False
         self.query_one("#case-warnings").display = False
-        self._open()
-        self.set_interval(CLAIM_CHECK_SECONDS, self._keep_claim)
+        self._open(self._generation)
+        self._claim_timer = self.set_interval(CLAIM_CHECK_SECONDS, self._keep_claim)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler. Pushed again, the screen would restyle its ~95
+        # widgets (~15 ms) though nothing changed: a class or focus change restyles what it
+        # touches, and a theme or CSS change reaches this screen off the stack too
+        # (App.refresh_css walks every registered screen). Its first push is left alone.
+        if self._resumed:
+            event.refresh_styles = False
+        self._resumed = True
 
     def on_unmount(self) -> None:
         if self._connections is not None:
@@ -174,7 +268,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     # --- Loading -----------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
-    def _open(self) -> None:
+    def _open(self, generation: int) -> None:
         from relance_tui.services.casefile import load_case_file
         from relance_tui.services.casework import load_call_draft, mark_visited
         from relance_tui.services.claims import claim_case
@@ -183,50 +277,65 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
         conn = self.connections.get()
         app = self.relance
+        case_id = self.case_id
         now = self.now()
         try:
             agent = get_agent(conn, app.agent_login)
             if agent is None:
                 raise LookupError(app.agent_login)
-            if not may_open_case(conn, agent, self.case_id):
+            if not may_open_case(conn, agent, case_id):
                 raise PermissionError(t("casefile.outside_portfolio"))
-            claim = claim_case(conn, app.settings, self.case_id, agent.id, now)
+            claim = claim_case(conn, app.settings, case_id, agent.id, now)
             if claim.won:
-                mark_visited(conn, app.settings, self.case_id, now=now)
-            case_file = load_case_file(conn, self.case_id, now=now, settings=app.settings)
-            draft = (
-                load_call_draft(conn, self.case_id, agent_login=agent.login) if claim.won else None
-            )
+                mark_visited(conn, app.settings, case_id, now=now)
+            case_file = load_case_file(conn, case_id, now=now, settings=app.settings)
+            draft = load_call_draft(conn, case_id, agent_login=agent.login) if claim.won else None
         except Exception as error:
             if not get_current_worker().is_cancelled:
-                self.post_message(self.Failed(str(error)))
+                self.post_message(self.Failed(str(error), generation))
             return
-        self.post_message(self.Opened(CaseOpened(case_file, agent, claim.holder, draft)))
+        opened = CaseOpened(case_file, agent, claim.holder, draft)
+        self.post_message(self.Opened(opened, case_id, generation))
+
+    def _reload(self) -> None:
+        self._reload_case(self._generation)
 
     @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
-    def _reload(self) -> None:
+    def _reload_case(self, generation: int) -> None:
         from relance_tui.services.casefile import load_case_file
 
         conn = self.connections.get()
+        case_id, agent, holder = self.case_id, self.agent, self.holder
         try:
             case_file = load_case_file(
-                conn, self.case_id, now=self.now(), settings=self.relance.settings
+                conn, case_id, now=self.now(), settings=self.relance.settings
             )
         except Exception as error:
-            self.post_message(self.Failed(str(error)))
+            self.post_message(self.Failed(str(error), generation))
             return
-        assert self.agent is not None
-        self.post_message(self.Opened(CaseOpened(case_file, self.agent, self.holder, None)))
+        assert agent is not None
+        opened = CaseOpened(case_file, agent, holder, None)
+        self.post_message(self.Opened(opened, case_id, generation))
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:
+        if event.generation is not None and event.generation != self._generation:
+            return  # about a case this screen no longer shows
         self.notify(event.text, severity="error", markup=False)
         if self.case_file is None:  # nothing to show (not found, not in my portfolio): go back
-            self.dismiss()
+            if self._present is not None:
+                self._present = None  # or rather, never come
+            elif self.is_current:
+                self.dismiss()
 
     @on(Opened)
     def _opened(self, event: Opened) -> None:
         result = event.result
+        left = self not in self.app.screen_stack and self._present is None
+        if left or event.generation != self._generation:  # too late: that case was left
+            if result.holder is None and (left or event.case_id != self.case_id):
+                self.relance.release_case(event.case_id, result.agent.id)  # claimed on the way
+            return
         self.case_file = result.case_file
         self.agent = result.agent
         self.holder = result.holder
@@ -238,6 +347,10 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         else:
             claim.display = False
         self.refresh_bindings()
+        if result.draft is not None and not self.in_call and self._present is not None:
+            self._present_now(event.generation)  # before the dialog that goes above it
+        else:  # once the tables have measured their new rows: the screen is laid out once
+            self.call_after_refresh(self._present_now, event.generation)
         if result.draft is not None and not self.in_call:
             self._offer_draft(result.draft)
 
@@ -304,6 +417,8 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         self._active_since_claim = True
 
     def _keep_claim(self) -> None:
+        if self not in self.app.screen_stack:  # left (the claim was released): keep nothing
+            return
         if self.holder is None and self.agent is not None and self._active_since_claim:
             self._active_since_claim = False
             self._extend_claim()
@@ -315,9 +430,10 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         if self.agent is None:
             return
         conn = self.connections.get()
+        generation = self._generation
         result = claim_case(conn, self.relance.settings, self.case_id, self.agent.id, self.now())
         if not result.won:
-            self.post_message(self.Failed(t("casefile.claim_lost")))
+            self.post_message(self.Failed(t("casefile.claim_lost"), generation))
 
     def _release(self) -> None:
         """Free the case (in an app worker: it outlives this screen)."""
@@ -416,7 +532,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             if choice == "resume":
                 self._start_call(draft)
             elif choice == "discard":
-                self._discard_draft()
+                self._discard_draft(self.case_id)
 
         self.app.push_screen(
             ChoiceDialog(
@@ -465,7 +581,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         def answer(choice: str | None) -> None:
             if choice == "discard":
                 self._end_call()
-                self._discard_draft()
+                self._discard_draft(self.case_id)
 
         self.app.push_screen(
             ChoiceDialog(
@@ -479,13 +595,13 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         )
 
     @work(thread=True, group="case-draft", exit_on_error=False)
-    def _discard_draft(self) -> None:
+    def _discard_draft(self, case_id: int) -> None:
         from relance_tui.services.casework import discard_call_draft
 
         with self._draft_lock:
             self._pending_draft = None
             discard_call_draft(
-                self.connections.get(), self.case_id, agent_login=self.relance.agent_login
+                self.connections.get(), case_id, agent_login=self.relance.agent_login
             )
 
     @on(CallChecklist.SaveRequested)
