@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from relance_tui.i18n import t
 from relance_tui.services.queue import (
@@ -29,6 +29,7 @@ from relance_tui.services.queue import (
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.connections import ThreadConnections
 from relance_tui.tui.screens.queue_commands import QueueCommands
+from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.queue_pager import FetchPlan, run_plan
 from relance_tui.tui.widgets.queue_table import QueueTable
 from relance_tui.tui.widgets.score_panel import ScorePanel
@@ -85,7 +86,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             yield QueueTable(today=self.relance.today(), id="queue-table")
             with Vertical(id="queue-side"):
                 yield ScorePanel(id="queue-panel")
-        yield Footer(compact=True)
+        yield BindingsFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(QueueTable)
