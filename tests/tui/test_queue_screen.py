@@ -427,3 +427,23 @@ def test_snapshot_supervisor_80(db_path: Path, snap_compare: SnapCompare) -> Non
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@sync
+async def test_a_case_held_by_another_agent_shows_who_and_since_when(db_path: Path) -> None:
+    from datetime import timedelta
+
+    from relance_tui.services.claims import claim_case
+
+    ids = build_db(db_path)
+    conn = connect(db_path)
+    bob = conn.execute("SELECT id FROM agents WHERE login = 'bob'").fetchone()[0]
+    assert claim_case(conn, SETTINGS, ids["big"], bob, NOW - timedelta(minutes=3)).won
+    conn.close()
+    app = make_app(db_path)  # alice
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        rows = {row.id: row for row in (table.pager.row(i) for i in range(table.total)) if row}
+        assert table._cell("next", rows[ids["big"]]) == "en cours — bob, 3 min"
+        assert "en cours" not in table._cell("next", rows[ids["small"]])

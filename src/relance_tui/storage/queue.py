@@ -181,6 +181,17 @@ class QueueRow:
     payer_type: str
     strategic: bool
     risk_score: int
+    claimed_by: str | None = None  # who holds the case (a call in progress), if anyone
+    claimed_at: str | None = None
+    claim_expires_at: str | None = None
+
+    def held_by_other(self, me: str, now_iso: str) -> bool:
+        """Someone else is working the case right now (expired claims do not count)."""
+        return (
+            self.claimed_by is not None
+            and self.claimed_by != me
+            and (self.claim_expires_at or "") >= now_iso
+        )
 
     @property
     def key(self) -> Key:
@@ -197,7 +208,8 @@ class QueueRow:
 _ROW_COLUMNS = """c.id, c.debtor_id, d.legal_name, d.reference, c.segment, c.stage,
        c.overdue_cents, c.disputed_cents, c.oldest_due_date, c.open_invoices, c.next_action,
        c.next_action_on, c.urgency, c.priority, c.score_parts, a.login, d.payer_type,
-       d.strategic, d.risk_score"""
+       d.strategic, d.risk_score, h.login, c.claimed_at, c.claim_expires_at"""
+_HOLDER_JOIN = " LEFT JOIN agents h ON h.id = c.claimed_by"
 
 
 def _row(raw: Sequence[object]) -> QueueRow:
@@ -221,6 +233,9 @@ def _row(raw: Sequence[object]) -> QueueRow:
         payer_type=str(raw[16]),
         strategic=bool(raw[17]),
         risk_score=int(raw[18]),  # type: ignore[call-overload]
+        claimed_by=None if raw[19] is None else str(raw[19]),
+        claimed_at=None if raw[20] is None else str(raw[20]),
+        claim_expires_at=None if raw[21] is None else str(raw[21]),
     )
 
 
@@ -272,7 +287,8 @@ def _page_sql(query: QueueQuery, *, forward: bool, keyed: bool) -> tuple[str, di
         f"SELECT {_ROW_COLUMNS} FROM {source}"
         " JOIN debtors d ON d.id = c.debtor_id"
         " LEFT JOIN agents a ON a.id = c.assigned_agent_id"
-        f" WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        + _HOLDER_JOIN
+        + f" WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset"
     )
     return sql, params
 
@@ -354,7 +370,7 @@ def get_row(conn: sqlite3.Connection, case_id: int) -> QueueRow | None:
         _plain(conn)
         .execute(
             f"SELECT {_ROW_COLUMNS} FROM cases c JOIN debtors d ON d.id = c.debtor_id"
-            " LEFT JOIN agents a ON a.id = c.assigned_agent_id WHERE c.id = ?",
+            " LEFT JOIN agents a ON a.id = c.assigned_agent_id" + _HOLDER_JOIN + " WHERE c.id = ?",
             (case_id,),
         )
         .fetchone()

@@ -83,7 +83,12 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         yield Static(t("queue.title"), id="queue-title", markup=False)
         yield Input(placeholder=t("queue.search.placeholder"), id="queue-search")
         with Horizontal(id="queue-body"):
-            yield QueueTable(today=self.relance.today(), id="queue-table")
+            yield QueueTable(
+                today=self.relance.today(),
+                me=self.relance.agent_login,
+                clock=self.relance.now,
+                id="queue-table",
+            )
             with Vertical(id="queue-side"):
                 yield ScorePanel(id="queue-panel")
         yield BindingsFooter(compact=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from math import ceil
 from typing import ClassVar, Literal
 
@@ -59,6 +59,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("score", 5, "right"),
 )
 DROP_ORDER = ("segment", "stage", "days", "next", "agent")
+
+
+def _minutes_since(row: QueueRow, now: datetime) -> int:
+    try:
+        since = datetime.fromisoformat(row.claimed_at or "")
+    except ValueError:
+        return 0
+    return max(0, int((now - since).total_seconds() // 60))
 
 
 def layout_columns(width: int, *, show_agent: bool) -> list[Column]:
@@ -175,11 +183,15 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         *,
         today: date,
         show_agent: bool = False,
+        me: str = "",
+        clock: Callable[[], datetime] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.today = today
+        self.me = me  # the agent at the keyboard: other agents' claims are shown on their rows
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.show_agent = show_agent
         self.pager = QueuePager(0)
         self._fetcher: Fetcher | None = None
@@ -465,6 +477,9 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         if key == "stage":
             return t(f"stage.{row.stage}")
         if key == "next":
+            now = self._clock()
+            if row.claimed_by and row.held_by_other(self.me, now.isoformat(timespec="seconds")):
+                return t("queue.claimed", agent=row.claimed_by, minutes=_minutes_since(row, now))
             if row.urgency:
                 return t(urgency_key(row.urgency))
             when = ""
