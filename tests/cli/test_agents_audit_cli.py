@@ -43,3 +43,13 @@ def test_audit_since_must_be_a_date(db_path: Path, capsys: pytest.CaptureFixture
     assert code == 2 and "hier" in err
     code, out, _ = run(capsys, "--db", str(db_path), "audit", "--since", "01/01/2099")
     assert code == 0 and "Aucun événement" in out
+
+
+def test_unknown_os_user_is_refused_before_the_app_opens(
+    db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "--db", str(db_path), "agents", "list")[0] == 0  # I become the admin
+    monkeypatch.setattr(getpass, "getuser", lambda: "intrus")
+    code, _, err = run(capsys, "--db", str(db_path))  # would open the TUI
+    assert code == 1
+    assert "intrus" in err and "relance agents add intrus" in err
