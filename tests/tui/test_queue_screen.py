@@ -447,3 +447,15 @@ async def test_a_case_held_by_another_agent_shows_who_and_since_when(db_path: Pa
         rows = {row.id: row for row in (table.pager.row(i) for i in range(table.total)) if row}
         assert table._cell("next", rows[ids["big"]]) == "en cours — bob, 3 min"
         assert "en cours" not in table._cell("next", rows[ids["small"]])
+
+
+def test_title_counts_agree_in_number() -> None:
+    from relance_tui import i18n
+    from relance_tui.tui.screens.queue import _plural
+
+    assert _plural("queue.urgent", 1) == "1 urgent"
+    assert _plural("queue.urgent", 0) == "0 urgent"
+    assert _plural("queue.cases", 34_556) == "34\u202f556 dossiers"
+    i18n.set_language("en")
+    assert _plural("queue.cases", 0) == "0 cases"
+    assert _plural("queue.cases", 1) == "1 case"

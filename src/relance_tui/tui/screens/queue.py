@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from relance_tui.i18n import t
+from relance_tui.i18n import current_language, t
 from relance_tui.services.queue import (
     QueueCounts,
     QueueFilters,
@@ -41,6 +41,12 @@ if TYPE_CHECKING:
     from relance_tui.tui.screens.reassign_dialog import AgentOption, ReassignChoice
 
 REFRESH_SECONDS = 60.0
+
+
+def _plural(key: str, n: int) -> str:
+    # French puts 0 and 1 in the singular ("0 dossier", "1 urgent"), English only 1.
+    singular = n <= 1 if current_language() == "fr" else n == 1
+    return t(f"{key}_one" if singular else f"{key}_many", n=count_text(n))
 
 
 class QueueScreen(TranslatedBindings, Screen[None]):
@@ -179,8 +185,8 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             f"{t('queue.title')} — {who}",
             t(
                 "queue.count",
-                total=count_text(self.counts.total),
-                urgent=count_text(self.counts.urgent),
+                total=_plural("queue.cases", self.counts.total),
+                urgent=_plural("queue.urgent", self.counts.urgent),
             ),
         ]
         summary = self._filters_summary()
