@@ -54,7 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        i18n.set_language(i18n.detect_language(args.lang, common.settings(args).language))
+        i18n.set_language(
+            i18n.detect_language(getattr(args, "lang", None), common.settings(args).language)
+        )
         result: int = args.handler(args)
     except common.CliError as error:
         print(f"relance: {error}", file=sys.stderr)

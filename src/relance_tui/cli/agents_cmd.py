@@ -19,7 +19,7 @@ def register(subparsers: Any) -> None:
     add.add_argument("login", help="the agent's OS user name")
     add.add_argument("--name", help="display name (default: the login)")
     add.add_argument("--role", choices=ROLES, default="agent")
-    actions.add_parser("list", help="list agents")
+    listing = actions.add_parser("list", help="list agents")
     disable = actions.add_parser("disable", help="disable an agent (history is kept)")
     disable.add_argument("login")
     set_role = actions.add_parser("set-role", help="change an agent's role (and enable them)")
@@ -35,7 +35,9 @@ def register(subparsers: Any) -> None:
     rule_add.add_argument("--max-amount", type=float, metavar="EUROS")
     rule_delete = rule_actions.add_parser("delete", help="delete a rule")
     rule_delete.add_argument("rule_id", type=int)
-    rule_actions.add_parser("list", help="list the rules")
+    rule_list = rule_actions.add_parser("list", help="list the rules")
+    for leaf in (add, listing, disable, set_role, rule_add, rule_delete, rule_list):
+        common.add_db_option(leaf)  # --db, --lang, --config after the action too
     parser.set_defaults(handler=run)
 
 

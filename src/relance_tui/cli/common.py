@@ -27,17 +27,29 @@ class CliError(Exception):
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
-    parser.add_argument("--lang", choices=("fr", "en"), help="interface language (default: locale)")
-    parser.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
     parser.add_argument("--agent", metavar="LOGIN", help="act as this agent (default: OS user)")
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """--db, --lang and --config: accepted before the command and after it."""
     parser.add_argument(
         "--db",
         metavar="PATH",
         default=argparse.SUPPRESS,
         help="SQLite database (default: $RELANCE_DB, else the user data directory)",
+    )
+    add_display_options(parser)
+
+
+def add_display_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("fr", "en"),
+        default=argparse.SUPPRESS,
+        help="interface language (default: $RELANCE_LANG, the config file, else the locale)",
+    )
+    parser.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (TOML)"
     )
 
 

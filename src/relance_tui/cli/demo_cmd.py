@@ -20,6 +20,7 @@ EPILOG = (
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("demo", help=HELP, description=HELP, epilog=EPILOG)
+    common.add_display_options(parser)
     parser.add_argument(
         "--reset", action="store_true", help="delete the demo database and rebuild it"
     )
