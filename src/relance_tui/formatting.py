@@ -7,9 +7,11 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from relance_tui.domain.clock import PARIS
 from relance_tui.i18n import current_language
 
-PARIS = ZoneInfo("Europe/Paris")
+__all__ = ["PARIS", "day", "decimal", "moment", "money", "money_short", "percent"]
+
 _BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 

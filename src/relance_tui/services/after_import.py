@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from relance_tui.config import Settings
-from relance_tui.formatting import PARIS
+from relance_tui.domain.clock import business_day
 from relance_tui.services.followup import FollowupReport, check_commitments
 from relance_tui.storage.db import transaction
 from relance_tui.storage.portfolios import assign_by_rules
@@ -24,5 +24,5 @@ class AfterImport:
 def settle_after_import(conn: sqlite3.Connection, settings: Settings, now: datetime) -> AfterImport:
     with transaction(conn):
         assigned = assign_by_rules(conn)
-    followup = check_commitments(conn, settings, now.astimezone(PARIS).date(), now)
+    followup = check_commitments(conn, settings, business_day(now), now)
     return AfterImport(assigned=assigned, followup=followup)

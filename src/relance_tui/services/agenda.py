@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from relance_tui.domain.clock import PARIS, aware, business_day
 from relance_tui.domain.models import from_cents
 from relance_tui.domain.phones import format_national
 from relance_tui.storage import casework as store
 from relance_tui.storage.agents import get_agent
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 class AgendaKind(StrEnum):
@@ -53,8 +51,8 @@ def agenda(conn: sqlite3.Connection, agent_login: str, now: datetime) -> list[Ag
     agent = get_agent(conn, agent_login)
     if agent is None:
         return []
-    now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    today = now.astimezone(PARIS).date()
+    now = aware(now)
+    today = business_day(now)
     end_of_day = datetime.combine(today + timedelta(days=1), time(0), PARIS).astimezone(UTC)
     items: list[AgendaItem] = []
     for row in store.agenda_callbacks(conn, agent.id, end_of_day.isoformat(timespec="seconds")):

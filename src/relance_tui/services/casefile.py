@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from relance_tui.config import Settings, resolve_config_path
 from relance_tui.domain.calling_hours import CallTimeCheck, CallTimeIssue, check_call_time
@@ -28,6 +27,8 @@ from relance_tui.domain.calls import (
     PhoneOption,
     best_contact,
 )
+from relance_tui.domain.clock import PARIS, aware, business_day
+from relance_tui.domain.clock import utc_iso as iso
 from relance_tui.domain.models import (
     CallbackStatus,
     CallOutcome,
@@ -55,24 +56,10 @@ from relance_tui.domain.phones import PhoneKind, format_national
 from relance_tui.i18n import has_key, t
 from relance_tui.storage import casework as store
 
-PARIS = ZoneInfo("Europe/Paris")
 ATTEMPT_WINDOW = timedelta(days=7)
 
 
 # --- The case file ----------------------------------------------------------------------------
-
-
-def business_day(now: datetime) -> date:
-    """The day in Paris (a naive `now` is taken as UTC)."""
-    return aware(now).astimezone(PARIS).date()
-
-
-def aware(now: datetime) -> datetime:
-    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-
-
-def iso(moment: datetime) -> str:
-    return aware(moment).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _moment(value: object) -> datetime | None:

@@ -31,6 +31,8 @@ from relance_tui.domain.calls import (
     Resolution,
     problems,
 )
+from relance_tui.domain.clock import PARIS, aware, business_day
+from relance_tui.domain.clock import utc_iso as iso
 from relance_tui.domain.followup import later_stage
 from relance_tui.domain.models import (
     CallOutcome,
@@ -42,7 +44,6 @@ from relance_tui.domain.notes_check import NoteFinding, check_notes
 from relance_tui.domain.phones import parse_phone
 from relance_tui.services.casefile import (
     ATTEMPT_WINDOW,
-    PARIS,
     CallbackLine,
     CaseFile,
     CaseNotFoundError,
@@ -59,9 +60,6 @@ from relance_tui.services.casefile import (
     PlanLine,
     PromiseLine,
     WarningKind,
-    aware,
-    business_day,
-    iso,
     load_case_file,
     next_action_label,
     preparation_for,

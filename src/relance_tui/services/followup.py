@@ -14,10 +14,10 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from relance_tui.config import Settings
 from relance_tui.domain.calls import NextAction
+from relance_tui.domain.clock import PARIS, business_day
 from relance_tui.domain.followup import (
     InstallmentState,
     PaymentIn,
@@ -32,7 +32,6 @@ from relance_tui.services.queue import META_FOLLOWUP_DAY, followup_due_on
 from relance_tui.storage import casework as store
 from relance_tui.storage.db import append_audit, set_meta, transaction
 
-PARIS = ZoneInfo("Europe/Paris")
 SYSTEM_AGENT = "system"
 
 
@@ -279,8 +278,7 @@ def run_followup_if_due(
     conn: sqlite3.Connection, settings: Settings, now: datetime
 ) -> FollowupReport | None:
     """At start-up and every minute: check commitments once per Paris day."""
-    at = now if now.tzinfo else now.replace(tzinfo=UTC)
-    today = at.astimezone(PARIS).date()
+    today = business_day(now)
     if not followup_due(conn, today):
         return None
     return check_commitments(conn, settings, today, now)

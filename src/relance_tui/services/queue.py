@@ -17,17 +17,16 @@ import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from relance_tui.config import ScoringSettings, Settings
+from relance_tui.domain.clock import business_day, utc_iso
 from relance_tui.domain.scoring import PARTS, Scorer, ScoringParams, Urgency, parts_json, urgency_of
 from relance_tui.storage import queue as store
 from relance_tui.storage.agents import AgentRow, get_agent
 from relance_tui.storage.db import get_meta, set_meta, transaction
 from relance_tui.storage.queue import Key, QueueQuery, QueueRow
 
-PARIS = ZoneInfo("Europe/Paris")
 META_FOLLOWUP_DAY = "followup.last_day"  # the last day commitments were checked
 META_SCORED_DAY = "queue.scored_day"
 META_SCORING = "queue.scoring_fingerprint"
@@ -70,19 +69,6 @@ def scoring_params(settings: ScoringSettings) -> ScoringParams:
         strategic_bonus=settings.strategic_bonus,
         prescription_window_days=settings.prescription_window_days,
     )
-
-
-def business_day(now: datetime) -> date:
-    """The day in Paris (a naive `now` is taken as UTC)."""
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return now.astimezone(PARIS).date()
-
-
-def _utc_iso(now: datetime) -> str:
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return now.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _visit_day(last_visit_at: object) -> date | None:
@@ -146,7 +132,7 @@ def _refresh(
 ) -> int:
     today = business_day(now)
     rows = store.read_score_inputs(
-        conn, now_iso=_utc_iso(now), today_iso=today.isoformat(), case_ids=case_ids
+        conn, now_iso=utc_iso(now), today_iso=today.isoformat(), case_ids=case_ids
     )
     moved, unchanged = _compute(rows, params, today)
     store.write_scores(conn, moved)
@@ -215,7 +201,7 @@ def refresh_queue(conn: sqlite3.Connection, settings: Settings, now: datetime) -
             if needs_full_refresh(conn, settings, now):
                 params = scoring_params(settings.scoring)
                 return RefreshOutcome(True, _refresh(conn, params, now, None))
-    stale = store.stale_case_ids(conn, now_iso=_utc_iso(now))
+    stale = store.stale_case_ids(conn, now_iso=utc_iso(now))
     if not stale:
         return RefreshOutcome(False, 0)
     return RefreshOutcome(False, refresh_scores(conn, settings, now, stale))

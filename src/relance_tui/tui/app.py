@@ -56,9 +56,9 @@ class RelanceApp(CaseNavigation):
 
     def today(self) -> date:
         """The business day (Europe/Paris)."""
-        from relance_tui.formatting import PARIS
+        from relance_tui.domain.clock import business_day
 
-        return self.now().astimezone(PARIS).date()
+        return business_day(self.now())
 
     def action_help(self) -> None:
         from relance_tui.tui.screens.help import HelpScreen
