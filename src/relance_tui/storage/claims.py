@@ -9,9 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+from relance_tui.domain.clock import utc_iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +30,7 @@ def try_claim(
         " claim_expires_at = :expires"
         " WHERE id = :case AND (claimed_by IS NULL OR claimed_by = :agent"
         "                       OR claim_expires_at < :now)",
-        {"agent": agent_id, "now": _iso(now), "expires": _iso(now + ttl), "case": case_id},
+        {"agent": agent_id, "now": utc_iso(now), "expires": utc_iso(now + ttl), "case": case_id},
     )
     return cursor.rowcount == 1
 
@@ -59,6 +57,6 @@ def holder(conn: sqlite3.Connection, case_id: int, now: datetime) -> ClaimHolder
         "SELECT a.id, a.login, c.claimed_at, c.claim_expires_at FROM cases c"
         " JOIN agents a ON a.id = c.claimed_by"
         " WHERE c.id = ? AND c.claim_expires_at >= ?",
-        (case_id, _iso(now)),
+        (case_id, utc_iso(now)),
     ).fetchone()
     return None if row is None else ClaimHolder(row[0], row[1], row[2], row[3])
