@@ -73,10 +73,15 @@ def open_db(args: argparse.Namespace) -> sqlite3.Connection:
 
 
 def settings(args: argparse.Namespace) -> Settings:
-    try:
-        return load_settings(resolve_config_path(getattr(args, "config", None)))
-    except ConfigError as error:
-        raise CliError(t("error.bad_config", detail=error), exit_code=2) from error
+    """The settings of this run, read once (main reads them for the language already)."""
+    loaded: Settings | None = getattr(args, "_settings", None)
+    if loaded is None:
+        try:
+            loaded = load_settings(resolve_config_path(getattr(args, "config", None)))
+        except ConfigError as error:
+            raise CliError(t("error.bad_config", detail=error), exit_code=2) from error
+        args._settings = loaded
+    return loaded
 
 
 def current_identity(args: argparse.Namespace, conn: sqlite3.Connection) -> Identity:
