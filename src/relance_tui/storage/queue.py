@@ -53,7 +53,7 @@ SELECT c.id, c.status, c.overdue_cents, c.oldest_due_date, c.prescription_on, c.
 FROM cases c
 JOIN debtors d ON d.id = c.debtor_id
 LEFT JOIN (
-    SELECT case_id FROM callbacks
+    SELECT case_id FROM callbacks {callbacks_index}
     WHERE status = 'pending' AND due_at <= :now {case_filter}
     GROUP BY case_id
 ) cb ON cb.case_id = c.id
@@ -62,7 +62,7 @@ LEFT JOIN (
            MAX(status = 'pending' AND due_date = :today) AS due_today,
            MAX(CASE WHEN status = 'broken' THEN COALESCE(settled_on, date(due_date, '+1 day'))
                     WHEN due_date < :today THEN date(due_date, '+1 day') END) AS broken_on
-    FROM promises
+    FROM promises {promises_index}
     WHERE ((status = 'pending' AND due_date <= :today) OR status = 'broken') {case_filter}
     GROUP BY case_id
 ) pr ON pr.case_id = c.id
@@ -72,7 +72,7 @@ LEFT JOIN (
            MAX(CASE WHEN i.status = 'missed' OR i.due_date < :today
                     THEN date(i.due_date, '+1 day') END) AS missed_on
     FROM plan_installments i
-    JOIN payment_plans pp ON pp.id = i.plan_id
+    JOIN payment_plans pp {plans_index} ON pp.id = i.plan_id
     WHERE pp.status IN ('active', 'broken')
       AND ((i.status = 'pending' AND i.due_date <= :today) OR i.status = 'missed')
       {plan_filter}
@@ -95,7 +95,14 @@ def read_score_inputs(
     """
     params: dict[str, object] = {"now": now_iso, "today": today_iso}
     if case_ids is None:
-        sql = _SCORE_INPUTS.format(case_filter="", plan_filter="", where="c.status = 'open'")
+        sql = _SCORE_INPUTS.format(
+            case_filter="",
+            plan_filter="",
+            where="c.status = 'open'",
+            callbacks_index="",
+            promises_index="",
+            plans_index="",
+        )
     else:
         params["ids"] = json.dumps(sorted(set(case_ids)))
         ids = "(SELECT value FROM json_each(:ids))"
@@ -103,6 +110,11 @@ def read_score_inputs(
             case_filter=f"AND case_id IN {ids}",
             plan_filter=f"AND pp.case_id IN {ids}",
             where=f"c.id IN {ids}",
+            # Left to itself SQLite reads every due callback, promise and installment through
+            # the (status, due) indexes and then keeps this case's: ~7 ms for one case.
+            callbacks_index="INDEXED BY callbacks_case",
+            promises_index="INDEXED BY promises_case",
+            plans_index="INDEXED BY payment_plans_case",
         )
     cursor = conn.cursor()
     cursor.row_factory = None
