@@ -236,6 +236,39 @@ def test_reimport_updates_instead_of_duplicating(conn: sqlite3.Connection, tmp_p
     assert invoices(conn)["F-1"][4] == 4000
 
 
+def test_many_rows_land_whole_with_their_own_values(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    """Rows are written many per statement: every row keeps its own values, none is dropped."""
+    count = 123  # two full statements of rows and a remainder
+
+    def line(n: int, outstanding: int) -> str:
+        return (
+            f"F-{n:03d};C00{n % 3 + 1};PO-{n};;01/01/2026;{n % 28 + 1:02d}/02/2026;"
+            f"{n + 1},00;{outstanding},{n % 100:02d}\r\n"
+        )
+
+    first = INVOICE_HEADER + "".join(line(n, n % 2 * n) for n in range(count))
+    report = run(conn, "invoices", write(tmp_path, "a.csv", first))
+    assert (report.committed, report.inserted, report.updated) == (True, count, 0)
+    stored = invoices(conn)
+    assert len(stored) == count
+    for n in range(count):
+        reference = f"C00{n % 3 + 1}"
+        outstanding = n % 2 * n * 100 + n % 100
+        status = "paid" if outstanding == 0 else "partially_paid"
+        due = f"2026-02-{n % 28 + 1:02d}"
+        expected = (reference, "2026-01-01", due, (n + 1) * 100, outstanding, status, "EUR")
+        assert stored[f"F-{n:03d}"] == expected
+    second = INVOICE_HEADER + "".join(line(n, 0) for n in range(count - 1, -1, -1))
+    report = run(conn, "invoices", write(tmp_path, "b.csv", second))
+    assert (report.inserted, report.updated) == (0, count)
+    stored = invoices(conn)
+    for n in range(count):
+        status = "paid" if n % 100 == 0 else "partially_paid"
+        assert stored[f"F-{n:03d}"][4:6] == (n % 100, status)
+
+
 def test_skip_bad_imports_good_rows_and_writes_rejects(
     conn: sqlite3.Connection, tmp_path: Path
 ) -> None:

@@ -223,19 +223,18 @@ class InvoicesHandler(Handler):
             if batch.has(name):
                 columns.append(column)
                 extra.append(batch.column(name, keep))
-        rows = zip(
+        values = [
             batch.column("number", keep),
             debtors,
             batch.column("issue_date", keep),
             batch.column("due_date", keep),
             batch.column("amount", keep),
             *extra,
-            strict=True,
-        )
+        ]
         count = len(debtors)
         before = store.count_rows(conn, "invoices")
         with store.bulk_indexes(conn, "invoices", count):
-            store.upsert_invoices(conn, columns, rows, nulls)
+            store.upsert_invoices(conn, columns, values, nulls)
         inserted = store.count_rows(conn, "invoices") - before
         touched = {d for d in debtors if d is not None}
         if len(touched) > store.BULK_ROWS and 2 * len(touched) > store.count_rows(conn, "debtors"):
