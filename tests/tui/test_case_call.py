@@ -371,3 +371,38 @@ async def test_the_case_screen_is_reused_and_reset_for_each_case(
         first._keep_claim()  # the claim timer, once the screen is left, takes nothing back
         await settle(app, pilot)
         assert holder(ids["second"]) is None
+
+
+def table_text(screen: CaseScreen, selector: str) -> str:
+    from textual.widgets import DataTable
+
+    table: DataTable[object] = screen.query_one(selector, DataTable)
+    return "\n".join(
+        " ".join(str(cell) for cell in table.get_row_at(row)) for row in range(table.row_count)
+    )
+
+
+@sync
+async def test_each_tab_shows_the_open_case_when_shown(db_path: Path, ids: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "3")  # contacts
+        assert "Claire Martin" in table_text(screen, "#case-contacts")
+        await press(app, pilot, "bracketleft")  # invoices
+        assert "F-2026-0101" in table_text(screen, "#case-invoices")
+        await press(app, pilot, "escape")
+
+        second = await open_case(app, pilot, ids["second"])
+        assert second is screen
+        await press(app, pilot, "3")
+        contacts = table_text(screen, "#case-contacts")
+        assert "Marc Leroy" in contacts and "Claire Martin" not in contacts
+        await press(app, pilot, "2")
+        assert "F-2026-0101" not in table_text(screen, "#case-invoices")
+
+        screen.show_case(ids["case"])  # `n`: the screen stays on while the next case loads
+        screen.action_tab("contacts")
+        assert table_text(screen, "#case-contacts") == ""  # not Marc Leroy's any more
+        await settle(app, pilot)
+        assert "Claire Martin" in table_text(screen, "#case-contacts")

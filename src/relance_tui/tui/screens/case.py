@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from relance_tui.tui.app import RelanceApp
 
 TABS = ("summary", "invoices", "contacts", "contracts", "history", "disputes", "commitments")
+TABLE_TABS = TABS[1:]  # one table each, filled when the tab is shown
 PAGE_SIZE = 50
 CLAIM_CHECK_SECONDS = 60.0
 PRESENT_AFTER = 0.2  # seconds: a case slower to load than that is shown loading
@@ -114,6 +115,9 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         self._resumed = False
         self._present: Callable[[], object] | None = None  # puts this screen on, once filled
         self._generation = 0
+        # The case file each tab's table shows (None: empty). A table is filled when its tab is
+        # shown, so opening a case fills the summary and one table, not seven.
+        self._table_case: dict[str, CaseFile | None] = dict.fromkeys(TABLE_TABS)
         self._set_case(case_id, queue_key)
 
     def _set_case(self, case_id: int, queue_key: tuple[int, float, int] | None) -> None:
@@ -176,12 +180,6 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             banner.display = False
         self.query_one("#case-summary", Static).update("")
         self.query_one("#summary-scroll", VerticalScroll).scroll_home(animate=False)
-        for table in self.query("#case-tabs DataTable").results(DataTable):
-            table.clear()  # rows, cursor and scroll
-        for paged in self.query("#case-tabs PagedTable").results(PagedTable):
-            paged.page_offset = 0
-            paged.page_total = 0
-            paged.border_subtitle = None
         tabs = self.query_one(TabbedContent)
         for name in TABS:
             tabs.get_tab(f"tab-{name}").label = t(f"casefile.tab.{name}")
@@ -247,6 +245,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     def on_mount(self) -> None:
         self._composed = True
+        self.watch(self.query_one(TabbedContent), "active", self._tab_shown, init=False)
         self.query_one("#case-claim").display = False
         self.query_one("#case-warnings").display = False
         self._open(self._generation)
@@ -369,12 +368,6 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         warnings.update(views.warnings_text(case.warnings))
         warnings.display = bool(case.warnings)
         self.query_one("#case-summary", Static).update(views.summary_text(case, self.now()))
-        self._show_invoices(0)
-        self._show_history(0)
-        self._rows("#case-contacts", views.contact_rows(case.contacts))
-        self._rows("#case-contracts", views.contract_rows(case))
-        self._rows("#case-disputes", views.dispute_rows(case))
-        self._rows("#case-commitments", views.commitment_rows(case))
         tabs = self.query_one(TabbedContent)
         for name, count in (
             ("invoices", len(case.invoices)),
@@ -383,24 +376,53 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             ("commitments", len(case.promises) + len(case.plans) + len(case.callbacks)),
         ):
             tabs.get_tab(f"tab-{name}").label = f"{t(f'casefile.tab.{name}')} ({count})"
+        self._tab_shown(tabs.active)
+
+    def _tab_shown(self, pane_id: str) -> None:
+        """Bring the shown tab's table to this case (called as the tab switches, before the
+        next paint: never shows another case's rows)."""
+        name = pane_id.removeprefix("tab-")
+        if name not in self._table_case or self._table_case[name] is self.case_file:
+            return
+        case = self._table_case[name] = self.case_file
+        if name == "invoices":
+            self._show_invoices(0)
+        elif name == "history":
+            self._show_history(0)
+        elif case is None:  # a tab shown while the next case loads
+            self._rows(f"#case-{name}", [])
+        elif name == "contacts":
+            self._rows("#case-contacts", views.contact_rows(case.contacts))
+        elif name == "contracts":
+            self._rows("#case-contracts", views.contract_rows(case))
+        elif name == "disputes":
+            self._rows("#case-disputes", views.dispute_rows(case))
+        else:
+            self._rows("#case-commitments", views.commitment_rows(case))
 
     def _rows(self, selector: str, rows: list[views.Row]) -> None:
         table: DataTable[str | Text] = self.query_one(selector, DataTable)
-        table.clear()
+        table.clear()  # rows, cursor and scroll
         for row in rows[:500]:
             table.add_row(*row)
 
     def _show_invoices(self, offset: int) -> None:
-        assert self.case_file is not None
+        table = self.query_one("#case-invoices", PagedTable)
+        if self.case_file is None:
+            table.show_nothing()
+            return
         invoices = self.case_file.invoices
         page = [views.invoice_row(i) for i in invoices[offset : offset + PAGE_SIZE]]
-        self.query_one("#case-invoices", PagedTable).show_page(page, offset, len(invoices))
+        table.show_page(page, offset, len(invoices))
 
     def _show_history(self, offset: int) -> None:
-        assert self.case_file is not None
+        table = self.query_one("#case-history", PagedTable)
+        if self.case_file is None:
+            table.show_nothing()
+            return
         history = self.case_file.history
         page = [views.history_row(h) for h in history[offset : offset + PAGE_SIZE]]
-        self.query_one("#case-history", PagedTable).show_page(page, offset, len(history))
+        table.show_page(page, offset, len(history))
 
     @on(PagedTable.PageRequested)
     def _page(self, event: PagedTable.PageRequested) -> None:

@@ -66,6 +66,13 @@ class PagedTable(TranslatedBindings, DataTable[Cell]):
             "casefile.page", page=offset // self.page_size + 1, pages=pages, total=total
         )
 
+    def show_nothing(self) -> None:
+        """Empty, as mounted (no page, no page count)."""
+        self.page_offset = 0
+        self.page_total = 0
+        self.clear()
+        self.border_subtitle = None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_page":
             return self.page_offset + self.page_size < self.page_total
