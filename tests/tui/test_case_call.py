@@ -406,3 +406,38 @@ async def test_each_tab_shows_the_open_case_when_shown(db_path: Path, ids: dict[
         assert table_text(screen, "#case-contacts") == ""  # not Marc Leroy's any more
         await settle(app, pilot)
         assert "Claire Martin" in table_text(screen, "#case-contacts")
+
+
+@sync
+async def test_a_slow_case_is_shown_loading_not_with_the_previous_case(
+    db_path: Path, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from textual.widgets import Static, TabbedContent
+
+    from relance_tui.services import casefile
+    from relance_tui.tui.screens.case import PRESENT_AFTER
+
+    load = casefile.load_case_file
+    go = threading.Event()
+
+    def slow_load(*args: Any, **kwargs: Any) -> casefile.CaseFile:
+        go.wait(5)
+        return load(*args, **kwargs)
+
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await open_case(app, pilot, ids["case"])
+        await press(app, pilot, "escape")
+        monkeypatch.setattr(casefile, "load_case_file", slow_load)
+        app.open_case(ids["second"])
+        await pilot.pause(PRESENT_AFTER + 0.2)
+        assert app.screen is screen
+        banner = screen.query_one("#case-banner", Static)
+        assert str(banner.content) == "Chargement du dossier…"
+        assert str(screen.query_one("#case-summary", Static).content) == ""
+        assert screen.query_one(TabbedContent).get_tab("tab-invoices").label.plain == "Factures"
+        go.set()
+        await settle(app, pilot)
+        assert "Garage Leroy" in str(banner.content)

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 TABS = ("summary", "invoices", "contacts", "contracts", "history", "disputes", "commitments")
 TABLE_TABS = TABS[1:]  # one table each, filled when the tab is shown
+COUNTED_TABS = ("invoices", "history", "disputes", "commitments")  # labels show a count
 PAGE_SIZE = 50
 CLAIM_CHECK_SECONDS = 60.0
 PRESENT_AFTER = 0.2  # seconds: a case slower to load than that is shown loading
@@ -166,28 +167,39 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         present = self._present
         if present is not None and generation == self._generation:
             self._present = None
+            if self.case_file is None:  # slower than PRESENT_AFTER: shown loading
+                self._show_loading()
             present()
 
     def _reset_view(self) -> None:
-        """Widgets back to how `compose` + `on_mount` leave them."""
+        """Widgets back to how `compose` + `on_mount` leave them.
+
+        Off the stack, the previous case's banner, summary and tab counts are left for `_fill`
+        to overwrite: nobody sees them, unless the load is slow (`_present_now`).
+        """
         self.remove_class("-in-call")
         for checklist in self.query(CallChecklist):
             checklist.remove()
+        if self._present is None:
+            self._show_loading()
+        self.query_one("#summary-scroll", VerticalScroll).scroll_home(animate=False)
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "tab-summary"
+        first = next((w for w in self.query("*") if w.focusable), None)  # what AUTO_FOCUS picks
+        if self.focused is not first:
+            self.set_focus(first)
+        self.refresh_bindings()
+
+    def _show_loading(self) -> None:
         self.query_one("#case-banner", Static).update(Text(t("casefile.loading")))
         for selector in ("#case-claim", "#case-warnings"):
             banner = self.query_one(selector, Static)
             banner.update("")
             banner.display = False
         self.query_one("#case-summary", Static).update("")
-        self.query_one("#summary-scroll", VerticalScroll).scroll_home(animate=False)
         tabs = self.query_one(TabbedContent)
-        for name in TABS:
+        for name in COUNTED_TABS:
             tabs.get_tab(f"tab-{name}").label = t(f"casefile.tab.{name}")
-        tabs.active = "tab-summary"
-        first = next((w for w in self.query("*") if w.focusable), None)  # what AUTO_FOCUS picks
-        if self.focused is not first:
-            self.set_focus(first)
-        self.refresh_bindings()
 
     @property
     def relance(self) -> RelanceApp:
@@ -369,13 +381,17 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         warnings.display = bool(case.warnings)
         self.query_one("#case-summary", Static).update(views.summary_text(case, self.now()))
         tabs = self.query_one(TabbedContent)
-        for name, count in (
-            ("invoices", len(case.invoices)),
-            ("history", len(case.history)),
-            ("disputes", len(case.disputes)),
-            ("commitments", len(case.promises) + len(case.plans) + len(case.callbacks)),
-        ):
-            tabs.get_tab(f"tab-{name}").label = f"{t(f'casefile.tab.{name}')} ({count})"
+        counts = (
+            len(case.invoices),
+            len(case.history),
+            len(case.disputes),
+            len(case.promises) + len(case.plans) + len(case.callbacks),
+        )
+        for name, count in zip(COUNTED_TABS, counts, strict=True):
+            tab = tabs.get_tab(f"tab-{name}")
+            label = f"{t(f'casefile.tab.{name}')} ({count})"
+            if tab.label.plain != label:  # a relabel re-lays out the tab bar
+                tab.label = label
         self._tab_shown(tabs.active)
 
     def _tab_shown(self, pane_id: str) -> None:
