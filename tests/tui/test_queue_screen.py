@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 
 from factories import (
     add_agent,
@@ -391,6 +392,24 @@ def test_columns_fit_the_width() -> None:
             columns = layout_columns(width, show_agent=show_agent)
             assert sum(c.width for c in columns) + len(columns) - 1 == width
             assert ("agent" in [c.key for c in columns]) == show_agent
+
+
+@sync
+async def test_row_lines_are_as_long_as_they_say(db_path: Path) -> None:
+    # Row strips carry the cell length fit() makes instead of measuring the text again.
+    build_db(db_path)
+    app = make_app(db_path, "chef")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        rows = [table.pager.row(index) for index in range(table.total)]
+        for width in (12, 40, 60, 83, 119):
+            for row in rows:
+                assert row is not None
+                for selected in (False, True):
+                    strip = table._row_line(row, width, selected)
+                    measured = sum(cell_len(segment.text) for segment in strip)
+                    assert strip.cell_length == measured == width
 
 
 def test_parse_euros() -> None:

@@ -198,7 +198,7 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         self._generation = 0
         self._pending: set[int] = set()
         self._lines: OrderedDict[tuple[int, int, bool], Strip] = OrderedDict()
-        self._texts: OrderedDict[tuple[int, int], tuple[str, str]] = OrderedDict()  # id, width
+        self._texts: OrderedDict[tuple[int, int], tuple[str, str, int]] = OrderedDict()  # id, width
         self._styles: dict[str, Style] = {}
         self._header_line: Strip | None = None
         self._layout: list[Column] = []
@@ -492,8 +492,9 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
             return score_text(row.priority)
         return ""
 
-    def _row_text(self, row: QueueRow, width: int) -> tuple[str, str]:
-        """A row's marker cell and the rest of its line, padded or cut to `width` cells."""
+    def _row_text(self, row: QueueRow, width: int) -> tuple[str, str, int]:
+        """A row's marker cell, the rest of its line padded to `width` cells, and the cells
+        both take (more than `width` only when the columns do not fit)."""
         key = (row.id, width)
         texts = self._texts.get(key)
         if texts is None:
@@ -506,7 +507,7 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
             used = sum(column.width for column in columns) + len(columns) - 1  # fit() is exact
             if used < width:
                 rest += " " * (width - used)
-            texts = (marker, rest)
+            texts = (marker, rest, max(used, width))
             self._texts[key] = texts
             if len(self._texts) > LINE_CACHE_SIZE:
                 self._texts.popitem(last=False)
@@ -519,10 +520,11 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         if selected:
             components.append("queue-table--cursor")
         base = self._style(*components)
-        marker, rest = self._row_text(row, width)
+        marker, rest, length = self._row_text(row, width)
+        # The length is known (fit() is exact): Textual need not measure the text cell by cell.
         if row.urgency:
             marker_style = self._style(*components, "queue-table--marker")
-            strip = Strip([Segment(marker, marker_style), Segment(rest, base)])
+            strip = Strip([Segment(marker, marker_style), Segment(rest, base)], length)
         else:
-            strip = Strip([Segment(marker + rest, base)])
-        return strip if strip.cell_length == width else strip.crop(0, width)
+            strip = Strip([Segment(marker + rest, base)], length)
+        return strip if length == width else strip.crop(0, width)
