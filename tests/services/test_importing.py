@@ -269,6 +269,23 @@ def test_many_rows_land_whole_with_their_own_values(
         assert stored[f"F-{n:03d}"][4:6] == (n % 100, status)
 
 
+def test_a_new_contract_on_a_row_with_an_unreadable_date(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    text = INVOICE_HEADER + (
+        "F-1;C001;;CT-NEW;32/01/2026;28/02/2026;100,00;;EUR\r\n"
+        "F-2;C001;;CT-NEW;05/01/2026;28/02/2026;100,00;;EUR\r\n"
+    )
+    path = write(tmp_path, "factures.csv", text)
+    report = run(conn, "invoices", path)
+    assert not report.committed
+    assert [(error.line, error.field) for error in report.errors] == [(2, "Date facture")]
+    report = run(conn, "invoices", path, skip_bad=True, rejects_path=tmp_path / "rejets.csv")
+    assert (report.committed, report.inserted) == (True, 1)
+    contract = conn.execute("SELECT reference, start_date FROM contracts").fetchall()
+    assert [tuple(row) for row in contract] == [("CT-NEW", "2026-01-05")]
+
+
 def test_skip_bad_imports_good_rows_and_writes_rejects(
     conn: sqlite3.Connection, tmp_path: Path
 ) -> None:

@@ -149,6 +149,7 @@ class _progress_bar:
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,
+            auto_refresh=False,  # no refresh thread: a big file is then read in two processes
         )
         self.progress.start()
         self.task = self.progress.add_task(
@@ -157,7 +158,7 @@ class _progress_bar:
         return self.update
 
     def update(self, done: int, total: int) -> None:
-        self.progress.update(self.task, completed=done, total=total)
+        self.progress.update(self.task, completed=done, total=total, refresh=True)
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:

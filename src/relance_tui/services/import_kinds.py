@@ -52,6 +52,9 @@ def _is_value(value: Any) -> bool:
 
 class Handler:
     kind: ClassVar[ImportKind]
+    # Set when check_rows may run on each half of a file apart (services.import_halves): the
+    # key it keeps unique, to check again across the halves. None: one process only.
+    key_across_halves: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
@@ -111,6 +114,7 @@ class Handler:
 
 class InvoicesHandler(Handler):
     kind = ImportKind.INVOICES
+    key_across_halves = ("number",)
 
     def check_rows(self) -> None:
         batch = self.batch
@@ -181,14 +185,17 @@ class InvoicesHandler(Handler):
                     batch.fail(row, "contract_reference", t("import.reason.contract_other_debtor"))
                 ids.append(contract_id)
                 continue
+            ids.append(None)
+            issued = batch.values["issue_date"][row]
+            if issued.__class__ is not str:  # unreadable: the row is already refused
+                continue
             first = self.new_contracts.get(reference)
             if first is None:
-                self.new_contracts[reference] = (debtor, batch.values["issue_date"][row])
+                self.new_contracts[reference] = (debtor, issued)
             elif first[0] != debtor:
                 batch.fail(row, "contract_reference", t("import.reason.contract_other_debtor"))
-            elif batch.values["issue_date"][row] < first[1]:
-                self.new_contracts[reference] = (debtor, batch.values["issue_date"][row])
-            ids.append(None)
+            elif issued < first[1]:
+                self.new_contracts[reference] = (debtor, issued)
         self.contract_ids = ids
 
     def write(

@@ -90,8 +90,19 @@ def sniff_separator(header_line: str) -> str:
 _LEADING_NEWLINES = re.compile(r"[\r\n]*")
 
 
-def read_table(path: Path) -> Table:
-    """Read, decode and split a CSV file. Raises ImportFileError for file-level problems."""
+@dataclass
+class Source:
+    """A CSV file decoded, before splitting: its text, line end, separator and encoding."""
+
+    text: str
+    newline: str  # "\r\n" when the file has Windows line ends only, else "\n"
+    separator: str
+    encoding: str
+    quoted: bool  # a `"` somewhere: cells may hold separators and line ends
+
+
+def read_source(path: Path) -> Source:
+    """Read and decode a CSV file. Raises ImportFileError for file-level problems."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as error:
@@ -104,9 +115,10 @@ def read_table(path: Path) -> Table:
         ) from error
     text, encoding = decode(data, path)
     del data
+    quoted = '"' in text
     newline = "\n"
     if "\r" in text:
-        if '"' not in text and text.count("\r") == text.count("\r\n"):
+        if not quoted and text.count("\r") == text.count("\r\n"):
             newline = "\r\n"  # Windows line ends only: split on them, no 2nd copy of the text
         else:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -116,10 +128,46 @@ def read_table(path: Path) -> Table:
     start = leading.end() if leading else 0
     end = text.find("\n", start)
     first_line = text[start : end if end >= 0 else len(text)].rstrip("\r")
-    separator = sniff_separator(first_line)
-    if '"' in text:
-        return _split_with_csv(text, separator, encoding)
-    return _split_fast(text, separator, encoding, newline)
+    return Source(text, newline, sniff_separator(first_line), encoding, quoted)
+
+
+def split_source(source: Source) -> Table:
+    if source.quoted:
+        return _split_with_csv(source.text, source.separator, source.encoding)
+    return _split_fast(source.text, source.separator, source.encoding, source.newline)
+
+
+def read_table(path: Path) -> Table:
+    """Read, decode and split a CSV file. Raises ImportFileError for file-level problems."""
+    return split_source(read_source(path))
+
+
+def halve_source(source: Source, first_share: float = 0.5) -> tuple[Source, Source] | None:
+    """The file cut in two at a line end, the header line heading both halves.
+
+    `first_share`: the part of the text before the cut (the first "half" may be the bigger one).
+
+    None for a quoted file (a quoted cell may hold a line end: only the csv module can cut it).
+    Rows keep their order: the first half's rows, then the second's, are the file's rows.
+    Line numbers in the second half's table are not the file's: callers use its values only.
+    """
+    text, newline = source.text, source.newline
+    if source.quoted:
+        return None
+    leading = _LEADING_NEWLINES.match(text)
+    header_start = leading.end() if leading else 0
+    header_end = text.find(newline, header_start)
+    if header_end < 0:
+        return None
+    cut = text.find(newline, header_end + int((len(text) - header_end) * first_share))
+    if cut < 0:
+        return None
+    cut += len(newline)
+    header = text[header_start:header_end]
+    return (
+        Source(text[:cut], newline, source.separator, source.encoding, quoted=False),
+        Source(header + newline + text[cut:], newline, source.separator, source.encoding, False),
+    )
 
 
 def _split_fast(text: str, sep: str, encoding: str, newline: str = "\n") -> Table:

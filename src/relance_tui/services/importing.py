@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import annotated_types
 from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
@@ -29,6 +29,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from relance_tui.i18n import has_key, t
+from relance_tui.services import import_halves
 from relance_tui.services.import_fields import (
     KINDS,
     FieldSpec,
@@ -39,6 +40,7 @@ from relance_tui.services.import_fields import (
     choice_labels,
     country_codes,
 )
+from relance_tui.services.import_halves import CleanHalf
 from relance_tui.services.import_read import (
     Bad,
     Converter,
@@ -49,10 +51,14 @@ from relance_tui.services.import_read import (
     normalise_label,
     parse_amount_cents,
     parse_bool,
-    read_table,
+    read_source,
+    split_source,
 )
 from relance_tui.storage import imports as store
 from relance_tui.storage.db import append_audit, transaction
+
+if TYPE_CHECKING:
+    from relance_tui.services.import_kinds import Handler
 
 __all__ = [
     "ImportFileError",
@@ -233,6 +239,7 @@ class Batch:
         self.errors: dict[int, list[RowError]] = {}
         self.bad_fields: dict[str, set[int]] = {}  # field → rows whose value in it is bad
         self.warnings: list[RowError] = []
+        self.ignored_columns: list[str] = []  # headers of the file no field took
         for index, reason in table.shape_errors.items():
             self.fail(index, "", reason)
 
@@ -437,6 +444,35 @@ class Batch:
                     self.fail(row, blame.get(key, ""), pydantic_reason(item))
 
 
+class StartOver(Exception):
+    """Joined halves met a problem: the one-process path makes the report (raw values, lines)."""
+
+
+class JoinedBatch(Batch):
+    """Two clean halves of one file, validated apart (services.import_halves), joined.
+
+    Holds the validated values of every row but the raw text of the first half only, so it
+    cannot report a row: `fail` and `warn` raise StartOver instead.
+    """
+
+    def __init__(self, first: Batch, first_half: CleanHalf, second_half: CleanHalf) -> None:
+        super().__init__(first.table, first.spec, first.columns, first.options)
+        self.values = {
+            name: values + second_half.values[name] for name, values in first_half.values.items()
+        }
+        self._size = first_half.size + second_half.size
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def fail(self, row: int, name: str, reason: str) -> None:
+        raise StartOver
+
+    def warn(self, row: int, name: str, reason: str) -> None:
+        raise StartOver
+
+
 def _plain_text_ok(info: FieldInfo, values: list[str]) -> bool:
     """Whether a `str` field's constraints surely accept every cell unchanged (C-level checks).
 
@@ -554,23 +590,65 @@ def _import_file(
 
     kind = ImportKind(kind)
     spec = KINDS[kind]
+    handler_class = import_kinds.HANDLERS[kind]
+    source = read_source(path)
+
+    def prepare(table: Table) -> Handler:
+        columns, ignored = match_headers(table.headers, spec, options.mapping, path)
+        batch = Batch(table, spec, columns, options)
+        batch.ignored_columns = ignored
+        batch.validate_fields()
+        handler = handler_class(batch)
+        handler.check_rows()
+        return handler
+
+    def prepare_half(table: Table) -> tuple[Handler, CleanHalf | None]:
+        handler = prepare(table)
+        batch = handler.batch
+        clean = not batch.errors and not batch.warnings
+        return handler, CleanHalf(batch.size, batch.values) if clean else None
+
+    if handler_class.key_across_halves and import_halves.can_halve(source):
+        halves = import_halves.prepare_in_halves(source, prepare_half)
+        if halves is not None:
+            first, first_half, second_half = halves
+            joined = handler_class(JoinedBatch(first.batch, first_half, second_half))
+            del first, first_half, second_half, halves
+            try:
+                joined.flag_duplicates(handler_class.key_across_halves)
+                return _write(conn, joined, path, options, today=today, progress=progress)
+            except StartOver:
+                pass
+    table = split_source(source)
+    del source
+    if progress:
+        progress(0, 2 * table.row_count)
+    return _write(conn, prepare(table), path, options, today=today, progress=progress)
+
+
+def _write(
+    conn: Any,
+    handler: Handler,
+    path: Path,
+    options: ImportOptions,
+    *,
+    today: date,
+    progress: Progress | None,
+) -> ImportReport:
+    """The checks against the database and the writes, in one transaction; the report."""
+    batch = handler.batch
+    kind = handler.kind
+    headers = batch.table.headers
     report = ImportReport(kind=kind, path=path, rejects_path=None)
-    table = read_table(path)
-    columns, report.ignored_columns = match_headers(table.headers, spec, options.mapping, path)
-    report.columns = {name: table.headers[index] for name, index in columns.items()}
-    report.rows_read = table.row_count
-    total = 2 * table.row_count
+    report.columns = {name: headers[index] for name, index in batch.columns.items()}
+    report.ignored_columns = batch.ignored_columns
+    report.rows_read = batch.size
+    total = 2 * batch.size
     if progress:
-        progress(0, total)
-    batch = Batch(table, spec, columns, options)
-    batch.validate_fields()
-    handler = import_kinds.HANDLERS[kind](batch)
-    handler.check_rows()
-    if progress:
-        progress(table.row_count, total)
+        progress(batch.size, total)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        with store.bulk_session(conn, table.row_count), transaction(conn):
+        with store.bulk_session(conn, batch.size), transaction(conn):
             handler.check_database(conn)
             report.errors = sorted(
                 (error for errors in batch.errors.values() for error in errors),
@@ -583,7 +661,7 @@ def _import_file(
             written = handler.write(conn, keep, now=now, today=today, agent=options.agent)
             report.inserted, report.updated, report.unchanged = written
             if options.skip_bad and options.rejects_path and batch.errors:
-                write_rejects(options.rejects_path, table, batch)
+                write_rejects(options.rejects_path, batch.table, batch)
                 report.rejects_path = options.rejects_path
             report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
             report.import_id = store.record_import(

@@ -1,0 +1,165 @@
+"""A big invoices file read and validated in two processes: same result as one process."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.services.test_importing import DEBTORS, INVOICE_HEADER, run, snapshot, write
+
+from relance_tui.services import import_halves
+from relance_tui.services.import_halves import CleanHalf, prepare_in_halves
+from relance_tui.services.import_read import Source, Table
+from relance_tui.storage.db import connect
+
+ROWS = 400
+
+
+def line(n: int) -> str:
+    return (
+        f"F-{n:04d};C00{n % 3 + 1};PO-{n};CT-{n % 3};01/01/2026;{n % 28 + 1:02d}/02/2026;"
+        f"{n + 1} {n % 10}00,00 €;{n % 4 * 100},{n % 100:02d};EUR\r\n"
+    )
+
+
+def invoices_file(tmp_path: Path, lines: list[str]) -> Path:
+    return write(tmp_path, "factures.csv", INVOICE_HEADER + "".join(lines))
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Halves from a few hundred characters on; the list records each fork."""
+    monkeypatch.setattr(import_halves, "PARALLEL_FROM_CHARS", 1_000)
+    made: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        child = real_fork()
+        if child:
+            made.append(child)
+        return child
+
+    monkeypatch.setattr(import_halves.os, "fork", fork)
+    return made
+
+
+def fresh(tmp_path: Path, name: str) -> sqlite3.Connection:
+    conn = connect(tmp_path / name)
+    run(conn, "debtors", write(tmp_path, f"{name}.clients.csv", DEBTORS))
+    return conn
+
+
+def without_times(rows: dict[str, list[tuple[object, ...]]]) -> dict[str, list[Any]]:
+    """Tables whose rows do not carry the time or file name of the import."""
+    return {name: rows[name] for name in ("invoices", "contracts", "cases")}
+
+
+def test_halves_write_what_one_process_writes(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = invoices_file(tmp_path, [line(n) for n in range(ROWS)])
+    halves = fresh(tmp_path, "halves.db")
+    report = run(halves, "invoices", path)
+    assert len(forks) == 1
+    assert (report.committed, report.rows_read, report.inserted, report.errors) == (
+        True,
+        ROWS,
+        ROWS,
+        [],
+    )
+    assert report.columns["amount"] == "Montant TTC"
+    monkeypatch.setattr(import_halves, "PARALLEL_FROM_CHARS", 10**12)
+    single = fresh(tmp_path, "single.db")
+    assert run(single, "invoices", path).inserted == ROWS
+    assert len(forks) == 1
+    assert without_times(snapshot(halves)) == without_times(snapshot(single))
+    numbers = [row[0] for row in halves.execute("SELECT number FROM invoices ORDER BY id")]
+    assert numbers == [f"F-{n:04d}" for n in range(ROWS)]  # the file's order
+
+
+@pytest.mark.parametrize("where", ["first half", "second half"])
+def test_a_bad_row_in_either_half_is_reported_as_one_process_would(
+    tmp_path: Path, forks: list[int], where: str
+) -> None:
+    lines = [line(n) for n in range(ROWS)]
+    bad = 10 if where == "first half" else ROWS - 10
+    lines[bad] = lines[bad].replace("01/01/2026", "31/02/2026")
+    conn = fresh(tmp_path, "relance.db")
+    before = snapshot(conn)
+    report = run(conn, "invoices", invoices_file(tmp_path, lines))
+    assert len(forks) == 1
+    assert not report.committed
+    assert [(error.line, error.field, error.value) for error in report.errors] == [
+        (bad + 2, "Date facture", "31/02/2026")
+    ]
+    assert snapshot(conn) == before
+
+
+def test_a_number_in_both_halves_is_a_duplicate(tmp_path: Path, forks: list[int]) -> None:
+    lines = [line(n) for n in range(ROWS)]
+    lines[ROWS - 1] = lines[3]
+    conn = fresh(tmp_path, "relance.db")
+    report = run(conn, "invoices", invoices_file(tmp_path, lines))
+    assert len(forks) == 1
+    assert not report.committed
+    assert [(error.line, error.field) for error in report.errors] == [(ROWS + 1, "N° facture")]
+    assert "ligne 5" in report.errors[0].reason
+
+
+def test_an_unknown_debtor_found_after_joining_is_reported(
+    tmp_path: Path, forks: list[int]
+) -> None:
+    lines = [line(n) for n in range(ROWS)]
+    lines[ROWS - 2] = lines[ROWS - 2].replace(";C00", ";C99", 1)
+    conn = fresh(tmp_path, "relance.db")
+    report = run(conn, "invoices", invoices_file(tmp_path, lines))
+    assert not report.committed
+    assert [(error.line, error.field) for error in report.errors] == [(ROWS, "Code client")]
+    assert conn.execute("SELECT count(*) FROM invoices").fetchone()[0] == 0
+
+
+def source_of(rows: int) -> Source:
+    text = "a;b\n" + "".join(f"{n};x\n" for n in range(rows))
+    return Source(text, "\n", ";", "utf-8", quoted=False)
+
+
+def counting(on_child: Callable[[], None] | None = None) -> Callable[[Table], Any]:
+    parent = os.getpid()
+
+    def prepare(table: Table) -> tuple[int, CleanHalf]:
+        if os.getpid() != parent and on_child is not None:
+            on_child()
+        return table.row_count, CleanHalf(table.row_count, {"a": table.columns[0]})
+
+    return prepare
+
+
+def test_the_halves_cover_every_row_once() -> None:
+    halves = prepare_in_halves(source_of(1_001), counting())
+    assert halves is not None
+    rows, first, second = halves
+    assert rows == first.size and first.size + second.size == 1_001
+    assert first.values["a"] + second.values["a"] == [str(n) for n in range(1_001)]
+
+
+def test_a_child_that_fails_leaves_the_file_to_one_process() -> None:
+    def crash() -> None:
+        raise RuntimeError("boom")
+
+    assert prepare_in_halves(source_of(100), counting(crash)) is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind
+
+
+def test_a_failing_parent_stops_its_child() -> None:
+    def prepare(table: Table) -> tuple[int, CleanHalf]:
+        raise ValueError("parent side")
+
+    with pytest.raises(ValueError, match="parent side"):
+        prepare_in_halves(source_of(100), prepare)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
