@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tests.services.test_importing import DEBTORS, INVOICE_HEADER, run, snapshot, write
 
-from relance_tui.services import import_halves
+from relance_tui.services import import_halves, importing
 from relance_tui.services.import_halves import CleanHalf, prepare_in_halves
 from relance_tui.services.import_read import Source, Table
 from relance_tui.storage.db import connect
@@ -163,3 +163,35 @@ def test_a_failing_parent_stops_its_child() -> None:
         prepare_in_halves(source_of(100), prepare)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_commit_by_another_agent_meanwhile_makes_the_import_start_over(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Debtors looked up before the halves were made are not trusted once the database moved."""
+    conn = fresh(tmp_path, "relance.db")
+    real_prepare = import_halves.prepare_in_halves
+
+    def prepare_then_another_commit(*args: Any) -> Any:
+        halves = real_prepare(*args)
+        other = connect(tmp_path / "relance.db")
+        with other:
+            other.execute(
+                "INSERT INTO debtors (reference, legal_name, segment, created_at, updated_at)"
+                " VALUES ('C999', 'Nouveau', 'sme', '2026-06-30', '2026-06-30')"
+            )
+        other.close()
+        return halves
+
+    one_process: list[Table] = []
+    real_split = importing.split_source
+
+    def split(source: Source) -> Table:
+        one_process.append(table := real_split(source))
+        return table
+
+    monkeypatch.setattr(import_halves, "prepare_in_halves", prepare_then_another_commit)
+    monkeypatch.setattr(importing, "split_source", split)
+    report = run(conn, "invoices", invoices_file(tmp_path, [line(n) for n in range(ROWS)]))
+    assert (report.committed, report.inserted) == (True, ROWS)
+    assert len(forks) == 1 and len(one_process) == 1

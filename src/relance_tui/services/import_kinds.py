@@ -23,6 +23,7 @@ import operator
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -31,7 +32,7 @@ from relance_tui.domain.phones import parse_phone
 from relance_tui.formatting import money
 from relance_tui.i18n import t
 from relance_tui.services.import_fields import ImportKind
-from relance_tui.services.importing import Batch
+from relance_tui.services.importing import Batch, StartOver
 from relance_tui.storage import imports as store
 from relance_tui.storage.cases import sync_cases
 
@@ -50,14 +51,31 @@ def _is_value(value: Any) -> bool:
     return value is not None and value.__class__ in (str, int, bool)
 
 
+@dataclass
+class Snapshot:
+    """What the halves of a file look up, read before they are made (services.import_halves)."""
+
+    version: int  # storage.imports.data_version when it was read
+    debtor_ids: dict[str, int]
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> Snapshot:
+        return cls(store.data_version(conn), store.all_debtor_ids(conn))
+
+
 class Handler:
     kind: ClassVar[ImportKind]
     # Set when check_rows may run on each half of a file apart (services.import_halves): the
     # key it keeps unique, to check again across the halves. None: one process only.
     key_across_halves: ClassVar[tuple[str, ...] | None] = None
 
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self, batch: Batch, snapshot: Snapshot | None = None) -> None:
         self.batch = batch
+        self.snapshot = snapshot  # the look-ups the halves used, for joined halves
+
+    def resolve_in_half(self, snapshot: Snapshot) -> bool:
+        """Look up what a half can from the snapshot; False when something is not found."""
+        return True
 
     def check_rows(self) -> None:
         """Checks that need the whole file but not the database."""
@@ -100,6 +118,11 @@ class Handler:
         self, conn: sqlite3.Connection, name: str = "debtor_reference"
     ) -> list[int | None]:
         batch = self.batch
+        if self.snapshot is not None:  # looked up in the halves: valid while nothing changed
+            if store.data_version(conn) != self.snapshot.version:
+                raise StartOver
+            ids: list[int | None] = batch.values["debtor_id"]
+            return ids
         references = batch.values[name]
         wanted = set(references)
         wanted.discard(None)
@@ -145,6 +168,12 @@ class InvoicesHandler(Handler):
             for row, (c, d) in enumerate(zip(amount, outstanding, strict=True)):
                 if c.__class__ is int and d.__class__ is int and d > c and row not in bad_amounts:
                     self._model_rule(row, amount=Decimal(c) / 100, outstanding=Decimal(d) / 100)
+
+    def resolve_in_half(self, snapshot: Snapshot) -> bool:
+        values = self.batch.values
+        ids = list(map(snapshot.debtor_ids.get, values.pop("debtor_reference")))
+        values["debtor_id"] = ids
+        return None not in ids
 
     def _model_rule(self, row: int, **fields: Any) -> None:
         data = {

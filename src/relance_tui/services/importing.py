@@ -605,14 +605,16 @@ def _import_file(
     def prepare_half(table: Table) -> tuple[Handler, CleanHalf | None]:
         handler = prepare(table)
         batch = handler.batch
-        clean = not batch.errors and not batch.warnings
+        clean = not batch.errors and not batch.warnings and handler.resolve_in_half(snapshot)
         return handler, CleanHalf(batch.size, batch.values) if clean else None
 
     if handler_class.key_across_halves and import_halves.can_halve(source):
+        snapshot = import_kinds.Snapshot.read(conn)
         halves = import_halves.prepare_in_halves(source, prepare_half)
         if halves is not None:
             first, first_half, second_half = halves
-            joined = handler_class(JoinedBatch(first.batch, first_half, second_half))
+            batch = JoinedBatch(first.batch, first_half, second_half)
+            joined = handler_class(batch, snapshot)
             del first, first_half, second_half, halves
             try:
                 joined.flag_duplicates(handler_class.key_across_halves)

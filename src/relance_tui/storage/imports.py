@@ -36,12 +36,21 @@ def debtor_ids(conn: sqlite3.Connection, references: Iterable[str]) -> dict[str,
     """Debtor reference → id, for the references that exist."""
     keys = set(references)
     if len(keys) > 20_000:  # a whole-table read beats thousands of small look-ups
-        cursor = conn.cursor()
-        cursor.row_factory = None  # plain tuples: sqlite3.Row costs on 100 000s of rows
-        rows = cursor.execute("SELECT reference, id FROM debtors").fetchall()
-        return {ref: ident for ref, ident in rows if ref in keys}
+        return {ref: ident for ref, ident in all_debtor_ids(conn).items() if ref in keys}
     rows = _lookup(conn, "SELECT reference, id FROM debtors WHERE reference IN ({marks})", keys)
     return {row[0]: row[1] for row in rows}
+
+
+def all_debtor_ids(conn: sqlite3.Connection) -> dict[str, int]:
+    """Every debtor reference → id."""
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: sqlite3.Row costs on 100 000s of rows
+    return dict(cursor.execute("SELECT reference, id FROM debtors").fetchall())
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """A number that changes whenever another connection commits to the database."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def count_rows(conn: sqlite3.Connection, table: str) -> int:
