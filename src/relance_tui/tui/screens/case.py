@@ -178,7 +178,8 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         to overwrite: nobody sees them, unless the load is slow (`_present_now`).
         """
         self.remove_class("-in-call")
-        for checklist in self.query(CallChecklist):
+        body = self.query_one("#case-body", Horizontal)  # not a query of all ~95 widgets
+        for checklist in body.query_children(CallChecklist):
             checklist.remove()
         if self._present is None:
             self._show_loading()
