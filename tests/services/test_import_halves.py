@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from tests.services.test_importing import DEBTORS, INVOICE_HEADER, run, snapshot, write
 
 from relance_tui.services import import_halves, importing
-from relance_tui.services.import_halves import CleanHalf, prepare_in_halves
+from relance_tui.services.import_halves import CleanHalf, Halves
 from relance_tui.services.import_read import Source, Table
 from relance_tui.storage.db import connect
 
@@ -47,6 +48,22 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return made
 
 
+@pytest.fixture
+def one_process(monkeypatch: pytest.MonkeyPatch) -> list[Table]:
+    """The invoice files the one-process path split (a start over, or a file not cut in two)."""
+    tables: list[Table] = []
+    real_split = importing.split_source
+
+    def split(source: Source) -> Table:
+        table = real_split(source)
+        if "N° facture" in table.headers:
+            tables.append(table)
+        return table
+
+    monkeypatch.setattr(importing, "split_source", split)
+    return tables
+
+
 def fresh(tmp_path: Path, name: str) -> sqlite3.Connection:
     conn = connect(tmp_path / name)
     run(conn, "debtors", write(tmp_path, f"{name}.clients.csv", DEBTORS))
@@ -65,12 +82,12 @@ def written(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
 
 
 def test_halves_write_what_one_process_writes(
-    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, forks: list[int], one_process: list[Table], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = invoices_file(tmp_path, [line(n) for n in range(ROWS)])
     halves = fresh(tmp_path, "halves.db")
     report = run(halves, "invoices", path)
-    assert len(forks) == 1
+    assert (len(forks), len(one_process)) == (1, 0)
     assert (report.committed, report.rows_read, report.inserted, report.errors) == (
         True,
         ROWS,
@@ -129,6 +146,32 @@ def test_an_unknown_debtor_found_after_joining_is_reported(
     assert conn.execute("SELECT count(*) FROM invoices").fetchone()[0] == 0
 
 
+def test_a_contract_new_in_both_halves_starts_at_its_first_invoice(
+    tmp_path: Path, forks: list[int], one_process: list[Table]
+) -> None:
+    lines = [line(n) for n in range(ROWS)]
+    lines[ROWS - 3] = lines[ROWS - 3].replace(";01/01/2026;", ";15/12/2025;")
+    conn = fresh(tmp_path, "relance.db")
+    report = run(conn, "invoices", invoices_file(tmp_path, lines))
+    assert (report.committed, report.inserted) == (True, ROWS)
+    assert (len(forks), len(one_process)) == (1, 0)
+    starts = dict(conn.execute("SELECT reference, start_date FROM contracts").fetchall())
+    changed = f"CT-{(ROWS - 3) % 3}"
+    assert starts == {f"CT-{n}": "2026-01-01" for n in range(3)} | {changed: "2025-12-15"}
+
+
+def test_a_contract_of_the_first_half_claimed_by_another_debtor_in_the_second(
+    tmp_path: Path, forks: list[int]
+) -> None:
+    lines = [line(n) for n in range(ROWS)]
+    lines[ROWS - 3] = lines[ROWS - 3].replace(f"CT-{(ROWS - 3) % 3}", f"CT-{(ROWS - 2) % 3}")
+    conn = fresh(tmp_path, "relance.db")
+    report = run(conn, "invoices", invoices_file(tmp_path, lines))
+    assert not report.committed
+    assert [(error.line, error.field) for error in report.errors] == [(ROWS - 1, "Contrat")]
+    assert conn.execute("SELECT count(*) FROM contracts").fetchone()[0] == 0
+
+
 def source_of(rows: int) -> Source:
     text = "a;b\n" + "".join(f"{n};x\n" for n in range(rows))
     return Source(text, "\n", ";", "utf-8", quoted=False)
@@ -145,42 +188,51 @@ def counting(on_child: Callable[[], None] | None = None) -> Callable[[Table], An
     return prepare
 
 
-def test_the_halves_cover_every_row_once() -> None:
-    halves = prepare_in_halves(source_of(1_001), counting())
-    assert halves is not None
-    rows, first, second = halves
-    assert rows == first.size and first.size + second.size == 1_001
-    assert first.values["a"] + second.values["a"] == [str(n) for n in range(1_001)]
-
-
-def test_a_child_that_fails_leaves_the_file_to_one_process() -> None:
-    def crash() -> None:
-        raise RuntimeError("boom")
-
-    assert prepare_in_halves(source_of(100), counting(crash)) is None
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child left behind
-
-
-def test_a_failing_parent_stops_its_child() -> None:
-    def prepare(table: Table) -> tuple[int, CleanHalf]:
-        raise ValueError("parent side")
-
-    with pytest.raises(ValueError, match="parent side"):
-        prepare_in_halves(source_of(100), prepare)
+def no_child_left() -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 
 
+def test_the_halves_cover_every_row_once() -> None:
+    with Halves(source_of(1_001), counting()) as halves:
+        rows, first = halves.first()
+        second = halves.second()
+    assert first is not None and second is not None
+    assert rows == first.size and first.size + second.size == 1_001
+    assert first.values["a"] + second.values["a"] == [str(n) for n in range(1_001)]
+    no_child_left()
+
+
+def test_a_child_that_fails_sends_nothing() -> None:
+    def crash() -> None:
+        raise RuntimeError("boom")
+
+    with Halves(source_of(100), counting(crash)) as halves:
+        assert halves.first()[1] is not None
+        assert halves.second() is None
+    no_child_left()
+
+
+def test_leaving_early_stops_the_child() -> None:
+    def hang() -> None:
+        time.sleep(60)
+
+    began = time.monotonic()
+    with pytest.raises(ValueError, match="parent side"), Halves(source_of(100), counting(hang)):
+        raise ValueError("parent side")
+    assert time.monotonic() - began < 30
+    no_child_left()
+
+
 def test_a_commit_by_another_agent_meanwhile_makes_the_import_start_over(
-    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, forks: list[int], one_process: list[Table], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Debtors looked up before the halves were made are not trusted once the database moved."""
     conn = fresh(tmp_path, "relance.db")
-    real_prepare = import_halves.prepare_in_halves
+    real_first = Halves.first
 
-    def prepare_then_another_commit(*args: Any) -> Any:
-        halves = real_prepare(*args)
+    def first_then_another_commit(self: Halves[Any]) -> Any:
+        prepared = real_first(self)
         other = connect(tmp_path / "relance.db")
         with other:
             other.execute(
@@ -188,17 +240,9 @@ def test_a_commit_by_another_agent_meanwhile_makes_the_import_start_over(
                 " VALUES ('C999', 'Nouveau', 'sme', '2026-06-30', '2026-06-30')"
             )
         other.close()
-        return halves
+        return prepared
 
-    one_process: list[Table] = []
-    real_split = importing.split_source
-
-    def split(source: Source) -> Table:
-        one_process.append(table := real_split(source))
-        return table
-
-    monkeypatch.setattr(import_halves, "prepare_in_halves", prepare_then_another_commit)
-    monkeypatch.setattr(importing, "split_source", split)
+    monkeypatch.setattr(Halves, "first", first_then_another_commit)
     report = run(conn, "invoices", invoices_file(tmp_path, [line(n) for n in range(ROWS)]))
     assert (report.committed, report.inserted) == (True, ROWS)
     assert len(forks) == 1 and len(one_process) == 1

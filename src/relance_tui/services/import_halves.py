@@ -1,8 +1,9 @@
 """A big file read and validated in two processes at once (services.importing uses it).
 
-The parent keeps the first half of the rows; a child made by `os.fork` (which shares the
-decoded text without copying it) splits and validates the second half, then sends its validated
-columns back through a pipe. SQLite is only ever written by the parent.
+The parent keeps the first part of the rows; a child made by `os.fork` (which shares the
+decoded text without copying it) splits and validates the rest, then sends its validated
+columns back through a pipe. SQLite is only ever written by the parent, which can write its own
+part while the child is still at work.
 
 Only clean halves are used: a half with any bad row or warning, a child that fails, and the
 caller starts over in one process, whose report (line numbers, raw values) is the reference.
@@ -17,14 +18,14 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from relance_tui.services.import_read import Source, Table, halve_source, split_source
 
 PARALLEL_FROM_CHARS = 8_000_000  # about 100 000 invoice rows; below, fork and pickle cost more
-# The parent takes more than half the rows: the child also pickles its values, and the parent
-# would otherwise wait for them.
-FIRST_SHARE = 0.56
+# The parent's share of the rows. It writes its part while the child pickles its own, so
+# halves of the same size are ready at about the same time.
+FIRST_SHARE = 0.5
 
 Values = dict[str, list[Any]]
 T = TypeVar("T")
@@ -47,43 +48,57 @@ def can_halve(source: Source) -> bool:
     )
 
 
-def prepare_in_halves(
-    source: Source, prepare: Callable[[Table], tuple[T, CleanHalf | None]]
-) -> tuple[T, CleanHalf, CleanHalf] | None:
-    """Run `prepare` on both halves of the file, the second in a child process.
+class Halves(Generic[T]):
+    """Both halves of a file being prepared, the second in a child process.
 
-    `prepare` returns its own result and, when its half is clean, the validated values. Returns
-    (the first half's own result, both clean halves), or None when a half is not clean or the
-    child did not answer.
+    `prepare` returns its own result and, when its half is clean, the validated values. Use it
+    as a context manager: leaving it stops the child if it still runs, and always reaps it.
     """
-    halves = halve_source(source, FIRST_SHARE)
-    if halves is None:
-        return None
-    first_half, second_half = halves
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:
-        os.close(reader)
-        _child(prepare, second_half, writer)
-    os.close(writer)
-    del second_half
-    finished = False
-    try:
-        with os.fdopen(reader, "rb") as pipe:
-            result, first = prepare(split_source(first_half))
-            del first_half
-            try:
-                second: CleanHalf | None = pickle.load(pipe)
-            except EOFError:  # the child died before it could answer
-                second = None
-        finished = True
-    finally:
-        if not finished:
-            os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-    if first is None or second is None:
-        return None
-    return result, first, second
+
+    def __init__(
+        self, source: Source, prepare: Callable[[Table], tuple[T, CleanHalf | None]]
+    ) -> None:
+        halves = halve_source(source, FIRST_SHARE)
+        if halves is None:
+            raise ValueError("a quoted file cannot be cut in two")
+        self._prepare = prepare
+        self._first: Source | None = halves[0]
+        reader, writer = os.pipe()
+        self._child = os.fork()
+        if self._child == 0:
+            os.close(reader)
+            _child(prepare, halves[1], writer)
+        os.close(writer)
+        self._pipe = os.fdopen(reader, "rb")
+        self._reaped = False
+
+    def first(self) -> tuple[T, CleanHalf | None]:
+        """Prepare the first half here, while the child prepares the second."""
+        assert self._first is not None, "the first half is prepared once"
+        table = split_source(self._first)
+        self._first = None
+        return self._prepare(table)
+
+    def second(self) -> CleanHalf | None:
+        """The second half's values, once the child sends them; None if it did not."""
+        try:
+            second: CleanHalf | None = pickle.load(self._pipe)
+        except EOFError:  # the child died before it could answer
+            second = None
+        self._pipe.close()
+        os.waitpid(self._child, 0)
+        self._reaped = True
+        return second
+
+    def __enter__(self) -> Halves[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pipe.close()
+        if not self._reaped:
+            os.kill(self._child, signal.SIGKILL)
+            os.waitpid(self._child, 0)
+            self._reaped = True
 
 
 def _child(

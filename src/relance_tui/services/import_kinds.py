@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from relance_tui.domain.phones import parse_phone
 from relance_tui.formatting import money
@@ -69,9 +69,12 @@ class Handler:
     # key it keeps unique, to check again across the halves. None: one process only.
     key_across_halves: ClassVar[tuple[str, ...] | None] = None
 
-    def __init__(self, batch: Batch, snapshot: Snapshot | None = None) -> None:
+    def __init__(
+        self, batch: Batch, snapshot: Snapshot | None = None, before: Handler | None = None
+    ) -> None:
         self.batch = batch
-        self.snapshot = snapshot  # the look-ups the halves used, for joined halves
+        self.snapshot = snapshot  # the look-ups a half of the file used
+        self.before = before  # the handler of the file's first half, written already
 
     def resolve_in_half(self, snapshot: Snapshot) -> bool:
         """Look up what a half can from the snapshot; False when something is not found."""
@@ -86,6 +89,18 @@ class Handler:
     def write(
         self, conn: sqlite3.Connection, keep: list[int] | None, *, now: str, today: date, agent: str
     ) -> Written:
+        raise NotImplementedError
+
+    # for kinds whose files may be cut in halves: `write` in parts
+
+    table: ClassVar[str]
+
+    def write_rows(self, conn: sqlite3.Connection, keep: list[int] | None) -> set[int]:
+        """Write the rows (indexes may be down); return the debtors they touch."""
+        raise NotImplementedError
+
+    def settle(self, conn: sqlite3.Connection, today: date, touched: set[int]) -> None:
+        """After every part is written: what follows from the rows (the cases)."""
         raise NotImplementedError
 
     # helpers
@@ -138,6 +153,7 @@ class Handler:
 class InvoicesHandler(Handler):
     kind = ImportKind.INVOICES
     key_across_halves = ("number",)
+    table = "invoices"
 
     def check_rows(self) -> None:
         batch = self.batch
@@ -194,6 +210,10 @@ class InvoicesHandler(Handler):
         self.debtor_ids = self.resolve_debtors(conn)
         self.contract_ids: list[int | None] | None = None
         self.new_contracts: dict[str, tuple[int, str]] = {}
+        self.created: dict[str, int] = {}  # new contract reference → id, once written
+        # contracts the first half of this file created, started earlier by this half
+        self.earlier_starts: dict[int, str] = {}
+        created_before = self.before.created if isinstance(self.before, InvoicesHandler) else {}
         self.contracts_empty = False  # the file has the column, empty on every row
         if not batch.has("contract_reference"):
             return
@@ -212,6 +232,10 @@ class InvoicesHandler(Handler):
                 contract_id, owner = known[reference]
                 if owner != debtor:
                     batch.fail(row, "contract_reference", t("import.reason.contract_other_debtor"))
+                elif reference in created_before:
+                    issued = batch.values["issue_date"][row]
+                    start = self.earlier_starts.get(contract_id, issued)
+                    self.earlier_starts[contract_id] = min(start, issued)
                 ids.append(contract_id)
                 continue
             ids.append(None)
@@ -230,16 +254,26 @@ class InvoicesHandler(Handler):
     def write(
         self, conn: sqlite3.Connection, keep: list[int] | None, *, now: str, today: date, agent: str
     ) -> Written:
+        count = self.batch.size if keep is None else len(keep)
+        before = store.count_rows(conn, "invoices")
+        with store.bulk_indexes(conn, "invoices", count):
+            touched = self.write_rows(conn, keep)
+        inserted = store.count_rows(conn, "invoices") - before
+        self.settle(conn, today, touched)
+        return inserted, count - inserted, 0
+
+    def write_rows(self, conn: sqlite3.Connection, keep: list[int] | None) -> set[int]:
         batch = self.batch
         debtors = self.debtor_ids if keep is None else [self.debtor_ids[i] for i in keep]
         columns: list[str] = []
         extra: list[Any] = []
         nulls = ("contract_id",) if self.contracts_empty else ()
         if self.contract_ids is not None:
-            created = store.create_contracts(
+            self.created = store.create_contracts(
                 conn,
                 ((ref, debtor, start) for ref, (debtor, start) in self.new_contracts.items()),
             )
+            store.move_contract_starts(conn, self.earlier_starts)
             references = batch.column("contract_reference", keep)
             contract_ids = (
                 self.contract_ids if keep is None else [self.contract_ids[i] for i in keep]
@@ -247,7 +281,7 @@ class InvoicesHandler(Handler):
             columns.append("contract_id")
             extra.append(
                 [
-                    cid if cid is not None else created.get(ref)
+                    cid if cid is not None else self.created.get(ref)
                     for cid, ref in zip(contract_ids, references, strict=True)
                 ]
             )
@@ -267,17 +301,16 @@ class InvoicesHandler(Handler):
             batch.column("amount", keep),
             *extra,
         ]
-        count = len(debtors)
-        before = store.count_rows(conn, "invoices")
-        with store.bulk_indexes(conn, "invoices", count):
-            store.upsert_invoices(conn, columns, values, nulls)
-        inserted = store.count_rows(conn, "invoices") - before
-        touched = {d for d in debtors if d is not None}
+        store.upsert_invoices(conn, columns, values, nulls)
+        touched = set(debtors)
+        touched.discard(None)
+        return cast(set[int], touched)
+
+    def settle(self, conn: sqlite3.Connection, today: date, touched: set[int]) -> None:
         if len(touched) > store.BULK_ROWS and 2 * len(touched) > store.count_rows(conn, "debtors"):
             sync_cases(conn, today)  # most debtors: one pass over all is cheaper than a filter
         else:
             sync_cases(conn, today, sorted(touched))
-        return inserted, count - inserted, 0
 
 
 class DebtorsHandler(Handler):

@@ -58,7 +58,7 @@ from relance_tui.storage import imports as store
 from relance_tui.storage.db import append_audit, transaction
 
 if TYPE_CHECKING:
-    from relance_tui.services.import_kinds import Handler
+    from relance_tui.services.import_kinds import Handler, Snapshot
 
 __all__ = [
     "ImportFileError",
@@ -448,19 +448,17 @@ class StartOver(Exception):
     """Joined halves met a problem: the one-process path makes the report (raw values, lines)."""
 
 
-class JoinedBatch(Batch):
-    """Two clean halves of one file, validated apart (services.import_halves), joined.
+class HalfBatch(Batch):
+    """The validated values of one clean half of a file (services.import_halves).
 
-    Holds the validated values of every row but the raw text of the first half only, so it
-    cannot report a row: `fail` and `warn` raise StartOver instead.
+    The half's raw text may be in another process, so it cannot report a row: `fail` and `warn`
+    raise StartOver instead.
     """
 
-    def __init__(self, first: Batch, first_half: CleanHalf, second_half: CleanHalf) -> None:
-        super().__init__(first.table, first.spec, first.columns, first.options)
-        self.values = {
-            name: values + second_half.values[name] for name, values in first_half.values.items()
-        }
-        self._size = first_half.size + second_half.size
+    def __init__(self, like: Batch, half: CleanHalf) -> None:
+        super().__init__(like.table, like.spec, like.columns, like.options)
+        self.values = half.values
+        self._size = half.size
 
     @property
     def size(self) -> int:
@@ -610,22 +608,119 @@ def _import_file(
 
     if handler_class.key_across_halves and import_halves.can_halve(source):
         snapshot = import_kinds.Snapshot.read(conn)
-        halves = import_halves.prepare_in_halves(source, prepare_half)
-        if halves is not None:
-            first, first_half, second_half = halves
-            batch = JoinedBatch(first.batch, first_half, second_half)
-            joined = handler_class(batch, snapshot)
-            del first, first_half, second_half, halves
-            try:
-                joined.flag_duplicates(handler_class.key_across_halves)
-                return _write(conn, joined, path, options, today=today, progress=progress)
-            except StartOver:
-                pass
+        with import_halves.Halves(source, prepare_half) as halves:
+            first, first_half = halves.first()
+            if first_half is not None:
+                try:
+                    return _write_halves(
+                        conn, first.batch, first_half, halves, snapshot, path, options, today,
+                        progress,
+                    )  # fmt: skip
+                except StartOver:
+                    pass
     table = split_source(source)
     del source
     if progress:
         progress(0, 2 * table.row_count)
     return _write(conn, prepare(table), path, options, today=today, progress=progress)
+
+
+def _write_halves(
+    conn: Any,
+    first: Batch,
+    first_half: CleanHalf,
+    halves: import_halves.Halves[Handler],
+    snapshot: Snapshot,
+    path: Path,
+    options: ImportOptions,
+    today: date,
+    progress: Progress | None,
+) -> ImportReport:
+    """Write the first half while the child still validates the second, then the second.
+
+    Everything happens in one transaction: any problem found on the way (a half not clean, a key
+    in both halves, a row the database refuses) raises StartOver, which rolls it all back.
+    """
+    from relance_tui.services.import_kinds import HANDLERS
+
+    handler_class = HANDLERS[first.spec.kind]
+    key = handler_class.key_across_halves
+    assert key is not None
+    expected = round(first_half.size / import_halves.FIRST_SHARE)
+    report = _report(first, path)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with store.bulk_session(conn, expected), transaction(conn):
+        start = handler_class(HalfBatch(first, first_half), snapshot)
+        start.check_database(conn)
+        before = store.count_rows(conn, handler_class.table)
+        with store.bulk_indexes(conn, handler_class.table, expected):
+            touched = start.write_rows(conn, None)
+            first_keys = _keys(key, first_half)  # while the child may still be at work
+            second_half = halves.second()
+            if second_half is None or not first_keys.isdisjoint(_keys(key, second_half)):
+                raise StartOver
+            rest = handler_class(HalfBatch(first, second_half), snapshot, before=start)
+            rest.check_database(conn)
+            touched |= rest.write_rows(conn, None)
+        count = first_half.size + second_half.size
+        report.rows_read = count
+        if progress:
+            progress(count, 2 * count)
+        report.inserted = store.count_rows(conn, handler_class.table) - before
+        report.updated = count - report.inserted
+        rest.settle(conn, today, touched)
+        _record(conn, report, options, now)
+    report.committed = True
+    if progress:
+        progress(2 * count, 2 * count)
+    return report
+
+
+def _keys(key: tuple[str, ...], half: CleanHalf) -> set[Any]:
+    """The key values of a half (each half checked already that they are unique in it)."""
+    if len(key) == 1:
+        return set(half.values[key[0]])
+    return set(zip(*(half.values[name] for name in key), strict=True))
+
+
+def _report(batch: Batch, path: Path) -> ImportReport:
+    report = ImportReport(kind=batch.spec.kind, path=path, rejects_path=None)
+    headers = batch.table.headers
+    report.columns = {name: headers[index] for name, index in batch.columns.items()}
+    report.ignored_columns = batch.ignored_columns
+    report.rows_read = batch.size
+    return report
+
+
+def _record(conn: Any, report: ImportReport, options: ImportOptions, now: str) -> None:
+    """The `imports` row and the audit event of an import about to be committed."""
+    report.import_id = store.record_import(
+        conn,
+        kind=report.kind.value,
+        file_name=report.path.name,
+        inserted=report.inserted,
+        updated=report.updated,
+        rejected=report.rejected,
+        at=now,
+        by=options.agent,
+    )
+    append_audit(
+        conn,
+        agent=options.agent,
+        action=f"import.{report.kind.value}",
+        entity="import",
+        entity_id=report.import_id,
+        after={
+            "file": str(report.path),
+            "rows": report.rows_read,
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+            "warnings": len(report.warnings),
+        },
+        at=now,
+    )
 
 
 def _write(
@@ -639,12 +734,7 @@ def _write(
 ) -> ImportReport:
     """The checks against the database and the writes, in one transaction; the report."""
     batch = handler.batch
-    kind = handler.kind
-    headers = batch.table.headers
-    report = ImportReport(kind=kind, path=path, rejects_path=None)
-    report.columns = {name: headers[index] for name, index in batch.columns.items()}
-    report.ignored_columns = batch.ignored_columns
-    report.rows_read = batch.size
+    report = _report(batch, path)
     total = 2 * batch.size
     if progress:
         progress(batch.size, total)
@@ -666,33 +756,7 @@ def _write(
                 write_rejects(options.rejects_path, batch.table, batch)
                 report.rejects_path = options.rejects_path
             report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
-            report.import_id = store.record_import(
-                conn,
-                kind=kind.value,
-                file_name=path.name,
-                inserted=report.inserted,
-                updated=report.updated,
-                rejected=report.rejected,
-                at=now,
-                by=options.agent,
-            )
-            append_audit(
-                conn,
-                agent=options.agent,
-                action=f"import.{kind.value}",
-                entity="import",
-                entity_id=report.import_id,
-                after={
-                    "file": str(path),
-                    "rows": report.rows_read,
-                    "inserted": report.inserted,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "rejected": report.rejected,
-                    "warnings": len(report.warnings),
-                },
-                at=now,
-            )
+            _record(conn, report, options, now)
     except _Rollback:
         report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
         report.committed = False

@@ -195,6 +195,13 @@ def create_contracts(
     return created
 
 
+def move_contract_starts(conn: sqlite3.Connection, starts: dict[int, str]) -> None:
+    """Contract id → an issue date: the contract starts then if it started later."""
+    conn.executemany(
+        "UPDATE contracts SET start_date = ?2 WHERE id = ?1 AND start_date > ?2", starts.items()
+    )
+
+
 INVOICE_OPTIONAL = ("contract_id", "po_reference", "outstanding_cents", "currency")
 
 
