@@ -307,19 +307,17 @@ class Batch:
             self.values[spec.name] = values
             return
         # Few distinct raw texts (dates, codes, references): each one is converted and validated
-        # once, then the column is one look-up per cell in a raw text → final value table.
-        read = self._reader(spec)
-        converter = Converter(read)
-        for cell in set(raw):
-            converter[cell] = converted = read(cell)
-            if converted.__class__ is Bad:
-                converter.bad.add(cell)
+        # once. The converted column is kept when the model leaves every value as it is (the
+        # usual case), else it is one look-up per cell in a raw text → final value table.
+        converter = Converter(self._reader(spec))
+        converted = converter.convert(raw)
         self._conversion_errors(spec, raw, converter)
         final = self._validate_distinct(spec, raw, converter)
-        if len(final) == 1:
-            self.values[spec.name] = [next(iter(final.values()))] * len(raw)
-        else:
-            self.values[spec.name] = list(map(final.__getitem__, raw))
+        unchanged = all(
+            value is before or (value.__class__ is before.__class__ and value == before)
+            for value, before in zip(final.values(), converter.values(), strict=True)
+        )
+        self.values[spec.name] = converted if unchanged else list(map(final.__getitem__, raw))
 
     def _conversion_errors(self, spec: FieldSpec, raw: list[str], converter: Converter) -> None:
         """Rows whose raw text could not be read, then required cells left empty."""
