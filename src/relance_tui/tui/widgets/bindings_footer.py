@@ -1,23 +1,50 @@
-"""A Footer that is rebuilt only when the keys it shows change.
+"""The footer: the keys of the active screen, drawn by one widget.
 
-Textual's Footer recomposes (removes, re-mounts and re-styles every key) each time its screen's
-bindings are refreshed: every focus change, `refresh_bindings` call and screen resume. Opening
-a case did that seven times, ~50 ms each, to show the same keys. Here the refreshes of one
-frame are folded into one, skipped when nothing shown would differ, and reduced to restyling
-the keys concerned when only some keys are enabled or disabled (a case loading, then loaded).
+Textual's Footer mounts one widget per key, and every widget costs on each frame and idle cycle
+(message pump, compositor map) and again when a screen is composed. This footer renders all the
+keys as one line of content; a click on a key runs its binding through `@click` meta.
+
+Bindings are refreshed on every focus change, `refresh_bindings` call and screen resume: the
+refreshes of one frame are folded into one, and the line is repainted only when what it shows
+differs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from rich.style import Style as RichStyle
+from textual.content import Content
+from textual.reactive import reactive
+from textual.style import Style
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+PALETTE_SEPARATOR = "▏"  # what Textual's Footer draws left of the palette key (a vkey border)
 
 
-class BindingsFooter(Footer):
+class FooterItem(NamedTuple):
+    key: str  # the key of `screen.active_bindings`, what a click presses
+    key_display: str
+    description: str
+    enabled: bool
+
+
+class BindingsFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "bindings-footer--key",
+        "bindings-footer--description",
+        "bindings-footer--disabled",
+        "bindings-footer--hover",
+        "bindings-footer--separator",
+    }
+
+    compact = reactive(False, toggle_class="-compact")
+    """Less whitespace: no padding around keys, one space between entries."""
+
     def __init__(
         self,
         *,
@@ -26,62 +53,103 @@ class BindingsFooter(Footer):
         show_command_palette: bool = True,
         compact: bool = False,
     ) -> None:
-        super().__init__(
-            id=id, classes=classes, show_command_palette=show_command_palette, compact=compact
-        )
-        self._layout: tuple[Hashable, ...] | None = None  # what the last compose drew
-        self._enabled: tuple[bool, ...] = ()  # and which keys were enabled since
+        super().__init__(id=id, classes=classes)
+        self.show_command_palette = show_command_palette
+        self.set_reactive(BindingsFooter.compact, compact)
+        self.set_class(compact, "-compact", update=False)
+        # Link styles would recolour every clickable key; hover is drawn here instead.
+        self.set_reactive(Widget.auto_links, False)
+        self._items: tuple[FooterItem, ...] = ()
+        self._palette: FooterItem | None = None
+        self._hover: str | None = None  # the key under the mouse
         self._queued = False
 
-    def _drawn(self) -> tuple[tuple[Hashable, ...], tuple[bool, ...]]:
-        """What `Footer.compose` draws from the screen's bindings (shown or not: the command
-        palette key comes from a hidden binding): the keys, and apart whether each is enabled."""
-        layout: list[Hashable] = []
-        enabled: list[bool] = []
-        for key, (_node, binding, on, tooltip) in self.screen.active_bindings.items():
-            group = binding.group
-            layout.append(
-                (
-                    key,
-                    binding.key,
-                    binding.action,
-                    binding.description,
-                    binding.show,
-                    binding.key_display,
-                    tooltip,
-                    None if group is None else (group.description, group.compact),
-                )
-            )
-            enabled.append(on)
-        return tuple(layout), tuple(enabled)
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
 
-    def compose(self) -> ComposeResult:
-        if self._bindings_ready:
-            self._layout, self._enabled = self._drawn()
-        yield from super().compose()
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
         if not screen.app.app_focus:
             return
-        if not screen.is_current:  # redrawn when it comes back (a resume refreshes bindings)
+        if not screen.is_current:  # read when it comes back (a resume refreshes bindings)
             return
         if self.is_attached and screen is self.screen and not self._queued:
             self._queued = True
-            self.call_after_refresh(self._redraw)
+            self.call_after_refresh(self._update)
 
-    async def _redraw(self) -> None:
+    def _update(self) -> None:
         self._queued = False
-        layout, enabled = self._drawn()
-        if layout != self._layout:
-            await self.recompose()
-        elif enabled != self._enabled:  # the same keys, some enabled or disabled: restyle those
-            self._enabled = enabled
-            states = {
-                (binding.key, binding.action): on
-                for _node, binding, on, _tooltip in self.screen.active_bindings.values()
-            }
-            for footer_key in self.query(FooterKey):
-                on = states.get((footer_key.key, footer_key.action), True)
-                footer_key._disabled = not on  # what FooterKey(disabled=...) sets
-                footer_key.set_class(not on, "-disabled")
+        items, palette = self._shown()
+        if items != self._items or palette != self._palette:
+            self._items, self._palette = items, palette
+            self.refresh()
+
+    def _shown(self) -> tuple[tuple[FooterItem, ...], FooterItem | None]:
+        """What Textual's Footer shows: the first shown binding of each action, in order, and
+        the command palette key (a hidden binding) on the right."""
+        app = self.app
+        active = self.screen.active_bindings
+        items: dict[str, FooterItem] = {}
+        for key, (_node, binding, enabled, _tooltip) in active.items():
+            if binding.show and binding.action not in items:
+                display = app.get_key_display(binding)
+                items[binding.action] = FooterItem(key, display, binding.description, enabled)
+        palette = None
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            found = active.get(app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _node, binding, enabled, _tooltip = found
+                palette = FooterItem(
+                    app.COMMAND_PALETTE_BINDING,
+                    app.get_key_display(binding),
+                    binding.description,
+                    enabled,
+                )
+        return tuple(items.values()), palette
+
+    def _entry(self, item: FooterItem, compact: bool) -> Content:
+        key_style = self.get_visual_style("bindings-footer--key", partial=True)
+        description_style = self.get_visual_style("bindings-footer--description", partial=True)
+        extra = Style.from_meta({"@click": f"press({item.key!r})", "footer_key": item.key})
+        if not item.enabled:
+            extra += self.get_visual_style("bindings-footer--disabled", partial=True)
+        if item.key == self._hover:
+            extra += self.get_visual_style("bindings-footer--hover", partial=True)
+        if not item.description:
+            return Content.assemble((item.key_display, key_style + extra))
+        key = item.key_display if compact else f" {item.key_display} "
+        description = f" {item.description}" if compact else f"{item.description} "
+        return Content.assemble((key, key_style + extra), (description, description_style + extra))
+
+    def render(self) -> Content:
+        compact = self.compact
+        width = self.size.width
+        right = Content("")
+        if self._palette is not None:
+            separator = self.get_visual_style("bindings-footer--separator", partial=True)
+            right = Content.assemble(
+                (PALETTE_SEPARATOR, separator),
+                self._entry(self._palette, compact=True),  # Textual draws this one compact
+                "" if compact else " ",
+            )
+        gap = " " if compact else ""
+        left = Content(gap).join(self._entry(item, compact) for item in self._items)
+        left_width = max(width - right.cell_length, 0)
+        return left.truncate(left_width, pad=True) + right
+
+    def watch_hover_style(self, previous_hover_style: RichStyle, hover_style: RichStyle) -> None:
+        meta = hover_style.meta
+        hover = meta.get("footer_key") if meta else None
+        if hover != self._hover:
+            self._hover = hover
+            self.refresh()
+
+    async def action_press(self, key: str) -> None:
+        """Run the binding a click landed on, as its key would (a disabled one rings)."""
+        found = self.screen.active_bindings.get(key)
+        if found is None or not found.enabled:
+            self.app.bell()
+            return
+        await self.app.run_action(found.binding.action, found.node)
