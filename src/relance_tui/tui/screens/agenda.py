@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from relance_tui.formatting import PARIS, day, money
 from relance_tui.i18n import t
 from relance_tui.services.agenda import AgendaItem, AgendaKind
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.case_views import cents
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class AgendaScreen(TranslatedBindings, Screen[None]):
         table.add_columns(*[t(f"agenda.col.{c}") for c in COLUMNS])
         yield table
         yield Static(id="agenda-empty")
-        yield Footer()
+        yield BindingsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#agenda-empty").display = False

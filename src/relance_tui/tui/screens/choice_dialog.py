@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.choice_list import ChoiceList
 
 
@@ -45,7 +46,7 @@ class ChoiceDialog(TranslatedBindings, ModalScreen[str | None]):
             yield Static(Text(self._title), classes="dialog-title")
             yield Static(self._body, classes="dialog-body")
             yield ChoiceList(self._choices, id="choices")
-        yield Footer()
+        yield BindingsFooter()
 
     def on_mount(self) -> None:
         choices = self.query_one(ChoiceList)

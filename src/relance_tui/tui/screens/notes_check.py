@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from relance_tui.domain.notes_check import NoteFinding, check_notes
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
 
 def highlighted(text: str, findings: tuple[NoteFinding, ...]) -> Text:
@@ -55,7 +56,7 @@ class NotesCheckDialog(TranslatedBindings, ModalScreen[dict[str, str] | None]):
                 yield Input(value=text, id=f"reword-{name}", max_length=4000)
             yield Static(id="notes-error", classes="error")
             yield Static(Text(t("notes.hint")), classes="hint")
-        yield Footer()
+        yield BindingsFooter()
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()

@@ -17,12 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from relance_tui.formatting import PARIS, money, money_short, percent
 from relance_tui.i18n import current_language, t
 from relance_tui.services.portfolio import Bucket, PortfolioOverview, load_portfolio_overview
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
 
 class PortfolioLoaded(Message):
@@ -71,7 +72,7 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
                     yield self._table("by-segment")
                     yield self._table("by-age")
                 yield self._table("by-stage")
-        yield Footer()
+        yield BindingsFooter()
 
     def _table(self, table_id: str) -> DataTable[Text]:
         table: DataTable[Text] = DataTable(id=table_id, show_cursor=False, zebra_stripes=True)

@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from relance_tui.i18n import t
 from relance_tui.services.queue import count_text
 from relance_tui.tui.bindings import TranslatedBindings, translate_bindings
+from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
 HOTKEYS = "123456789"
 
@@ -115,7 +116,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignChoice | None]):
                 Text(t("reassign.cap", cap=count_text(self.cap))), classes="hint", id="reassign-cap"
             )
             yield Static(id="reassign-summary")
-        yield Footer()
+        yield BindingsFooter()
 
     def _options(self) -> list[Option]:
         options = []

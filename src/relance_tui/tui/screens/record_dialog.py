@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from relance_tui.config import Settings
 from relance_tui.formatting import PARIS
@@ -27,6 +27,7 @@ from relance_tui.services.casefile import CaseFile
 from relance_tui.services.casework import Recorded, check_texts
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.screens.notes_check import highlighted
+from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.solve_forms import FormError
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
             yield from self.fields()
             yield Static(id="dialog-error", classes="error")
             yield Static(Text(t("dialog.hint")), classes="hint")
-        yield Footer()
+        yield BindingsFooter()
 
     def fields(self) -> ComposeResult:
         raise NotImplementedError
