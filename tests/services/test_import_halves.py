@@ -14,7 +14,7 @@ from tests.services.test_importing import DEBTORS, INVOICE_HEADER, run, snapshot
 
 from relance_tui.services import import_halves, importing
 from relance_tui.services.import_halves import CleanHalf, Halves
-from relance_tui.services.import_read import Source, Table
+from relance_tui.services.import_read import Source, Table, cut_source, source_part
 from relance_tui.storage.db import connect
 
 ROWS = 400
@@ -246,3 +246,14 @@ def test_a_commit_by_another_agent_meanwhile_makes_the_import_start_over(
     report = run(conn, "invoices", invoices_file(tmp_path, [line(n) for n in range(ROWS)]))
     assert (report.committed, report.inserted) == (True, ROWS)
     assert len(forks) == 1 and len(one_process) == 1
+
+
+def test_where_a_file_is_cut() -> None:
+    source = source_of(10)
+    cut = cut_source(source)
+    assert cut is not None
+    first, second = source_part(source, cut, second=False), source_part(source, cut, second=True)
+    assert first.text.startswith("a;b\n") and second.text.startswith("a;b\n")
+    assert first.text + second.text.removeprefix("a;b\n") == source.text
+    assert cut_source(Source("a;b\n1;x", "\n", ";", "utf-8", quoted=False)) is None
+    assert cut_source(Source('a;b\n"1";x\n2;y\n', "\n", ";", "utf-8", quoted=True)) is None

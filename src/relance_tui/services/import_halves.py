@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, NoReturn, TypeVar
 
-from relance_tui.services.import_read import Source, Table, halve_source, split_source
+from relance_tui.services.import_read import Source, Table, cut_source, source_part, split_source
 
 PARALLEL_FROM_CHARS = 8_000_000  # about 100 000 invoice rows; below, fork and pickle cost more
 # The parent's share of the rows: a little less than half, as it also writes its part to the
@@ -43,8 +43,8 @@ def can_halve(source: Source) -> bool:
     return (
         hasattr(os, "fork")
         and threading.active_count() == 1
-        and not source.quoted
         and len(source.text) >= PARALLEL_FROM_CHARS
+        and cut_source(source, FIRST_SHARE) is not None
     )
 
 
@@ -58,26 +58,27 @@ class Halves(Generic[T]):
     def __init__(
         self, source: Source, prepare: Callable[[Table], tuple[T, CleanHalf | None]]
     ) -> None:
-        halves = halve_source(source, FIRST_SHARE)
-        if halves is None:
-            raise ValueError("a quoted file cannot be cut in two")
+        cut = cut_source(source, FIRST_SHARE)
+        if cut is None:
+            raise ValueError("this file cannot be cut in two")
         self._prepare = prepare
-        self._first: Source | None = halves[0]
+        self._source: Source | None = source
+        self._cut = cut
         reader, writer = os.pipe()
         self._child = os.fork()
         if self._child == 0:
             os.close(reader)
-            _child(prepare, halves[1], writer)
+            _child(prepare, source_part(source, cut, second=True), writer)
         os.close(writer)
         self._pipe = os.fdopen(reader, "rb")
         self._answered = False
 
     def first(self) -> tuple[T, CleanHalf | None]:
         """Prepare the first half here, while the child prepares the second."""
-        assert self._first is not None, "the first half is prepared once"
-        table = split_source(self._first)
-        self._first = None
-        return self._prepare(table)
+        assert self._source is not None, "the first half is prepared once"
+        first = source_part(self._source, self._cut, second=False)
+        self._source = None
+        return self._prepare(split_source(first))
 
     def second(self) -> CleanHalf | None:
         """The second half's values, once the child sends them; None if it did not."""

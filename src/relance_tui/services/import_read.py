@@ -142,32 +142,41 @@ def read_table(path: Path) -> Table:
     return split_source(read_source(path))
 
 
-def halve_source(source: Source, first_share: float = 0.5) -> tuple[Source, Source] | None:
-    """The file cut in two at a line end, the header line heading both halves.
+def cut_source(source: Source, first_share: float = 0.5) -> int | None:
+    """Where to cut a file in two: the start of the line nearest `first_share` of its text.
 
-    `first_share`: the part of the text before the cut (the first "half" may be the bigger one).
-
-    None for a quoted file (a quoted cell may hold a line end: only the csv module can cut it).
-    Rows keep their order: the first half's rows, then the second's, are the file's rows.
-    Line numbers in the second half's table are not the file's: callers use its values only.
+    None for a quoted file (a quoted cell may hold a line end: only the csv module can cut it)
+    or one too short to cut. `source_part` makes each part; rows keep their order: the first
+    part's rows, then the second's, are the file's rows.
     """
     text, newline = source.text, source.newline
     if source.quoted:
         return None
-    leading = _LEADING_NEWLINES.match(text)
-    header_start = leading.end() if leading else 0
-    header_end = text.find(newline, header_start)
+    header_end = _header_end(source)
     if header_end < 0:
         return None
     cut = text.find(newline, header_end + int((len(text) - header_end) * first_share))
-    if cut < 0:
-        return None
-    cut += len(newline)
-    header = text[header_start:header_end]
-    return (
-        Source(text[:cut], newline, source.separator, source.encoding, quoted=False),
-        Source(header + newline + text[cut:], newline, source.separator, source.encoding, False),
-    )
+    return None if cut < 0 else cut + len(newline)
+
+
+def source_part(source: Source, cut: int, second: bool) -> Source:
+    """The first part of a cut file, or the second headed by the file's header line.
+
+    Line numbers in the second part's table are not the file's: callers use its values only.
+    """
+    text, newline = source.text, source.newline
+    if second:
+        leading = _LEADING_NEWLINES.match(text)
+        header = text[leading.end() if leading else 0 : _header_end(source)]
+        text = header + newline + text[cut:]
+    else:
+        text = text[:cut]
+    return Source(text, newline, source.separator, source.encoding, quoted=False)
+
+
+def _header_end(source: Source) -> int:
+    leading = _LEADING_NEWLINES.match(source.text)
+    return source.text.find(source.newline, leading.end() if leading else 0)
 
 
 def _split_fast(text: str, sep: str, encoding: str, newline: str = "\n") -> Table:
