@@ -389,7 +389,7 @@ async def test_each_tab_shows_the_open_case_when_shown(db_path: Path, ids: dict[
         screen = await open_case(app, pilot, ids["case"])
         await press(app, pilot, "3")  # contacts
         assert "Claire Martin" in table_text(screen, "#case-contacts")
-        await press(app, pilot, "bracketleft")  # invoices
+        await press(app, pilot, "left_square_bracket")  # invoices
         assert "F-2026-0101" in table_text(screen, "#case-invoices")
         await press(app, pilot, "escape")
 
