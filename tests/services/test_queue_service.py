@@ -282,6 +282,13 @@ def test_broad_name_search_filters_inside_the_page_query(
     assert query.name_pattern is not None
     assert queue.count_queue(conn, query).total == 30
     assert len(queue.page_after(conn, query, None, 100)) == 30
+    with transaction(conn):  # the count starts from the matching debtors: closed cases left out
+        conn.execute(
+            "UPDATE cases SET status = 'closed' WHERE debtor_id ="
+            " (SELECT min(id) FROM debtors WHERE legal_name LIKE 'Transports%')"
+        )
+    assert queue.count_queue(conn, query).total == 29
+    assert len(queue.page_after(conn, query, None, 100)) == 29
 
 
 def test_paging_to_the_end_of_a_long_queue(conn: sqlite3.Connection) -> None:

@@ -251,18 +251,31 @@ def _row(raw: Sequence[object]) -> QueueRow:
     )
 
 
-def source_and_filters(query: QueueQuery) -> tuple[str, list[str], dict[str, object]]:
-    """FROM clause, WHERE conditions and parameters for a query (fixed SQL, bound values)."""
+_NAME_MATCHES = (
+    "SELECT id FROM debtors WHERE legal_name LIKE :pattern ESCAPE '\\'"
+    " UNION SELECT value FROM json_each(:ids)"
+)
+
+
+def source_and_filters(
+    query: QueueQuery, *, unordered: bool = False
+) -> tuple[str, list[str], dict[str, object]]:
+    """FROM clause, WHERE conditions and parameters for a query (fixed SQL, bound values).
+
+    `unordered`: for a count, which needs no queue order. A broad name search then starts from
+    the matching debtors and finds their cases by debtor id, instead of walking every open case
+    in queue order and testing it (~25 ms instead of ~75 ms for "sarl" at 100 000 debtors).
+    """
     params: dict[str, object] = {}
     where = ["c.status = 'open'"]
     source = "cases c"
     if query.name_pattern is not None:
         params["pattern"] = query.name_pattern
         params["ids"] = json.dumps(list(query.debtor_ids or ()))
-        where.append(
-            "c.debtor_id IN (SELECT id FROM debtors WHERE legal_name LIKE :pattern ESCAPE '\\'"
-            " UNION SELECT value FROM json_each(:ids))"
-        )
+        if unordered:
+            source = f"({_NAME_MATCHES}) AS m CROSS JOIN cases c ON c.debtor_id = m.id"
+        else:
+            where.append(f"c.debtor_id IN ({_NAME_MATCHES})")
     elif query.debtor_ids is not None:
         # Few matches: start from them (unique index on debtor_id) and sort what is found.
         params["ids"] = json.dumps(list(query.debtor_ids))
@@ -364,7 +377,7 @@ def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
 
 def count(conn: sqlite3.Connection, query: QueueQuery) -> tuple[int, int]:
     """(cases, urgent cases) the query shows."""
-    source, where, params = source_and_filters(query)
+    source, where, params = source_and_filters(query, unordered=True)
     row = (
         _plain(conn)
         .execute(

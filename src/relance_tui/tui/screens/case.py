@@ -81,7 +81,13 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         Binding("a", "agenda", "key.agenda", id="case.agenda"),
         Binding("q", "quit_case", "key.quit", id="case.quit", show=False),
         Binding("right_square_bracket", "next_tab", "key.next_tab", id="case.next_tab", show=False),
-        Binding("left_square_bracket", "previous_tab", "key.previous_tab", id="case.prev_tab", show=False),
+        Binding(
+            "left_square_bracket",
+            "previous_tab",
+            "key.previous_tab",
+            id="case.prev_tab",
+            show=False,
+        ),
         *[
             Binding(str(n), f"tab('{name}')", f"casefile.tab.{name}", show=False)
             for n, name in enumerate(TABS, start=1)
