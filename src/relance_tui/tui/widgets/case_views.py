@@ -53,8 +53,10 @@ def banner(case: CaseFile) -> Text:
     if s.oldest_due_date:
         text.append("  " + t("casefile.oldest", day=day(s.oldest_due_date), days=s.days_late))
     text.append(f"  · {t(f'stage.{s.stage.value}')}")
-    if s.next_action_label:
-        when = f" {day(s.next_action_on)}" if s.next_action_on else ""
+    when = f" {day(s.next_action_on)}" if s.next_action_on else ""
+    if s.next_action == s.stage.value:  # the last rung, pursued: no step to go to
+        text.append(f" —{when}" if when else "")
+    elif s.next_action_label:
         text.append(f" → {s.next_action_label}{when}")
     return text
 
