@@ -29,7 +29,7 @@ from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.screens.help import HelpScreen
 from relance_tui.tui.screens.queue import QueueScreen
 from relance_tui.tui.screens.queue_filters import QueueFilterScreen, parse_euros
-from relance_tui.tui.widgets.queue_table import QueueTable, layout_columns
+from relance_tui.tui.widgets.queue_table import QueueTable, fit, layout_columns
 from relance_tui.tui.widgets.score_panel import ScorePanel
 
 TODAY = date(2026, 11, 24)
@@ -410,6 +410,21 @@ async def test_row_lines_are_as_long_as_they_say(db_path: Path) -> None:
                     strip = table._row_line(row, width, selected)
                     measured = sum(cell_len(segment.text) for segment in strip)
                     assert strip.cell_length == measured == width
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Établissements Dupré", "Boulangerie Martin", "", "Łódź Œuvre", "東京商事", "Café ☕ SARL"],
+)
+def test_fit_gives_exactly_the_width_asked(text: str) -> None:
+    for width in range(1, 26):
+        for align in ("left", "right"):
+            fitted = fit(text, width, align)
+            assert cell_len(fitted) == width
+            if cell_len(text) <= width:
+                assert fitted.strip() == text.strip()
+            else:
+                assert fitted.endswith("…")
 
 
 def test_parse_euros() -> None:

@@ -86,9 +86,12 @@ def fit(text: str, width: int, align: Align = "left") -> str:
     """Pad or cut `text` to exactly `width` cells (a cut ends with `…`)."""
     if width <= 0:
         return ""
-    length = cell_len(text)
+    # Below U+0300 (Latin letters with their accents) every printable character takes one
+    # cell: no need to measure French names character by character.
+    narrow = not text or max(text) < "\u0300"
+    length = len(text) if narrow else cell_len(text)
     if length > width:
-        return set_cell_size(text, width - 1) + "…"
+        return (text[: width - 1] if narrow else set_cell_size(text, width - 1)) + "…"
     padding = " " * (width - length)
     return padding + text if align == "right" else text + padding
 
