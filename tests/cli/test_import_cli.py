@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,53 @@ def test_real_command(db: str, tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "Date facture (issue_date)" in done.stderr and "--map" in done.stderr
+
+
+def test_ctrl_c_during_a_big_import_leaves_nothing(db: str, tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) while both processes of a
+    big import are at work: exit 130, a message, no invoice written, no process left."""
+    lines = "".join(
+        f"F-{n:07d};C001;01/01/2026;31/01/2026;{n % 900 + 100},00;;\r\n" for n in range(200_000)
+    )
+    path = write(tmp_path, "factures.csv", INVOICES.split("\r\n")[0] + "\r\n" + lines)
+    relance = Path(sys.executable).with_name("relance")
+    command = subprocess.Popen(
+        [str(relance), "--db", db, "import", "invoices", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LANG": "fr_FR.UTF-8"},
+        start_new_session=True,
+    )
+    children = Path(f"/proc/{command.pid}/task/{command.pid}/children")
+    deadline = time.monotonic() + 30
+    while not children.read_text().split() and command.poll() is None:
+        assert time.monotonic() < deadline, "the import never made its second process"
+        time.sleep(0.005)
+    child = int(children.read_text().split()[0])
+    os.killpg(command.pid, signal.SIGINT)
+    _out, err = command.communicate(timeout=60)
+    assert command.returncode == 130, err
+    assert "interrompu : rien n'a été importé" in err
+    assert not Path(f"/proc/{child}").exists()
+    conn = connect(db)
+    assert conn.execute("SELECT count(*) FROM invoices").fetchone()[0] == 0
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_ctrl_c_just_after_the_commit_says_the_import_is_complete(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relance_tui.services import importing
+
+    real_import = importing.import_file
+
+    def import_then_interrupted(*args: object, **kwargs: object) -> object:
+        real_import(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importing, "import_file", import_then_interrupted)
+    path = str(write(tmp_path, "f.csv", INVOICES))
+    code, _, err = run(capsys, "--db", db, "import", "invoices", path)
+    assert code == 130 and "interrompu après son enregistrement" in err
+    assert connect(db).execute("SELECT count(*) FROM invoices").fetchone()[0] == 2

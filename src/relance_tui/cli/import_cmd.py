@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         ImportOptions,
         import_file,
     )
+    from relance_tui.storage.imports import last_import_id
 
     mapping = _mapping(args.map)
     if args.rejects and not args.skip_bad:
@@ -94,15 +95,21 @@ def run(args: argparse.Namespace) -> int:
         rejects_path=rejects,
     )
     try:
-        with _progress_bar(path) as progress:
-            report = import_file(
-                conn,
-                ImportKind(args.kind),
-                path,
-                options,
-                today=datetime.now(PARIS).date(),
-                progress=progress,
-            )
+        last_import = last_import_id(conn)
+        try:
+            with _progress_bar(path) as progress:
+                report = import_file(
+                    conn,
+                    ImportKind(args.kind),
+                    path,
+                    options,
+                    today=datetime.now(PARIS).date(),
+                    progress=progress,
+                )
+        except KeyboardInterrupt as error:
+            # The import is one transaction: rolled back, unless Ctrl-C came just after its commit.
+            key = "interrupted_after" if last_import_id(conn) > last_import else "interrupted"
+            raise common.CliError(t(f"import.cli.{key}", file=path.name), exit_code=130) from error
         settled = None
         if report.committed and report.kind in (ImportKind.INVOICES, ImportKind.PAYMENTS):
             settled = settle_after_import(conn, common.settings(args), datetime.now(UTC))

@@ -417,6 +417,11 @@ def save_invoice_balances(conn: sqlite3.Connection, invoices: Iterable[OpenInvoi
 # --- the import log -------------------------------------------------------------------------
 
 
+def last_import_id(conn: sqlite3.Connection) -> int:
+    """The id of the newest recorded import (0: none yet)."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0])
+
+
 def record_import(
     conn: sqlite3.Connection,
     *,
