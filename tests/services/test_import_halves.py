@@ -257,3 +257,20 @@ def test_where_a_file_is_cut() -> None:
     assert first.text + second.text.removeprefix("a;b\n") == source.text
     assert cut_source(Source("a;b\n1;x", "\n", ";", "utf-8", quoted=False)) is None
     assert cut_source(Source('a;b\n"1";x\n2;y\n', "\n", ";", "utf-8", quoted=True)) is None
+
+
+def test_a_refused_fork_leaves_the_file_to_one_process(
+    tmp_path: Path, one_process: list[Table], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_halves, "PARALLEL_FROM_CHARS", 1_000)
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(import_halves.os, "fork", no_fork)
+    conn = fresh(tmp_path, "relance.db")
+    path = invoices_file(tmp_path, [line(n) for n in range(ROWS)])
+    opened = len(os.listdir("/proc/self/fd"))
+    report = run(conn, "invoices", path)
+    assert (report.committed, report.inserted, len(one_process)) == (True, ROWS, 1)
+    assert len(os.listdir("/proc/self/fd")) == opened  # the pipe was closed

@@ -65,7 +65,12 @@ class Halves(Generic[T]):
         self._source: Source | None = source
         self._cut = cut
         reader, writer = os.pipe()
-        self._child = os.fork()
+        try:
+            self._child = os.fork()
+        except OSError:  # no process to spare: the caller reads the file in one
+            os.close(reader)
+            os.close(writer)
+            raise
         if self._child == 0:
             os.close(reader)
             _child(prepare, source_part(source, cut, second=True), writer)

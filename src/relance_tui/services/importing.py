@@ -606,16 +606,21 @@ def _import_file(
 
     if handler_class.key_across_halves and import_halves.can_halve(source):
         snapshot = import_kinds.Snapshot.read(conn)
-        with import_halves.Halves(source, prepare_half) as halves:
-            first, first_half = halves.first()
-            if first_half is not None:
-                try:
-                    return _write_halves(
-                        conn, first.batch, first_half, halves, snapshot, path, options, today,
-                        progress,
-                    )  # fmt: skip
-                except StartOver:
-                    pass
+        try:
+            halves = import_halves.Halves(source, prepare_half)
+        except OSError:  # fork refused (no memory, process limit): one process then
+            halves = None
+        if halves is not None:
+            with halves:
+                first, first_half = halves.first()
+                if first_half is not None:
+                    try:
+                        return _write_halves(
+                            conn, first.batch, first_half, halves, snapshot, path, options,
+                            today, progress,
+                        )  # fmt: skip
+                    except StartOver:
+                        pass
     table = split_source(source)
     del source
     if progress:
