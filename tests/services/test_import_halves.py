@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import sqlite3
 import time
 from collections.abc import Callable
@@ -274,3 +275,17 @@ def test_a_refused_fork_leaves_the_file_to_one_process(
     report = run(conn, "invoices", path)
     assert (report.committed, report.inserted, len(one_process)) == (True, ROWS, 1)
     assert len(os.listdir("/proc/self/fd")) == opened  # the pipe was closed
+
+
+def test_a_child_killed_while_it_answers_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half an answer (the child killed in the middle of writing it) is no answer."""
+    real_dumps = pickle.dumps
+
+    def half_written(value: object, protocol: int) -> bytes:
+        return real_dumps(value, protocol=protocol)[:100]
+
+    monkeypatch.setattr(import_halves.pickle, "dumps", half_written)
+    with Halves(source_of(1_000), counting()) as halves:
+        assert halves.first()[1] is not None
+        assert halves.second() is None
+    no_child_left()

@@ -89,7 +89,7 @@ class Halves(Generic[T]):
         """The second half's values, once the child sends them; None if it did not."""
         try:
             second: CleanHalf | None = pickle.load(self._pipe)
-        except EOFError:  # the child died before it could answer
+        except (EOFError, pickle.UnpicklingError):  # the child died before it had answered
             second = None
         self._pipe.close()
         self._answered = True
