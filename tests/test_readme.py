@@ -20,3 +20,4 @@ def test_readme_configuration_example_loads(tmp_path: Path) -> None:
     assert settings.contact == defaults.contact
     assert settings.claims == defaults.claims
     assert settings.language == "fr"
+    assert settings.animations == defaults.animations == "none"

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le
 
@@ -89,6 +89,9 @@ class Settings:
     __pydantic_config__ = _STRICT
 
     language: str | None = None  # "fr" or "en"; --lang and RELANCE_LANG win over it
+    # Off by default: over SSH every frame of an animation is sent, and a tab switch cost twice
+    # the CPU with its underline animated.
+    animations: Literal["none", "basic", "full"] = "none"
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     contact: ContactSettings = field(default_factory=ContactSettings)
     claims: ClaimSettings = field(default_factory=ClaimSettings)

@@ -55,6 +55,7 @@ class RelanceApp(CaseNavigation):
         self.db_path = db_path
         self.agent_login = agent_login
         self.settings = settings
+        self.animation_level = settings.animations
 
     def now(self) -> datetime:
         """The current time (UTC); tests inject a fixed clock."""
