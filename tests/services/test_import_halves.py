@@ -178,6 +178,13 @@ def source_of(rows: int) -> Source:
     return Source(text, "\n", ";", "utf-8", quoted=False)
 
 
+def halves_of(rows: int, prepare: Callable[[Table], Any]) -> Halves[Any]:
+    source = source_of(rows)
+    cut = cut_source(source, import_halves.FIRST_SHARE)
+    assert cut is not None
+    return Halves(source, cut, prepare)
+
+
 def counting(on_child: Callable[[], None] | None = None) -> Callable[[Table], Any]:
     parent = os.getpid()
 
@@ -195,7 +202,7 @@ def no_child_left() -> None:
 
 
 def test_the_halves_cover_every_row_once() -> None:
-    with Halves(source_of(1_001), counting()) as halves:
+    with halves_of(1_001, counting()) as halves:
         rows, first = halves.first()
         second = halves.second()
     assert first is not None and second is not None
@@ -208,7 +215,7 @@ def test_a_child_that_fails_sends_nothing() -> None:
     def crash() -> None:
         raise RuntimeError("boom")
 
-    with Halves(source_of(100), counting(crash)) as halves:
+    with halves_of(100, counting(crash)) as halves:
         assert halves.first()[1] is not None
         assert halves.second() is None
     no_child_left()
@@ -219,7 +226,7 @@ def test_leaving_early_stops_the_child() -> None:
         time.sleep(60)
 
     began = time.monotonic()
-    with pytest.raises(ValueError, match="parent side"), Halves(source_of(100), counting(hang)):
+    with pytest.raises(ValueError, match="parent side"), halves_of(100, counting(hang)):
         raise ValueError("parent side")
     assert time.monotonic() - began < 30
     no_child_left()
@@ -285,7 +292,7 @@ def test_a_child_killed_while_it_answers_sends_nothing(monkeypatch: pytest.Monke
         return real_dumps(value, protocol=protocol)[:100]
 
     monkeypatch.setattr(import_halves.pickle, "dumps", half_written)
-    with Halves(source_of(1_000), counting()) as halves:
+    with halves_of(1_000, counting()) as halves:
         assert halves.first()[1] is not None
         assert halves.second() is None
     no_child_left()

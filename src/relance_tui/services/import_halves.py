@@ -39,13 +39,13 @@ class CleanHalf:
         self.values = values
 
 
-def can_halve(source: Source) -> bool:
-    return (
-        hasattr(os, "fork")
-        and threading.active_count() == 1
-        and len(source.text) >= PARALLEL_FROM_CHARS
-        and cut_source(source, FIRST_SHARE) is not None
-    )
+def halving_point(source: Source) -> int | None:
+    """Where to cut `source` for two processes; None when it is not worth it or not safe."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return None
+    if len(source.text) < PARALLEL_FROM_CHARS:
+        return None
+    return cut_source(source, FIRST_SHARE)
 
 
 class Halves(Generic[T]):
@@ -56,11 +56,8 @@ class Halves(Generic[T]):
     """
 
     def __init__(
-        self, source: Source, prepare: Callable[[Table], tuple[T, CleanHalf | None]]
+        self, source: Source, cut: int, prepare: Callable[[Table], tuple[T, CleanHalf | None]]
     ) -> None:
-        cut = cut_source(source, FIRST_SHARE)
-        if cut is None:
-            raise ValueError("this file cannot be cut in two")
         self._prepare = prepare
         self._source: Source | None = source
         self._cut = cut

@@ -604,10 +604,11 @@ def _import_file(
         clean = not batch.errors and not batch.warnings and handler.resolve_in_half(snapshot)
         return handler, CleanHalf(batch.size, batch.values) if clean else None
 
-    if handler_class.key_across_halves and import_halves.can_halve(source):
+    cut = import_halves.halving_point(source) if handler_class.key_across_halves else None
+    if cut is not None:
         snapshot = import_kinds.Snapshot.read(conn)
         try:
-            halves = import_halves.Halves(source, prepare_half)
+            halves = import_halves.Halves(source, cut, prepare_half)
         except OSError:  # fork refused (no memory, process limit): one process then
             halves = None
         if halves is not None:
@@ -616,8 +617,8 @@ def _import_file(
                 if first_half is not None:
                     try:
                         return _write_halves(
-                            conn, first.batch, first_half, halves, snapshot, path, options,
-                            today, progress,
+                            conn, handler_class, first.batch, first_half, halves, snapshot,
+                            path, options, today, progress,
                         )  # fmt: skip
                     except StartOver:
                         pass
@@ -630,6 +631,7 @@ def _import_file(
 
 def _write_halves(
     conn: Any,
+    handler_class: type[Handler],
     first: Batch,
     first_half: CleanHalf,
     halves: import_halves.Halves[Handler],
@@ -644,9 +646,6 @@ def _write_halves(
     Everything happens in one transaction: any problem found on the way (a half not clean, a key
     in both halves, a row the database refuses) raises StartOver, which rolls it all back.
     """
-    from relance_tui.services.import_kinds import HANDLERS
-
-    handler_class = HANDLERS[first.spec.kind]
     key = handler_class.key_across_halves
     assert key is not None
     expected = round(first_half.size / import_halves.FIRST_SHARE)
