@@ -197,19 +197,62 @@ async def test_scrollbar_repaints_the_cells_that_change(db_path: Path) -> None:
     from textual._styles_cache import StylesCache
     from textual.geometry import Region
 
+    from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
+
     build_db(db_path, bulk=3000)
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        bar = table_of(app).vertical_scrollbar
+        bar = app.screen.query_one(RowScrollBar)
+        table = table_of(app)
+        assert bar.display and bar.region.x == table.region.right  # beside the rows
         for key in ["pagedown"] * 12 + ["G", "pageup", "pageup", "g", "j", "j"]:
             await pilot.press(key)
             await settle(pilot)
             region = Region(0, 0, *bar.size)
             shown = bar.render_lines(region)  # what the incremental repaints left on screen
-            bar._render_content()
+            bar._forget()
             fresh = StylesCache().render_widget(bar, region)
             assert [list(strip) for strip in shown] == [list(strip) for strip in fresh], key
+        thumb_at_top = [list(strip) for strip in fresh]
+        await pilot.press("G")
+        await settle(pilot)
+        assert [list(strip) for strip in bar.render_lines(region)] != thumb_at_top
+
+
+@sync
+async def test_mouse_scrolls_the_rows(db_path: Path) -> None:
+    from textual.events import MouseScrollDown
+
+    from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
+
+    build_db(db_path, bulk=3000)
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        bar = app.screen.query_one(RowScrollBar)
+        table.post_message(MouseScrollDown(table, 5, 5, 0, 1, 0, False, False, False))
+        await settle(pilot)
+        assert table.top == 3 and table.cursor == 0  # the wheel moves the view, not the cursor
+        await pilot.click(bar, offset=(0, bar.size.height - 1))  # below the thumb: a page
+        await settle(pilot)
+        assert table.cursor == table.visible_rows  # a page down: the cursor comes on screen
+        assert table.top <= table.cursor < table.top + table.visible_rows
+        # Dragging the thumb down the bar shows the end of the queue; back up, where it was.
+        bottom = bar.size.height - 1
+        before = table.top
+        await pilot.mouse_down(bar, offset=(0, 0))
+        await pilot.hover(bar, offset=(0, bottom))
+        await pilot.mouse_up(bar, offset=(0, bottom))
+        await settle(pilot)
+        assert table.top > 0.9 * table.max_top
+        assert table.pager.row(table.top) is not None  # the rows there were read
+        await pilot.mouse_down(bar, offset=(0, bottom))
+        await pilot.hover(bar, offset=(0, 0))
+        await pilot.mouse_up(bar, offset=(0, 0))
+        await settle(pilot)
+        assert table.top == before
 
 
 @sync
@@ -226,7 +269,7 @@ async def test_paging_to_the_end_of_a_long_queue(db_path: Path) -> None:
         assert table.cursor == 3003
         assert table.current_row is not None and table.current_row.id == order[-1]
         # Rows on screen at the end are the last ones of the queue, read backwards.
-        top = int(table.scroll_y)
+        top = table.top
         shown = [table.pager.row(i) for i in range(top, 3004)]
         assert [row.id for row in shown if row] == order[top:]
         assert len(table.pager.cached_pages()) <= 3  # nothing like the whole queue in memory

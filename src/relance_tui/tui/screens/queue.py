@@ -32,6 +32,7 @@ from relance_tui.tui.screens.queue_commands import QueueCommands
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.queue_pager import FetchPlan, run_plan
 from relance_tui.tui.widgets.queue_table import QueueTable
+from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
 from relance_tui.tui.widgets.score_panel import ScorePanel
 
 if TYPE_CHECKING:
@@ -88,12 +89,16 @@ class QueueScreen(TranslatedBindings, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(t("queue.title"), id="queue-title", markup=False)
         with Horizontal(id="queue-body"):
-            yield QueueTable(
-                today=self.relance.today(),
-                me=self.relance.agent_login,
-                clock=self.relance.now,
-                id="queue-table",
-            )
+            with Horizontal(id="queue-rows"):
+                scrollbar = RowScrollBar(id="queue-scrollbar")
+                yield QueueTable(
+                    today=self.relance.today(),
+                    me=self.relance.agent_login,
+                    clock=self.relance.now,
+                    scrollbar=scrollbar,
+                    id="queue-table",
+                )
+                yield scrollbar
             with Vertical(id="queue-side"):
                 yield ScorePanel(id="queue-panel")
         yield BindingsFooter(compact=True)

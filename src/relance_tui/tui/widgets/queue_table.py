@@ -1,8 +1,9 @@
-"""The queue as a virtual table: a ScrollView whose `render_line` draws only the rows on screen.
+"""The queue as a virtual table: a widget whose `render_line` draws only the rows on screen.
 
 Rows come from a `QueuePager` (keyset pages in an LRU cache); a missing page is fetched in a
 thread worker with the fetcher the screen gave, then the lines are redrawn. Rendered lines are
 cached too, so moving the cursor redraws two lines. Columns narrow or drop with the width.
+The table scrolls itself (`top`, the first row on screen) and tells a `RowScrollBar` beside it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from math import ceil
 from typing import ClassVar, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -19,24 +19,25 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.reactive import Reactive, reactive
-from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
+from textual.reactive import reactive
 from textual.strip import Strip
+from textual.widget import Widget
 
 from relance_tui.formatting import money_short
 from relance_tui.i18n import t
 from relance_tui.services.queue import QueueRow, next_action_label, urgency_key
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.queue_pager import FetchPlan, QueuePager
+from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
 
 Fetcher = Callable[[FetchPlan], list[QueueRow]]
 Align = Literal["left", "right"]
 MIN_DEBTOR_WIDTH = 16
 LINE_CACHE_SIZE = 400
 MARKER_KEYS = {3: "queue.marker.callback", 2: "queue.marker.promise_due", 1: "queue.marker.broken"}
+WHEEL_ROWS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,50 +104,15 @@ def score_text(priority: float) -> str:
     return text.replace(".", ",") if current_language() == "fr" else text
 
 
-class QueueScrollBar(ScrollBar):
-    """The table's vertical scrollbar, repainting only the cells whose glyph changed when it
-    moves: none at all on most page downs of a long queue (the thumb moves less than a cell),
-    where Textual's would redraw the whole bar each time."""
-
-    position: Reactive[float] = Reactive(0, repaint=False)
-
-    def watch_position(self, old: float, new: float) -> None:
-        width, height = self.size
-        before, after = self._thumb(old, height), self._thumb(new, height)
-        if not self.vertical or len(before) != len(after):
-            self.refresh()
-            return
-        changed = [
-            Region(0, y, width, 1)
-            for y, pair in enumerate(zip(before, after, strict=True))
-            if pair[0] != pair[1]
-        ]
-        if changed:
-            self.refresh(*changed)
-
-    def _thumb(self, position: float, height: int) -> list[Segment]:
-        """The bar's cells at `position`, as ScrollBar.render draws them (colours aside)."""
-        window_size = self.window_size if self.window_size < self.window_virtual_size else 0
-        bar = self.renderer.render_bar(
-            size=height,
-            virtual_size=ceil(self.window_virtual_size),
-            window_size=ceil(window_size),
-            position=position,
-            thickness=1,
-            vertical=True,
-        )
-        return list(bar.segments)
-
-
-class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
+class QueueTable(TranslatedBindings, Widget, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         # The footer shows one entry per pair (`j/k`); `?` lists every key on its own.
         Binding("j,down", "cursor_down", "key.move", id="queue.down", key_display="j/k"),
         Binding("k,up", "cursor_up", "key.up", id="queue.up", show=False),
-        Binding("pagedown", "page_down", "key.page", id="queue.page_down", key_display="PgDn/Up"),
-        Binding("pageup", "page_up", "key.page_up", id="queue.page_up", show=False),
         Binding("g,home", "top", "key.ends", id="queue.top", key_display="g/G"),
         Binding("G,end", "bottom", "key.bottom", id="queue.bottom", show=False),
+        Binding("pagedown", "page_down", "key.page", id="queue.page_down", key_display="PgDn/Up"),
+        Binding("pageup", "page_up", "key.page_up", id="queue.page_up", show=False),
         Binding("enter", "open", "key.open_case", id="queue.open"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -188,10 +154,15 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         show_agent: bool = False,
         me: str = "",
         clock: Callable[[], datetime] | None = None,
+        scrollbar: RowScrollBar | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        self.top = 0  # the row on the first line under the header
+        self.scrollbar = scrollbar
+        if scrollbar is not None:
+            scrollbar.target = self
         self.today = today
         self.me = me  # the agent at the keyboard: other agents' claims are shown on their rows
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -209,19 +180,6 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         self._highlighted: tuple[int, int | None] = (-1, None)
         self.empty_text = ""
         self.highlight_listener: Callable[[QueueTable.Highlighted], None] | None = None
-
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        """Textual's Widget.vertical_scrollbar, creating a QueueScrollBar."""
-        bar = self._vertical_scrollbar
-        if bar is None:
-            bar = QueueScrollBar(
-                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
-            )
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
-        return bar
 
     def set_show_agent(self, show: bool) -> None:
         """Show the agent column (a supervisor's view of everyone's cases)."""
@@ -250,13 +208,11 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         self.pager = QueuePager(total)
         self._clear_lines()
         self._highlighted = (-1, None)
-        self.virtual_size = Size(0, total + 1)
-        self._refresh_scrollbars()
         cursor = min(self.cursor, total - 1) if keep_cursor else 0
-        if not keep_cursor:
-            self.scroll_to(y=0, animate=False, immediate=True)
+        self.scroll_rows(self.top if keep_cursor else 0)
+        self._sync_scrollbar()
         self.cursor = max(cursor, 0)
-        self.refresh(layout=True)
+        self.refresh()
 
     @property
     def current_row(self) -> QueueRow | None:
@@ -294,8 +250,7 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         for row in rows:
             self._texts.pop((row.id, self._layout_width), None)
         # Only a page that is on screen is repainted (one read ahead of the scrolling is not).
-        top = int(self.scroll_y)
-        if first < top + self.visible_rows and last >= top:
+        if first < self.top + self.visible_rows and last >= self.top:
             self.refresh()
         self._post_highlight()
 
@@ -306,8 +261,8 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         return max(self.size.height - 1, 1)
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._refresh_screen_line(old - int(self.scroll_y) + 1)
-        self._refresh_screen_line(new - int(self.scroll_y) + 1)
+        self._refresh_screen_line(old - self.top + 1)
+        self._refresh_screen_line(new - self.top + 1)
         self._scroll_to_cursor()
         self._post_highlight()
 
@@ -318,12 +273,38 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         if 0 <= y < self.size.height:
             self.refresh(Region(0, y, self.size.width, 1))
 
+    # --- scrolling ------------------------------------------------------------------------
+
+    @property
+    def max_top(self) -> int:
+        return max(self.total - self.visible_rows, 0)
+
+    def scroll_rows(self, top: int) -> None:
+        """Show the rows from `top` down (kept within the queue); the cursor stays where it is."""
+        top = max(0, min(top, self.max_top))
+        if top != self.top:
+            self.top = top
+            self.refresh()
+            self._sync_scrollbar()
+
+    def _sync_scrollbar(self) -> None:
+        if self.scrollbar is not None:
+            # Lines, header included, as Textual's own scrollbar would count them.
+            self.scrollbar.sync(virtual=self.total + 1, window=self.size.height, position=self.top)
+
     def _scroll_to_cursor(self) -> None:
-        top = int(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + self.visible_rows:
-            self.scroll_to(y=self.cursor - self.visible_rows + 1, animate=False, immediate=True)
+        if self.cursor < self.top:
+            self.scroll_rows(self.cursor)
+        elif self.cursor >= self.top + self.visible_rows:
+            self.scroll_rows(self.cursor - self.visible_rows + 1)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self.scroll_rows(self.top + WHEEL_ROWS)
+        event.stop()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.scroll_rows(self.top - WHEEL_ROWS)
+        event.stop()
 
     def _post_highlight(self) -> None:
         row = self.current_row
@@ -345,20 +326,20 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
 
     def action_page_down(self) -> None:
         step = self.visible_rows
-        self.scroll_to(y=self.scroll_y + step, animate=False, immediate=True)
+        self.scroll_rows(self.top + step)
         self.cursor += step
 
     def action_page_up(self) -> None:
         step = self.visible_rows
-        self.scroll_to(y=max(self.scroll_y - step, 0), animate=False, immediate=True)
+        self.scroll_rows(self.top - step)
         self.cursor -= step
 
     def action_top(self) -> None:
-        self.scroll_to(y=0, animate=False, immediate=True)
+        self.scroll_rows(0)
         self.cursor = 0
 
     def action_bottom(self) -> None:
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.scroll_rows(self.max_top)
         self.cursor = self.total - 1
 
     def action_open(self) -> None:
@@ -368,7 +349,7 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1:
-            self.cursor = int(self.scroll_y) + event.y - 1
+            self.cursor = self.top + event.y - 1
             if event.chain >= 2:
                 self.action_open()
 
@@ -386,10 +367,10 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         self._clear_lines()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(0, self.total + 1)
-        self._refresh_scrollbars()
         self._clear_lines()
+        self.scroll_rows(self.top)  # a taller table may show rows past the end otherwise
         self._scroll_to_cursor()
+        self._sync_scrollbar()
 
     def _columns(self, width: int) -> list[Column]:
         if width != self._layout_width:
@@ -398,10 +379,10 @@ class QueueTable(TranslatedBindings, ScrollView, can_focus=True):
         return self._layout
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self.size.width
         if y == 0:
             return self._header(width)
-        top = int(self.scroll_y)
+        top = self.top
         if y == 1 and self.total:
             last = min(top + self.visible_rows, self.total) - 1
             missing = self.pager.missing_pages(top, last)
