@@ -29,7 +29,8 @@ from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.screens.help import HelpScreen
 from relance_tui.tui.screens.queue import QueueScreen
 from relance_tui.tui.screens.queue_filters import QueueFilterScreen, parse_euros
-from relance_tui.tui.widgets.queue_table import QueueTable, fit, layout_columns
+from relance_tui.tui.widgets.queue_row_text import claimed_text, fit, layout_columns
+from relance_tui.tui.widgets.queue_table import QueueTable
 from relance_tui.tui.widgets.score_panel import ScorePanel
 
 TODAY = date(2026, 11, 24)
@@ -392,7 +393,7 @@ async def test_supervisor_sees_everyone_with_an_agent_column(db_path: Path) -> N
         await settle(pilot)
         table = table_of(app)
         assert table.total == 5 and table.show_agent
-        assert "agent" in [c.key for c in table._columns(table.scrollable_content_region.width)]
+        assert "agent" in [c.key for c in table._text_of_rows(table.size.width).columns]
         assert "tous les agents" in str(app.screen.query_one("#queue-title").render())
 
 
@@ -450,7 +451,7 @@ async def test_row_lines_are_as_long_as_they_say(db_path: Path) -> None:
             for row in rows:
                 assert row is not None
                 for selected in (False, True):
-                    strip = table._row_line(row, width, selected)
+                    strip = table._row_line(row, table._text_of_rows(width), selected)
                     measured = sum(cell_len(segment.text) for segment in strip)
                     assert strip.cell_length == measured == width
 
@@ -521,9 +522,20 @@ async def test_a_case_held_by_another_agent_shows_who_and_since_when(db_path: Pa
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         table = table_of(app)
-        rows = {row.id: row for row in (table.pager.row(i) for i in range(table.total)) if row}
-        assert table._cell("next", rows[ids["big"]]) == "en cours — bob, 3 min"
-        assert "en cours" not in table._cell("next", rows[ids["small"]])
+        shown = {
+            row.id: table.render_line(index + 1).text
+            for index, row in enumerate(table.pager.row(i) for i in range(table.total))
+            if row
+        }
+        assert " bob · 3 min " in shown[ids["big"]]  # "en cours — bob, 3 min" is too long
+        assert "bob" not in shown[ids["small"]]
+
+
+def test_a_claim_keeps_who_and_since_when_in_its_column() -> None:
+    assert claimed_text("bob", 3, 22) == "en cours — bob, 3 min "
+    assert claimed_text("bob", 3, 17) == "bob · 3 min      "
+    assert claimed_text("superviseur.adjoint", 125, 17) == "superv… · 125 min"
+    assert all(cell_len(claimed_text("x" * n, 7, 17)) == 17 for n in range(1, 30))
 
 
 def test_title_counts_agree_in_number() -> None:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -25,83 +23,16 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from relance_tui.formatting import money_short
 from relance_tui.i18n import t
-from relance_tui.services.queue import QueueRow, next_action_label, urgency_key
+from relance_tui.services.queue import QueueRow
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.queue_pager import FetchPlan, QueuePager
+from relance_tui.tui.widgets.queue_row_text import RowText, fit
 from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
 
 Fetcher = Callable[[FetchPlan], list[QueueRow]]
-Align = Literal["left", "right"]
-MIN_DEBTOR_WIDTH = 16
 LINE_CACHE_SIZE = 400
-MARKER_KEYS = {3: "queue.marker.callback", 2: "queue.marker.promise_due", 1: "queue.marker.broken"}
 WHEEL_ROWS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    width: int  # 0: takes the width left (the debtor column)
-    align: Align = "left"
-
-
-# Fixed columns, in display order; DROP_ORDER says which go first when the table is narrow.
-COLUMNS: tuple[Column, ...] = (
-    Column("marker", 1),
-    Column("debtor", 0),
-    Column("segment", 13),
-    Column("amount", 11, "right"),
-    Column("days", 6, "right"),
-    Column("stage", 14),
-    Column("next", 17),
-    Column("agent", 10),
-    Column("score", 5, "right"),
-)
-DROP_ORDER = ("segment", "stage", "days", "next", "agent")
-
-
-def _minutes_since(row: QueueRow, now: datetime) -> int:
-    try:
-        since = datetime.fromisoformat(row.claimed_at or "")
-    except ValueError:
-        return 0
-    return max(0, int((now - since).total_seconds() // 60))
-
-
-def layout_columns(width: int, *, show_agent: bool) -> list[Column]:
-    """The columns that fit in `width` cells (one space between columns), debtor widened."""
-    columns = [c for c in COLUMNS if show_agent or c.key != "agent"]
-    for victim in (None, *DROP_ORDER):
-        if victim is not None:
-            columns = [c for c in columns if c.key != victim]
-        fixed = sum(c.width for c in columns) + len(columns) - 1
-        if width - fixed >= MIN_DEBTOR_WIDTH:
-            break
-    debtor = max(width - fixed, 4)
-    return [Column(c.key, debtor, c.align) if c.key == "debtor" else c for c in columns]
-
-
-def fit(text: str, width: int, align: Align = "left") -> str:
-    """Pad or cut `text` to exactly `width` cells (a cut ends with `…`)."""
-    if width <= 0:
-        return ""
-    # Below U+0300 (Latin letters with their accents) every printable character takes one
-    # cell: no need to measure French names character by character.
-    narrow = not text or max(text) < "\u0300"
-    length = len(text) if narrow else cell_len(text)
-    if length > width:
-        return (text[: width - 1] if narrow else set_cell_size(text, width - 1)) + "…"
-    padding = " " * (width - length)
-    return padding + text if align == "right" else text + padding
-
-
-def score_text(priority: float) -> str:
-    from relance_tui.i18n import current_language
-
-    text = f"{priority:.1f}"
-    return text.replace(".", ",") if current_language() == "fr" else text
 
 
 class QueueTable(TranslatedBindings, Widget, can_focus=True):
@@ -172,11 +103,10 @@ class QueueTable(TranslatedBindings, Widget, can_focus=True):
         self._generation = 0
         self._pending: set[int] = set()
         self._lines: OrderedDict[tuple[int, int, bool], Strip] = OrderedDict()
-        self._texts: OrderedDict[tuple[int, int], tuple[str, str, int]] = OrderedDict()  # id, width
+        self._texts: OrderedDict[int, tuple[str, str, int]] = OrderedDict()  # by case id
         self._styles: dict[str, Style] = {}
         self._header_line: Strip | None = None
-        self._layout: list[Column] = []
-        self._layout_width = -1
+        self._row_text: RowText | None = None
         self._highlighted: tuple[int, int | None] = (-1, None)
         self.empty_text = ""
         self.highlight_listener: Callable[[QueueTable.Highlighted], None] | None = None
@@ -185,7 +115,6 @@ class QueueTable(TranslatedBindings, Widget, can_focus=True):
         """Show the agent column (a supervisor's view of everyone's cases)."""
         if show != self.show_agent:
             self.show_agent = show
-            self._layout_width = -1
             self._clear_lines()
             self.refresh()
 
@@ -248,7 +177,7 @@ class QueueTable(TranslatedBindings, Widget, can_focus=True):
         for key in [key for key in self._lines if first <= key[0] <= last]:
             del self._lines[key]
         for row in rows:
-            self._texts.pop((row.id, self._layout_width), None)
+            self._texts.pop(row.id, None)
         # Only a page that is on screen is repainted (one read ahead of the scrolling is not).
         if first < self.top + self.visible_rows and last >= self.top:
             self.refresh()
@@ -372,16 +301,24 @@ class QueueTable(TranslatedBindings, Widget, can_focus=True):
         self._scroll_to_cursor()
         self._sync_scrollbar()
 
-    def _columns(self, width: int) -> list[Column]:
-        if width != self._layout_width:
-            self._layout = layout_columns(width, show_agent=self.show_agent)
-            self._layout_width = width
-        return self._layout
+    def _text_of_rows(self, width: int) -> RowText:
+        """What turns rows into text at this width (made again when the width, the columns,
+        the language or the day change, and the lines drawn before are forgotten)."""
+        row_text = self._row_text
+        if row_text is None or not row_text.matches(
+            width, show_agent=self.show_agent, today=self.today
+        ):
+            self._clear_lines()
+            row_text = self._row_text = RowText(
+                width, show_agent=self.show_agent, today=self.today, me=self.me, clock=self._clock
+            )
+        return row_text
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        row_text = self._text_of_rows(width)
         if y == 0:
-            return self._header(width)
+            return self._header(row_text)
         top = self.top
         if y == 1 and self.total:
             last = min(top + self.visible_rows, self.total) - 1
@@ -408,8 +345,8 @@ class QueueTable(TranslatedBindings, Widget, can_focus=True):
             return self._pending_line(width, selected)
         key = (index, row.id, selected)
         strip = self._lines.get(key)
-        if strip is None or strip.cell_length != width:
-            strip = self._row_line(row, width, selected)
+        if strip is None:
+            strip = self._row_line(row, row_text, selected)
             self._lines[key] = strip
             if len(self._lines) > LINE_CACHE_SIZE:
                 self._lines.popitem(last=False)
@@ -426,15 +363,12 @@ class QueueTable(TranslatedBindings, Widget, can_focus=True):
             self._styles[key] = style
         return style
 
-    def _header(self, width: int) -> Strip:
+    def _header(self, row_text: RowText) -> Strip:
         strip = self._header_line
-        if strip is None or strip.cell_length != width:
+        if strip is None:
             style = self._style("queue-table--header")
-            cells = []
-            for column in self._columns(width):
-                label = "" if column.key == "marker" else t(f"queue.col.{column.key}")
-                cells.append(fit(label, column.width, column.align))
-            strip = self._header_line = Strip([Segment(fit(" ".join(cells), width), style)], width)
+            strip = Strip([Segment(row_text.header(), style)], row_text.width)
+            self._header_line = strip
         return strip
 
     def _pending_line(self, width: int, selected: bool) -> Strip:
@@ -444,67 +378,24 @@ class QueueTable(TranslatedBindings, Widget, can_focus=True):
             style = self._style("queue-table--pending")
         return Strip([Segment(fit("  " + t("queue.loading"), width), style)], width)
 
-    def _cell(self, key: str, row: QueueRow) -> str:
-        if key == "marker":
-            return t(MARKER_KEYS[row.urgency]) if row.urgency in MARKER_KEYS else ""
-        if key == "debtor":
-            return row.debtor_name
-        if key == "segment":
-            return t(f"segment.{row.segment}")
-        if key == "amount":
-            return money_short(row.overdue_cents)
-        if key == "days":
-            if not row.oldest_due_date:
-                return ""
-            days = (self.today - date.fromisoformat(row.oldest_due_date)).days
-            return t("queue.days", days=days)
-        if key == "stage":
-            return t(f"stage.{row.stage}")
-        if key == "next":
-            now = self._clock()
-            if row.claimed_by and row.held_by_other(self.me, now.isoformat(timespec="seconds")):
-                return t("queue.claimed", agent=row.claimed_by, minutes=_minutes_since(row, now))
-            if row.urgency:
-                return t(urgency_key(row.urgency))
-            when = ""
-            if row.next_action_on:
-                when = row.next_action_on[8:10] + "/" + row.next_action_on[5:7]
-            return f"{next_action_label(row.next_action)} {when}".strip()
-        if key == "agent":
-            return row.agent_login or "—"
-        if key == "score":
-            return score_text(row.priority)
-        return ""
-
-    def _row_text(self, row: QueueRow, width: int) -> tuple[str, str, int]:
-        """A row's marker cell, the rest of its line padded to `width` cells, and the cells
-        both take (more than `width` only when the columns do not fit)."""
-        key = (row.id, width)
-        texts = self._texts.get(key)
+    def _texts_of(self, row: QueueRow, row_text: RowText) -> tuple[str, str, int]:
+        """The row's text (kept: the cursor moving over it redraws it in another style)."""
+        texts = self._texts.get(row.id)
         if texts is None:
-            columns = self._columns(width)
-            marker = fit(self._cell("marker", row), columns[0].width, columns[0].align)
-            rest = "".join(
-                " " + fit(self._cell(column.key, row), column.width, column.align)
-                for column in columns[1:]
-            )
-            used = sum(column.width for column in columns) + len(columns) - 1  # fit() is exact
-            if used < width:
-                rest += " " * (width - used)
-            texts = (marker, rest, max(used, width))
-            self._texts[key] = texts
+            texts = self._texts[row.id] = row_text.line(row)
             if len(self._texts) > LINE_CACHE_SIZE:
                 self._texts.popitem(last=False)
         return texts
 
-    def _row_line(self, row: QueueRow, width: int, selected: bool) -> Strip:
+    def _row_line(self, row: QueueRow, row_text: RowText, selected: bool) -> Strip:
         # Two segments (the marker, the rest: one style per row), styles made once: a page of
         # rows costs little to draw, and less for Textual to filter and cut.
         components = ["queue-table--urgent"] if row.urgency else []
         if selected:
             components.append("queue-table--cursor")
         base = self._style(*components)
-        marker, rest, length = self._row_text(row, width)
+        marker, rest, length = self._texts_of(row, row_text)
+        width = row_text.width
         # The length is known (fit() is exact): Textual need not measure the text cell by cell.
         if row.urgency:
             marker_style = self._style(*components, "queue-table--marker")

@@ -17,7 +17,7 @@ from relance_tui.domain.scoring import PARTS, top_parts
 from relance_tui.formatting import money, percent
 from relance_tui.i18n import current_language, t
 from relance_tui.services.queue import QueueRow, urgency_key
-from relance_tui.tui.widgets.queue_table import score_text
+from relance_tui.tui.widgets.queue_row_text import score_text
 
 BAR_WIDTH = 10
 CACHE_SIZE = 64  # rendered panels kept (rows × width × layout): holding j/k revisits them
