@@ -164,8 +164,6 @@ async def test_opens_on_my_portfolio_urgent_first(db_path: Path) -> None:
 async def test_score_panel_lines_are_textual_text_layout(db_path: Path) -> None:
     """The panel builds its lines itself (Line API): they must be the strips Textual would make
     from `describe()`, segment for segment, wide and compact, with or without wrapping."""
-    from dataclasses import replace
-
     from textual.visual import Visual, visualize
 
     build_db(db_path)
@@ -175,7 +173,8 @@ async def test_score_panel_lines_are_textual_text_layout(db_path: Path) -> None:
         table = table_of(app)
         panel = app.screen.query_one(ScorePanel)
         rows = [table.pager.row(index) for index in range(table.total)]
-        long_name = replace(rows[0], debtor_name="Très Long Nom de Débiteur " * 3)  # type: ignore[type-var]
+        assert rows[0] is not None
+        long_name = rows[0]._replace(debtor_name="Très Long Nom de Débiteur " * 3)
         for size in ((120, 35), (80, 24), (140, 40)):
             await pilot.resize_terminal(*size)
             await pilot.pause()
@@ -454,6 +453,20 @@ async def test_row_lines_are_as_long_as_they_say(db_path: Path) -> None:
                     strip = table._row_line(row, table._text_of_rows(width), selected)
                     measured = sum(cell_len(segment.text) for segment in strip)
                     assert strip.cell_length == measured == width
+
+
+def test_amounts_take_one_cell_a_character() -> None:
+    # The amount column is fitted with one_cell=True: money_short must keep to such characters.
+    from relance_tui import i18n
+    from relance_tui.formatting import money_short
+
+    for language in ("fr", "en"):
+        i18n.set_language(language)
+        for cents in (0, 99, 100_000, -4_200_000, 123_456_789_00):
+            text = money_short(cents)
+            assert cell_len(text) == len(text), (language, text)
+            assert fit(text, 11, "right", one_cell=True) == fit(text, 11, "right")
+    i18n.set_language("fr")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # --- Scoring inputs -------------------------------------------------------------------------
 
@@ -172,8 +173,9 @@ class QueueQuery:
         return self.debtor_ids is not None or self.name_pattern is not None
 
 
-@dataclass(frozen=True, slots=True)
-class QueueRow:
+class QueueRow(NamedTuple):
+    """A queue row as read (a tuple: a page of them is made straight from the SQL rows)."""
+
     id: int
     debtor_id: int
     debtor_name: str
@@ -191,7 +193,7 @@ class QueueRow:
     score_parts: str  # JSON {part: share}
     agent_login: str | None
     payer_type: str
-    strategic: bool
+    strategic: int  # 1: a strategic debtor (as stored)
     risk_score: int
     claimed_by: str | None = None  # who holds the case (a call in progress), if anyone
     claimed_at: str | None = None
@@ -217,38 +219,13 @@ class QueueRow:
         return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+# In QueueRow's field order; the schema's NOT NULL columns give each field its type.
 _ROW_COLUMNS = """c.id, c.debtor_id, d.legal_name, d.reference, c.segment, c.stage,
        c.overdue_cents, c.disputed_cents, c.oldest_due_date, c.open_invoices, c.next_action,
        c.next_action_on, c.urgency, c.priority, c.score_parts, a.login, d.payer_type,
        d.strategic, d.risk_score, h.login, c.claimed_at, c.claim_expires_at"""
 _HOLDER_JOIN = " LEFT JOIN agents h ON h.id = c.claimed_by"
 
-
-def _row(raw: Sequence[object]) -> QueueRow:
-    return QueueRow(
-        id=int(raw[0]),  # type: ignore[call-overload]
-        debtor_id=int(raw[1]),  # type: ignore[call-overload]
-        debtor_name=str(raw[2]),
-        debtor_reference=str(raw[3]),
-        segment=str(raw[4]),
-        stage=str(raw[5]),
-        overdue_cents=int(raw[6]),  # type: ignore[call-overload]
-        disputed_cents=int(raw[7]),  # type: ignore[call-overload]
-        oldest_due_date=None if raw[8] is None else str(raw[8]),
-        open_invoices=int(raw[9]),  # type: ignore[call-overload]
-        next_action=str(raw[10] or ""),
-        next_action_on=None if raw[11] is None else str(raw[11]),
-        urgency=int(raw[12]),  # type: ignore[call-overload]
-        priority=float(raw[13]),  # type: ignore[arg-type]
-        score_parts=str(raw[14] or "{}"),
-        agent_login=None if raw[15] is None else str(raw[15]),
-        payer_type=str(raw[16]),
-        strategic=bool(raw[17]),
-        risk_score=int(raw[18]),  # type: ignore[call-overload]
-        claimed_by=None if raw[19] is None else str(raw[19]),
-        claimed_at=None if raw[20] is None else str(raw[20]),
-        claim_expires_at=None if raw[21] is None else str(raw[21]),
-    )
 
 
 _NAME_MATCHES = (
@@ -334,7 +311,7 @@ def fetch_after(
     _bind_key(params, after)
     params["limit"] = limit
     params["offset"] = skip
-    return [_row(raw) for raw in _plain(conn).execute(sql, params)]
+    return [QueueRow._make(raw) for raw in _plain(conn).execute(sql, params)]
 
 
 def fetch_before(
@@ -350,7 +327,7 @@ def fetch_before(
     _bind_key(params, before)
     params["limit"] = limit
     params["offset"] = skip
-    rows = [_row(raw) for raw in _plain(conn).execute(sql, params)]
+    rows = [QueueRow._make(raw) for raw in _plain(conn).execute(sql, params)]
     rows.reverse()
     return rows
 
@@ -400,7 +377,7 @@ def get_row(conn: sqlite3.Connection, case_id: int) -> QueueRow | None:
         )
         .fetchone()
     )
-    return None if raw is None else _row(raw)
+    return None if raw is None else QueueRow._make(raw)
 
 
 def rows_for_debtors(
@@ -410,7 +387,7 @@ def rows_for_debtors(
     sql, params = _page_sql(QueueQuery(debtor_ids=tuple(debtor_ids)), forward=True, keyed=False)
     params["limit"] = limit
     params["offset"] = 0
-    return [_row(raw) for raw in _plain(conn).execute(sql, params)]
+    return [QueueRow._make(raw) for raw in _plain(conn).execute(sql, params)]
 
 
 # --- Search ---------------------------------------------------------------------------------

@@ -60,13 +60,14 @@ def layout_columns(width: int, *, show_agent: bool) -> list[Column]:
     return [Column(c.key, debtor, c.align) if c.key == "debtor" else c for c in columns]
 
 
-def fit(text: str, width: int, align: Align = "left") -> str:
-    """Pad or cut `text` to exactly `width` cells (a cut ends with `…`)."""
+def fit(text: str, width: int, align: Align = "left", *, one_cell: bool = False) -> str:
+    """Pad or cut `text` to exactly `width` cells (a cut ends with `…`). `one_cell`: the caller
+    knows that every character takes one cell (an amount: digits, spaces and €)."""
     if width <= 0:
         return ""
     # Below U+0300 (Latin letters with their accents) every printable character takes one
     # cell: no need to measure French names character by character.
-    narrow = not text or max(text) < "\u0300"
+    narrow = one_cell or not text or max(text) < "\u0300"
     length = len(text) if narrow else cell_len(text)
     if length > width:
         return (text[: width - 1] if narrow else set_cell_size(text, width - 1)) + "…"
@@ -152,7 +153,7 @@ class RowText:
         if key == "debtor":
             return lambda row: fit(row.debtor_name, width)
         if key == "amount":
-            return lambda row: fit(money_short(row.overdue_cents), width, align)
+            return lambda row: fit(money_short(row.overdue_cents), width, align, one_cell=True)
         if key == "score":
             return lambda row: fit(score_text(row.priority), width, align)
         if key == "next":
