@@ -227,7 +227,6 @@ _ROW_COLUMNS = """c.id, c.debtor_id, d.legal_name, d.reference, c.segment, c.sta
 _HOLDER_JOIN = " LEFT JOIN agents h ON h.id = c.claimed_by"
 
 
-
 _NAME_MATCHES = (
     "SELECT id FROM debtors WHERE legal_name LIKE :pattern ESCAPE '\\'"
     " UNION SELECT value FROM json_each(:ids)"
