@@ -21,7 +21,6 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from relance_tui.i18n import t
 from relance_tui.services.queue import QueueRow
@@ -29,13 +28,14 @@ from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.queue_pager import FetchPlan, QueuePager
 from relance_tui.tui.widgets.queue_row_text import RowText, fit
 from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
+from relance_tui.tui.widgets.truecolor import TruecolorLines
 
 Fetcher = Callable[[FetchPlan], list[QueueRow]]
 LINE_CACHE_SIZE = 400
 WHEEL_ROWS = 3
 
 
-class QueueTable(TranslatedBindings, Widget, can_focus=True):
+class QueueTable(TranslatedBindings, TruecolorLines, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         # The footer shows one entry per pair (`j/k`); `?` lists every key on its own.
         Binding("j,down", "cursor_down", "key.move", id="queue.down", key_display="j/k"),
@@ -360,7 +360,7 @@ class QueueTable(TranslatedBindings, Widget, can_focus=True):
             style = self.rich_style
             for component in components:
                 style += self.get_component_rich_style(component)
-            self._styles[key] = style
+            style = self._styles[key] = self.truecolor(style)
         return style
 
     def _header(self, row_text: RowText) -> Strip:

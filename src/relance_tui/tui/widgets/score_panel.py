@@ -11,13 +11,13 @@ from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.visual import Visual, visualize
-from textual.widget import Widget
 
 from relance_tui.domain.scoring import PARTS, top_parts
 from relance_tui.formatting import money, percent
 from relance_tui.i18n import current_language, t
 from relance_tui.services.queue import QueueRow, urgency_key
 from relance_tui.tui.widgets.queue_row_text import score_text
+from relance_tui.tui.widgets.truecolor import TruecolorLines
 
 BAR_WIDTH = 10
 CACHE_SIZE = 64  # rendered panels kept (rows × width × layout): holding j/k revisits them
@@ -31,7 +31,7 @@ def bar(share: float, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-class ScorePanel(Widget):
+class ScorePanel(TruecolorLines):
     """Shows one case's breakdown; `show(None)` clears it. Compact (two lines) under the table
     on narrow terminals, with a bar per part beside it on wide ones."""
 
@@ -99,7 +99,7 @@ class ScorePanel(Widget):
         strips = self._shown = self._strips()
         if 0 <= y < len(strips):
             return strips[y]
-        return Strip.blank(self.size.width, self.visual_style.rich_style)
+        return Strip.blank(self.size.width, self._style(""))
 
     def _strips(self) -> list[Strip]:
         """The panel's lines for the current case, size and layout (cached)."""
@@ -160,7 +160,7 @@ class ScorePanel(Widget):
         style = self._styles.get(name)
         if style is None:
             base = self.visual_style.rich_style
-            style = self._styles[name] = base + Style.parse(name) if name else base
+            style = self._styles[name] = self.truecolor(base + Style.parse(name) if name else base)
         return style
 
     def _wrapped(self, runs: tuple[Piece, ...], y: int, width: int) -> list[Strip]:
@@ -179,7 +179,8 @@ class ScorePanel(Widget):
 
     def _textual_strips(self, text: Text, width: int, height: int | None) -> list[Strip]:
         visual = visualize(self, text, markup=False)
-        return Visual.to_strips(self, visual, width, height, self.visual_style)
+        strips = Visual.to_strips(self, visual, width, height, self.visual_style)
+        return [self.truecolor_strip(strip) for strip in strips]
 
     def describe(self, row: QueueRow | None) -> Text:
         if row is None:
