@@ -224,6 +224,34 @@ async def test_scrollbar_repaints_the_cells_that_change(db_path: Path) -> None:
 
 
 @sync
+async def test_table_lines_are_what_textuals_css_pass_would_make(db_path: Path) -> None:
+    """QueueTable.render_lines skips Textual's CSS pass when it has nothing to do: the lines must
+    be the ones that pass makes (cursor, urgent rows, header, loading and blank lines)."""
+    from textual._styles_cache import StylesCache
+    from textual.geometry import Region
+
+    from relance_tui.tui.widgets.truecolor import plain_styles
+
+    build_db(db_path, bulk=40)
+    app = make_app(db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        assert plain_styles(table)
+        for key in ["j", "pagedown", "G"]:
+            await pilot.press(key)
+            await settle(pilot)
+            for crop in (Region(0, 0, *table.size), Region(3, 2, 40, 5)):
+                fast = table.render_lines(crop)
+                textual = StylesCache().render_widget(table, crop)
+                assert [list(s) for s in fast] == [list(s) for s in textual], (key, crop)
+        table.styles.padding = (0, 1)  # something for the CSS pass to do: it is done
+        await settle(pilot)
+        assert not plain_styles(table)
+        assert table.render_lines(Region(0, 0, *table.size))[1].text.startswith(" ")
+
+
+@sync
 async def test_mouse_scrolls_the_rows(db_path: Path) -> None:
     from textual.events import MouseScrollDown
 

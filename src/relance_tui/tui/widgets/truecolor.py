@@ -37,3 +37,18 @@ class TruecolorLines(Widget):
         """`strip` as the app's ANSI → truecolor filter would leave it on this widget."""
         found = self._truecolor_filter()
         return strip if found is None else strip.apply_filter(found, self.background_colors[1])
+
+
+def plain_styles(widget: Widget) -> bool:
+    """True when Textual's CSS pass over the widget's lines would leave them as they are: no
+    padding, border, outline, hatch, tint or opacity."""
+    styles = widget.styles
+    return (
+        not any(styles.padding)
+        and not any(edge for edge, _ in styles.border)
+        and not any(edge for edge, _ in styles.outline)
+        and not (styles.has_rule("hatch") and styles.hatch != "none")
+        and styles.tint.a == 0
+        and styles.text_opacity == 1.0
+        and widget.opacity == 1.0
+    )
