@@ -224,27 +224,30 @@ async def test_scrollbar_repaints_the_cells_that_change(db_path: Path) -> None:
 
 
 @sync
-async def test_table_lines_are_what_textuals_css_pass_would_make(db_path: Path) -> None:
-    """QueueTable.render_lines skips Textual's CSS pass when it has nothing to do: the lines must
-    be the ones that pass makes (cursor, urgent rows, header, loading and blank lines)."""
+async def test_table_and_panel_lines_are_what_textuals_css_pass_would_make(db_path: Path) -> None:
+    """The table and the panel skip Textual's CSS pass when it has nothing to do: their lines
+    must be the ones that pass makes (cursor, urgent rows, header, loading and blank lines)."""
     from textual._styles_cache import StylesCache
     from textual.geometry import Region
 
-    from relance_tui.tui.widgets.truecolor import plain_styles
+    from relance_tui.tui.widgets.finished_lines import plain_styles
 
     build_db(db_path, bulk=40)
     app = make_app(db_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         table = table_of(app)
-        assert plain_styles(table)
+        panel = app.screen.query_one(ScorePanel)
+        assert plain_styles(table) and plain_styles(panel)
         for key in ["j", "pagedown", "G"]:
             await pilot.press(key)
             await settle(pilot)
-            for crop in (Region(0, 0, *table.size), Region(3, 2, 40, 5)):
-                fast = table.render_lines(crop)
-                textual = StylesCache().render_widget(table, crop)
-                assert [list(s) for s in fast] == [list(s) for s in textual], (key, crop)
+            for widget in (table, panel):
+                width, height = widget.size
+                for crop in (Region(0, 0, width, height), Region(3, 1, 20, height - 1)):
+                    fast = widget.render_lines(crop)
+                    textual = StylesCache().render_widget(widget, crop)
+                    assert [list(s) for s in fast] == [list(s) for s in textual], (key, crop)
         table.styles.padding = (0, 1)  # something for the CSS pass to do: it is done
         await settle(pilot)
         assert not plain_styles(table)

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -25,17 +25,17 @@ from textual.strip import Strip
 from relance_tui.i18n import t
 from relance_tui.services.queue import QueueRow
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets.finished_lines import FinishedLines
 from relance_tui.tui.widgets.queue_pager import FetchPlan, QueuePager
 from relance_tui.tui.widgets.queue_row_text import RowText, fit
 from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
-from relance_tui.tui.widgets.truecolor import TruecolorLines, plain_styles
 
 Fetcher = Callable[[FetchPlan], list[QueueRow]]
 LINE_CACHE_SIZE = 400
 WHEEL_ROWS = 3
 
 
-class QueueTable(TranslatedBindings, TruecolorLines, can_focus=True):
+class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         # The footer shows one entry per pair (`j/k`); `?` lists every key on its own.
         Binding("j,down", "cursor_down", "key.move", id="queue.down", key_display="j/k"),
@@ -91,7 +91,6 @@ class QueueTable(TranslatedBindings, TruecolorLines, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.top = 0  # the row on the first line under the header
-        self._frame_size: Size | None = None  # while render_lines draws a frame
         self.scrollbar = scrollbar
         if scrollbar is not None:
             scrollbar.target = self
@@ -188,7 +187,7 @@ class QueueTable(TranslatedBindings, TruecolorLines, can_focus=True):
 
     @property
     def visible_rows(self) -> int:
-        return max((self._frame_size or self.size).height - 1, 1)
+        return max(self.frame_size.height - 1, 1)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._refresh_screen_line(old - self.top + 1)
@@ -315,29 +314,8 @@ class QueueTable(TranslatedBindings, TruecolorLines, can_focus=True):
             )
         return row_text
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """Textual's render_lines, without its CSS pass when the table has nothing for it to do
-        (no padding, border, outline, tint or opacity: its lines are then exactly what
-        render_line makes, filtered). A page down repaints every line: that pass was a third
-        of the cost of drawing one."""
-        if not plain_styles(self):
-            return super().render_lines(crop)
-        size = self.size
-        self._frame_size = size
-        try:
-            strips = [self.render_line(y) for y in crop.line_range]
-        finally:
-            self._frame_size = None
-        background = self.background_colors[1]
-        for line_filter in self.get_line_filters():
-            strips = [strip.apply_filter(line_filter, background) for strip in strips]
-        if crop.column_span != (0, size.width):
-            start, end = crop.column_span
-            strips = [strip.crop(start, end) for strip in strips]
-        return strips
-
     def render_line(self, y: int) -> Strip:
-        width = (self._frame_size or self.size).width
+        width = self.frame_size.width
         row_text = self._text_of_rows(width)
         if y == 0:
             return self._header(row_text)

@@ -16,8 +16,8 @@ from relance_tui.domain.scoring import PARTS, top_parts
 from relance_tui.formatting import money, percent
 from relance_tui.i18n import current_language, t
 from relance_tui.services.queue import QueueRow, urgency_key
+from relance_tui.tui.widgets.finished_lines import FinishedLines
 from relance_tui.tui.widgets.queue_row_text import score_text
-from relance_tui.tui.widgets.truecolor import TruecolorLines
 
 BAR_WIDTH = 10
 CACHE_SIZE = 64  # rendered panels kept (rows × width × layout): holding j/k revisits them
@@ -31,7 +31,7 @@ def bar(share: float, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-class ScorePanel(TruecolorLines):
+class ScorePanel(FinishedLines):
     """Shows one case's breakdown; `show(None)` clears it. Compact (two lines) under the table
     on narrow terminals, with a bar per part beside it on wide ones."""
 
@@ -99,11 +99,11 @@ class ScorePanel(TruecolorLines):
         strips = self._shown = self._strips()
         if 0 <= y < len(strips):
             return strips[y]
-        return Strip.blank(self.size.width, self._style(""))
+        return Strip.blank(self.frame_size.width, self._style(""))
 
     def _strips(self) -> list[Strip]:
         """The panel's lines for the current case, size and layout (cached)."""
-        width, height = self.size
+        width, height = self.frame_size
         key = (self.row, width, height, self.compact, current_language())
         last = self._last
         if last is not None and last[0] == key:
