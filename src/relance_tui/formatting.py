@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 from relance_tui.domain.clock import PARIS
 from relance_tui.i18n import current_language
 
-__all__ = ["PARIS", "day", "decimal", "moment", "money", "money_short", "percent"]
+__all__ = ["PARIS", "day", "decimal", "moment", "money", "money_short", "money_short_in", "percent"]
 
 _BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
@@ -43,11 +44,21 @@ def money(cents: int, *, symbol: bool = True) -> str:
 
 def money_short(cents: int) -> str:
     """Whole euros for tight columns: `3 420 €`."""
-    group, _decimal, spacer, symbol_after = _money_formatter(current_language())
-    euros = round(cents / 100)
-    grouped = f"{abs(euros):,}".replace(",", group)
-    sign = "-" if euros < 0 else ""
-    return f"{sign}{grouped}{spacer}€" if symbol_after else f"{sign}€{grouped}"
+    return money_short_in(current_language())(cents)
+
+
+@cache
+def money_short_in(language: str) -> Callable[[int], str]:
+    """money_short for one language (the queue table formats thousands of amounts with it)."""
+    group, _decimal, spacer, symbol_after = _money_formatter(language)
+
+    def short(cents: int) -> str:
+        euros = round(cents / 100)
+        grouped = f"{abs(euros):,}".replace(",", group)
+        sign = "-" if euros < 0 else ""
+        return f"{sign}{grouped}{spacer}€" if symbol_after else f"{sign}€{grouped}"
+
+    return short
 
 
 def day(value: date | str | None) -> str:
