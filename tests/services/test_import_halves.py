@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sqlite3
 import time
 from collections.abc import Callable
@@ -230,6 +231,20 @@ def test_leaving_early_stops_the_child() -> None:
         raise ValueError("parent side")
     assert time.monotonic() - began < 30
     no_child_left()
+
+
+def test_ctrl_c_between_the_fork_and_the_with_still_stops_the_child() -> None:
+    def hang() -> None:
+        time.sleep(60)
+
+    halves = halves_of(100, counting(hang))
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C just after the fork: held back until `with`
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), halves:
+        raise AssertionError("the interrupt comes first")
+    assert time.monotonic() - began < 30
+    no_child_left()
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()  # nothing left blocked
 
 
 def test_a_commit_by_another_agent_meanwhile_makes_the_import_start_over(

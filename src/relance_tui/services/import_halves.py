@@ -62,13 +62,18 @@ class Halves(Generic[T]):
         self._source: Source | None = source
         self._cut = cut
         reader, writer = os.pipe()
+        # Ctrl-C is held back from the fork until `with` has begun: an interrupt in between
+        # would leave the child unreaped (the parent gone, a zombie until init collects it).
+        self._signals = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             self._child = os.fork()
         except OSError:  # no process to spare: the caller reads the file in one
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._signals)
             os.close(reader)
             os.close(writer)
             raise
         if self._child == 0:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._signals)
             os.close(reader)
             _child(prepare, source_part(source, cut, second=True), writer)
         os.close(writer)
@@ -93,6 +98,12 @@ class Halves(Generic[T]):
         return second
 
     def __enter__(self) -> Halves[T]:
+        try:
+            # A Ctrl-C held back since the fork is raised here, and the child is stopped.
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._signals)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
