@@ -165,6 +165,9 @@ def test_ctrl_c_during_a_big_import_leaves_nothing(db: str, tmp_path: Path) -> N
         text=True,
         env={**os.environ, "LANG": "fr_FR.UTF-8"},
         start_new_session=True,
+        # Ctrl-C as in a terminal, even when the tests run in the background (where the shell
+        # leaves SIGINT ignored, and the command would then finish its import).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     children = Path(f"/proc/{command.pid}/task/{command.pid}/children")
     deadline = time.monotonic() + 30

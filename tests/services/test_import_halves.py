@@ -6,6 +6,7 @@ import os
 import pickle
 import signal
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -238,7 +239,8 @@ def test_ctrl_c_between_the_fork_and_the_with_still_stops_the_child() -> None:
         time.sleep(60)
 
     halves = halves_of(100, counting(hang))
-    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C just after the fork: held back until `with`
+    # Ctrl-C just after the fork, to this thread (pytest-xdist has others): held back until `with`
+    signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
     began = time.monotonic()
     with pytest.raises(KeyboardInterrupt), halves:
         raise AssertionError("the interrupt comes first")

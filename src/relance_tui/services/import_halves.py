@@ -73,9 +73,7 @@ class Halves(Generic[T]):
             os.close(writer)
             raise
         if self._child == 0:
-            signal.pthread_sigmask(signal.SIG_SETMASK, self._signals)
-            os.close(reader)
-            _child(prepare, source_part(source, cut, second=True), writer)
+            _child(prepare, source, cut, reader, writer, self._signals)
         os.close(writer)
         self._pipe = os.fdopen(reader, "rb")
         self._answered = False
@@ -116,17 +114,25 @@ class Halves(Generic[T]):
 
 
 def _child(
-    prepare: Callable[[Table], tuple[Any, CleanHalf | None]], half: Source, writer: int
+    prepare: Callable[[Table], tuple[Any, CleanHalf | None]],
+    source: Source,
+    cut: int,
+    reader: int,
+    writer: int,
+    signals: set[int | signal.Signals],
 ) -> NoReturn:
     """Validate the second half, send the clean values or None, and leave without cleaning up.
 
-    `os._exit`: the child must never return into the parent's code, run its atexit handlers or
-    close the SQLite connection it inherited.
+    `os._exit`, whatever happens (a Ctrl-C included, let in only here): the child must never
+    return into the parent's code, run its atexit handlers or close the SQLite connection it
+    inherited.
     """
     status = 1
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, signals)
+        os.close(reader)
         with os.fdopen(writer, "wb") as pipe:
-            _result, clean = prepare(split_source(half))
+            _result, clean = prepare(split_source(source_part(source, cut, second=True)))
             # Pickled whole first: dumping into the pipe would wait for the parent to read.
             pipe.write(pickle.dumps(clean, protocol=pickle.HIGHEST_PROTOCOL))
         status = 0
