@@ -89,16 +89,15 @@ class QueueScreen(TranslatedBindings, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(t("queue.title"), id="queue-title", markup=False)
         with Horizontal(id="queue-body"):
-            with Horizontal(id="queue-rows"):
-                scrollbar = RowScrollBar(id="queue-scrollbar")
-                yield QueueTable(
-                    today=self.relance.today(),
-                    me=self.relance.agent_login,
-                    clock=self.relance.now,
-                    scrollbar=scrollbar,
-                    id="queue-table",
-                )
-                yield scrollbar
+            scrollbar = RowScrollBar(id="queue-scrollbar")
+            yield QueueTable(
+                today=self.relance.today(),
+                me=self.relance.agent_login,
+                clock=self.relance.now,
+                scrollbar=scrollbar,
+                id="queue-table",
+            )
+            yield scrollbar
             with Vertical(id="queue-side"):
                 yield ScorePanel(id="queue-panel")
         yield BindingsFooter(compact=True)
