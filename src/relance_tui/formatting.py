@@ -79,10 +79,10 @@ def moment(value: datetime | str | None, zone: ZoneInfo = PARIS) -> str:
     return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
-def decimal(value: float, digits: int = 1) -> str:
-    """`54,0` in French, `54.0` in English."""
+def decimal(value: float, digits: int = 1, *, language: str | None = None) -> str:
+    """`54,0` in French, `54.0` in English (the current language unless `language` is given)."""
     text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if current_language() == "fr" else text
+    return text.replace(".", ",") if (language or current_language()) == "fr" else text
 
 
 def percent(fraction: float) -> str:

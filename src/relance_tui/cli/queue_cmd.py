@@ -104,7 +104,7 @@ def parts_text(parts: dict[str, float], count: int = 4) -> str:
 
 
 def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
-    from relance_tui.formatting import day, money
+    from relance_tui.formatting import day, decimal, money
     from relance_tui.i18n import t
     from relance_tui.services.queue import next_action_label, urgency_key
 
@@ -126,16 +126,9 @@ def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
         cells += ["·", f"{next_action_label(row.next_action)} {day(row.next_action_on)}".strip()]
     if show_agent:
         cells += ["·", row.agent_login or "—"]
-    cells += ["·", t("queue.cli.score", score=_score(row.priority))]
+    cells += ["·", t("queue.cli.score", score=decimal(row.priority))]
     first = " ".join(cell for cell in cells if cell)
     return f"{first}\n      {t('queue.cli.why', parts=parts_text(row.parts()))}"
-
-
-def _score(priority: float) -> str:
-    from relance_tui.i18n import current_language
-
-    text = f"{priority:.1f}"
-    return text.replace(".", ",") if current_language() == "fr" else text
 
 
 def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:

@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 from rich.cells import cell_len, set_cell_size
 
-from relance_tui.formatting import money_short_in
+from relance_tui.formatting import decimal, money_short_in
 from relance_tui.i18n import current_language, t
 from relance_tui.services.queue import QueueRow, next_action_label, urgency_key
 
@@ -73,11 +73,6 @@ def fit(text: str, width: int, align: Align = "left", *, one_cell: bool = False)
         return (text[: width - 1] if narrow else set_cell_size(text, width - 1)) + "…"
     padding = " " * (width - length)
     return padding + text if align == "right" else text + padding
-
-
-def score_text(priority: float, language: str | None = None) -> str:
-    text = f"{priority:.1f}"
-    return text.replace(".", ",") if (language or current_language()) == "fr" else text
 
 
 def _minutes_since(row: QueueRow, now: datetime) -> int:
@@ -157,7 +152,7 @@ class RowText:
             return lambda row: fit(short(row.overdue_cents), width, align, one_cell=True)
         if key == "score":
             language = self.language
-            return lambda row: fit(score_text(row.priority, language), width, align)
+            return lambda row: fit(decimal(row.priority, language=language), width, align)
         if key == "next":
             return self._next_cell(width)
         # Cells that depend on one field with few distinct values: fitted once per value.

@@ -13,11 +13,10 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 
 from relance_tui.domain.scoring import PARTS, top_parts
-from relance_tui.formatting import money, percent
+from relance_tui.formatting import decimal, money, percent
 from relance_tui.i18n import current_language, t
 from relance_tui.services.queue import QueueRow, urgency_key
 from relance_tui.tui.widgets.finished_lines import FinishedLines
-from relance_tui.tui.widgets.queue_row_text import score_text
 
 BAR_WIDTH = 10
 CACHE_SIZE = 64  # rendered panels kept (rows × width × layout): holding j/k revisits them
@@ -222,7 +221,7 @@ class ScorePanel(FinishedLines):
             else:
                 lines.append(line)
                 line = []
-        line.append((t("queue.panel.priority", score=score_text(row.priority)), "bold"))
+        line.append((t("queue.panel.priority", score=decimal(row.priority)), "bold"))
         facts = [
             t("queue.panel.payer", payer=t(f"payer_type.{row.payer_type}")),
             t("queue.panel.risk", risk=row.risk_score),
