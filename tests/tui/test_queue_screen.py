@@ -12,6 +12,10 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
+from rich.segment import Segment
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
 
 from factories import (
     add_agent,
@@ -195,11 +199,19 @@ async def test_score_panel_lines_are_textual_text_layout(db_path: Path) -> None:
                 assert [list(strip) for strip in drawn] == [list(strip) for strip in expected]
 
 
+def cells(strips: list[Strip]) -> list[list[Segment]]:
+    return [list(strip) for strip in strips]
+
+
+def drawn_by_textual(widget: Widget, crop: Region) -> list[list[Segment]]:
+    """The widget's lines as Textual's own pass draws them, from scratch (no cache)."""
+    from textual._styles_cache import StylesCache
+
+    return cells(StylesCache().render_widget(widget, crop))
+
+
 @sync
 async def test_scrollbar_repaints_the_cells_that_change(db_path: Path) -> None:
-    from textual._styles_cache import StylesCache
-    from textual.geometry import Region
-
     from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
 
     build_db(db_path, bulk=3000)
@@ -213,23 +225,20 @@ async def test_scrollbar_repaints_the_cells_that_change(db_path: Path) -> None:
             await pilot.press(key)
             await settle(pilot)
             region = Region(0, 0, *bar.size)
-            shown = bar.render_lines(region)  # what the incremental repaints left on screen
+            shown = cells(bar.render_lines(region))  # what the incremental repaints left
             bar._forget()
-            fresh = StylesCache().render_widget(bar, region)
-            assert [list(strip) for strip in shown] == [list(strip) for strip in fresh], key
-        thumb_at_top = [list(strip) for strip in fresh]
+            fresh = drawn_by_textual(bar, region)
+            assert shown == fresh, key
+        thumb_at_top = fresh
         await pilot.press("G")
         await settle(pilot)
-        assert [list(strip) for strip in bar.render_lines(region)] != thumb_at_top
+        assert cells(bar.render_lines(region)) != thumb_at_top
 
 
 @sync
 async def test_table_and_panel_lines_are_what_textuals_css_pass_would_make(db_path: Path) -> None:
     """The table and the panel skip Textual's CSS pass when it has nothing to do: their lines
     must be the ones that pass makes (cursor, urgent rows, header, loading and blank lines)."""
-    from textual._styles_cache import StylesCache
-    from textual.geometry import Region
-
     from relance_tui.tui.widgets.finished_lines import plain_styles
 
     build_db(db_path, bulk=40)
@@ -245,9 +254,8 @@ async def test_table_and_panel_lines_are_what_textuals_css_pass_would_make(db_pa
             for widget in (table, panel):
                 width, height = widget.size
                 for crop in (Region(0, 0, width, height), Region(3, 1, 20, height - 1)):
-                    fast = widget.render_lines(crop)
-                    textual = StylesCache().render_widget(widget, crop)
-                    assert [list(s) for s in fast] == [list(s) for s in textual], (key, crop)
+                    fast = cells(widget.render_lines(crop))
+                    assert fast == drawn_by_textual(widget, crop), (key, crop)
         table.styles.padding = (0, 1)  # something for the CSS pass to do: it is done
         await settle(pilot)
         assert not plain_styles(table)

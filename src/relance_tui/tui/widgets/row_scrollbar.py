@@ -24,9 +24,6 @@ from textual.widget import Widget
 class ScrolledRows(Protocol):
     """What the bar needs from the list it scrolls."""
 
-    @property
-    def top(self) -> int: ...
-
     def scroll_rows(self, top: int) -> None: ...
 
     def action_page_up(self) -> None: ...
@@ -69,10 +66,15 @@ class RowScrollBar(Widget):
         if changed:
             self.refresh(*changed)
 
+    @property
+    def _thumb_window(self) -> int:
+        """The window as ScrollBar counts it: 0 (no thumb) when the whole list is shown."""
+        return self._window if self._window < self._virtual else 0
+
     def _thumb(self, height: int) -> tuple[int, int, int]:
         """(height, start, end) of the thumb in eighths of a cell, as ScrollBarRender.render_bar
         works them out: the bar's cells depend on nothing else (colours aside)."""
-        virtual, window = self._virtual, self._window if self._window < self._virtual else 0
+        virtual, window = self._virtual, self._thumb_window
         if not (window and height and virtual) or height == virtual:
             return (height, 0, 0)
         thumb_size = max(1, window / (virtual / height))
@@ -95,11 +97,10 @@ class RowScrollBar(Widget):
         if background.a < 1:
             background = self.background_colors[0] + background
         color = background + color
-        window = self._window if self._window < self._virtual else 0
         bar = ScrollBarRender.render_bar(
             size=height,
             virtual_size=ceil(self._virtual),
-            window_size=ceil(window),
+            window_size=ceil(self._thumb_window),
             position=self._position,
             thickness=1,
             vertical=True,
@@ -123,17 +124,19 @@ class RowScrollBar(Widget):
         self._cells = []
         self._drawn = None
 
-    def on_resize(self) -> None:
+    def _redraw(self) -> None:
         self._forget()
         self.refresh()
+
+    def on_resize(self) -> None:
+        self._redraw()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._forget()
 
     def watch_mouse_hover(self, hover: bool) -> None:
-        self._forget()
-        self.refresh()
+        self._redraw()
 
     # --- mouse ----------------------------------------------------------------------------
 
@@ -150,13 +153,11 @@ class RowScrollBar(Widget):
 
     def on_mouse_capture(self, event: events.MouseCapture) -> None:
         self._grab = (event.mouse_position.y, self._position)
-        self._forget()
-        self.refresh()
+        self._redraw()
 
     def on_mouse_release(self, event: events.MouseRelease) -> None:
         self._grab = None
-        self._forget()
-        self.refresh()
+        self._redraw()
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         if self._grab is not None:
