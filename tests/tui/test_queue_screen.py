@@ -166,8 +166,9 @@ async def test_opens_on_my_portfolio_urgent_first(db_path: Path) -> None:
 
 @sync
 async def test_score_panel_lines_are_textual_text_layout(db_path: Path) -> None:
-    """The panel builds its lines itself (Line API): they must be the strips Textual would make
-    from `describe()`, segment for segment, wide and compact, with or without wrapping."""
+    """The panel builds its text's lines itself (Line API): they must be the strips Textual
+    would make from `describe()`, segment for segment, wide and compact, with or without
+    wrapping."""
     from textual.visual import Visual, visualize
 
     build_db(db_path)
@@ -182,7 +183,7 @@ async def test_score_panel_lines_are_textual_text_layout(db_path: Path) -> None:
         for size in ((120, 35), (80, 24), (140, 40)):
             await pilot.resize_terminal(*size)
             await pilot.pause()
-            width, height = panel.size
+            width, height = panel._frame().text_size
             for row in [*rows, long_name, None]:
                 panel.row = row
                 expected = [  # as the ANSI → truecolor filter leaves them on screen
@@ -195,8 +196,9 @@ async def test_score_panel_lines_are_textual_text_layout(db_path: Path) -> None:
                         panel.visual_style,
                     )
                 ]
-                drawn = panel._render_strips(width, height)
-                assert [list(strip) for strip in drawn] == [list(strip) for strip in expected]
+                drawn = panel._text_lines(width, height)
+                assert [segments for segments, _ in drawn] == [list(strip) for strip in expected]
+                assert [cells for _, cells in drawn] == [strip.cell_length for strip in expected]
 
 
 def cells(strips: list[Strip]) -> list[list[Segment]]:
@@ -260,6 +262,88 @@ async def test_table_and_panel_lines_are_what_textuals_css_pass_would_make(db_pa
         await settle(pilot)
         assert not plain_styles(table)
         assert table.render_lines(Region(0, 0, *table.size))[1].text.startswith(" ")
+
+
+@sync
+async def test_score_panel_draws_its_rule_and_padding_as_a_css_border_would(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The panel draws its rule and padding itself (cheaper than a CSS border or a container):
+    cell for cell what Textual draws for the same text with `border-left: vkey $primary;
+    padding: 0 1` (wide) or `border-top: hkey $primary; padding: 0 1` (narrow)."""
+    from textual.color import Color
+    from textual.geometry import Size
+
+    from relance_tui.tui.widgets.score_panel import Frame
+
+    build_db(db_path, bulk=40)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(ScorePanel)
+        primary = Color.parse(app.get_css_variables()["primary"])
+        for size, border, edge in (
+            ((120, 35), "border_left", "vkey"),
+            ((80, 24), "border_top", "hkey"),
+        ):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            await pilot.press("j")  # an urgent case, then an ordinary one
+            await settle(pilot)
+            for _ in range(2):
+                await pilot.press("j")
+                await settle(pilot)
+                full = Region(0, 0, *panel.size)
+                ours = cells(panel.render_lines(full))
+                assert ours[0 if border == "border_left" else 1][0].text in ("▏", " ")
+
+                def no_frame() -> Frame:
+                    width, height = panel.frame_size
+                    background = panel._blank_style()
+                    blank = Strip.blank(width, background)
+                    return Frame((), (), (), blank, background, Size(width, height))
+
+                with monkeypatch.context() as patched:
+                    patched.setattr(panel, "_frame", no_frame)
+                    setattr(panel.styles, border, (edge, primary))
+                    panel.styles.padding = (0, 1)
+                    await settle(pilot)
+                    assert panel.outer_size == full.size  # the same box, drawn by Textual
+                    assert drawn_by_textual(panel, full) == ours, (size, panel.row)
+                    panel.styles.clear_rule(border)
+                    panel.styles.clear_rule("padding")
+                    await settle(pilot)
+
+
+@sync
+async def test_mouse_selects_text_in_the_score_panel(db_path: Path) -> None:
+    build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(ScorePanel)
+        assert panel.row is not None and panel.row.debtor_name == "Rappel Urgent SARL"
+        # Wide: the text starts after the rule and one column of padding.
+        await pilot.mouse_down(panel, offset=(2, 1))
+        await pilot.hover(panel, offset=(7, 1))
+        await pilot.mouse_up(panel, offset=(7, 1))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "Rappel"
+        line = list(panel.render_line(1))
+        assert [segment.text for segment in line[:3]] == ["▏", " ", "Rappel"]
+        selected = line[2].style
+        assert selected is not None and selected.bgcolor != line[3].style.bgcolor  # type: ignore[union-attr]
+        app.screen.clear_selection()
+        await pilot.pause()
+        assert [segment.text for segment in panel.render_line(1)][2] == "Rappel Urgent SARL"
+        # Narrow: under the rule, after one column of padding.
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await pilot.mouse_down(panel, offset=(1, 1))
+        await pilot.hover(panel, offset=(8, 1))
+        await pilot.mouse_up(panel, offset=(8, 1))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "Pourquoi"
 
 
 @sync

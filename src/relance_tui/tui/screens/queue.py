@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -98,8 +98,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
                 id="queue-table",
             )
             yield scrollbar
-            with Vertical(id="queue-side"):
-                yield ScorePanel(id="queue-panel")
+            yield ScorePanel(id="queue-panel")
         yield BindingsFooter(compact=True)
 
     def on_mount(self) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual, visualize
 
@@ -23,6 +24,22 @@ CACHE_SIZE = 64  # rendered panels kept (rows × width × layout): holding j/k r
 
 Piece = tuple[str, str]  # (text, style): one run of a line
 Line = list[Piece]
+TextLine = tuple[list[Segment], int]  # a line of the panel's text: its segments, its cells
+
+
+RULE_BESIDE = "▏"  # Textual's "vkey" left border
+RULE_ABOVE = "▔"  # Textual's "hkey" top border
+
+
+class Frame(NamedTuple):
+    """Where the panel's text sits: a rule and one column of padding either side."""
+
+    before: tuple[Segment, ...]  # leading segments on every text line
+    after: tuple[Segment, ...]
+    above: tuple[Strip, ...]  # whole lines above the text
+    blank: Strip  # a whole line without text
+    background: Style  # what lines are padded with
+    text_size: Size
 
 
 def bar(share: float, width: int = BAR_WIDTH) -> str:
@@ -31,13 +48,19 @@ def bar(share: float, width: int = BAR_WIDTH) -> str:
 
 
 class ScorePanel(FinishedLines):
-    """Shows one case's breakdown; `show(None)` clears it. Compact (two lines) under the table
+    """Shows one case's breakdown; `show(None)` clears it. Compact (a few lines) under the table
     on narrow terminals, with a bar per part beside it on wide ones."""
 
     # A plain widget redrawn in place: its size never depends on the case shown, so moving the
     # cursor repaints the panel without a layout pass (a Static's update() would cost one).
     # Drawn with the Line API: each line is a few segments built once per case, width and
     # layout (no rich wrapping on every repaint), and only the lines that changed are repainted.
+    # The panel draws its rule (beside the rows, or above them when compact) and its padding
+    # itself, each line built once per case: in a bordered container, Textual padded and cut
+    # every changed line again (with one Strip per line: 23.3 → 21.9 M instructions per page
+    # down).
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"score-panel--rule"}
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -45,9 +68,10 @@ class ScorePanel(FinishedLines):
         self.compact = False
         self._cache: OrderedDict[tuple[object, ...], list[Strip]] = OrderedDict()
         self._styles: dict[object, Style] = {}
-        self._wraps: dict[tuple[object, ...], list[Strip]] = {}
+        self._wraps: dict[tuple[object, ...], list[TextLine]] = {}
         self._last: tuple[tuple[object, ...], list[Strip]] | None = None
         self._shown: list[Strip] | None = None  # the strips on screen (None: repaint all)
+        self._frame_made: tuple[tuple[int, int, bool], Frame] | None = None
 
     def show(self, row: QueueRow | None) -> None:
         if row is not self.row:
@@ -84,6 +108,7 @@ class ScorePanel(FinishedLines):
         self._styles.clear()
         self._wraps.clear()
         self._shown = None
+        self._frame_made = None
 
     def on_resize(self) -> None:
         self._shown = None
@@ -92,13 +117,63 @@ class ScorePanel(FinishedLines):
         return self.describe(self.row)
 
     def render_line(self, y: int) -> Strip:
-        if self.text_selection is not None:  # a mouse selection: drawn the Widget way
+        if self.text_selection is not None:  # a mouse selection: drawn by Textual's text layout
             self._shown = None
-            return super().render_line(y)
-        strips = self._shown = self._strips()
+            frame = self._frame()
+            width, height = frame.text_size
+            text = self._textual_lines(self.describe(self.row), width, height)
+            strips = self._framed(text)
+        else:
+            strips = self._shown = self._strips()
         if 0 <= y < len(strips):
             return strips[y]
-        return Strip.blank(self.frame_size.width, self._style(""))
+        return Strip.blank(self.frame_size.width, self._blank_style())
+
+    def _frame(self) -> Frame:
+        width, height = self.frame_size
+        key = (width, height, self.compact)
+        if self._frame_made is not None and self._frame_made[0] == key:
+            return self._frame_made[1]
+        background = self._blank_style()
+        pad = Segment(" ", background)
+        base_background, _ = self.background_colors
+        rule_color = base_background + self.get_component_styles("score-panel--rule").color
+        rule = self.truecolor(Style(color=rule_color.rich_color, bgcolor=background.bgcolor))
+        before: tuple[Segment, ...]
+        above: tuple[Strip, ...]
+        if self.compact:
+            before, above = (pad,), (Strip([Segment(RULE_ABOVE * width, rule)], width),)
+            text_size = Size(max(0, width - 2), max(0, height - 1))
+        else:
+            before, above = (Segment(RULE_BESIDE, rule), pad), ()
+            text_size = Size(max(0, width - 3), height)
+        after = (pad,)
+        blank = Strip([*before, Segment(" " * text_size.width, background), *after], width)
+        frame = Frame(before, after, above, blank, background, text_size)
+        self._frame_made = (key, frame)
+        return frame
+
+    def _framed(self, text: list[TextLine]) -> list[Strip]:
+        """The text's lines inside the frame, as many as the panel is high."""
+        frame = self._frame()
+        width, height = self.frame_size
+        text_width = frame.text_size.width
+        background = frame.background
+        before, after = frame.before, frame.after
+        strips = list(frame.above)
+        for segments, cells in text[: frame.text_size.height]:
+            if cells < text_width:
+                segments = [*segments, Segment(" " * (text_width - cells), background)]
+            elif cells > text_width:
+                segments = Segment.adjust_line_length(segments, text_width, background)
+            strips.append(Strip([*before, *segments, *after], width))
+        strips += [frame.blank] * (height - len(strips))
+        return strips
+
+    def _blank_style(self) -> Style:
+        """The background, as Textual pads lines with it."""
+        base_background, background = self.background_colors
+        return Style(bgcolor=(base_background + background).rich_color)
 
     def _strips(self) -> list[Strip]:
         """The panel's lines for the current case, size and layout (cached)."""
@@ -109,7 +184,7 @@ class ScorePanel(FinishedLines):
             return last[1]
         strips = self._cache.get(key)
         if strips is None:
-            strips = self._render_strips(width, height)
+            strips = self._framed(self._text_lines(*self._frame().text_size))
             self._cache[key] = strips
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -118,14 +193,15 @@ class ScorePanel(FinishedLines):
         self._last = (key, strips)
         return strips
 
-    def _render_strips(self, width: int, height: int) -> list[Strip]:
+    def _text_lines(self, width: int, height: int) -> list[TextLine]:
+        """The lines of the panel's text, as Textual's text layout would make them."""
         row = self.row
         if row is None:
-            return self._textual_strips(self.describe(row), width, height)
+            return self._textual_lines(self.describe(row), width, height)
         styles = self._styles
-        strips: list[Strip] = []
+        lines: list[TextLine] = []
         for y, line in enumerate(self.lines(row, width)):
-            if len(strips) >= height:
+            if len(lines) >= height:
                 break
             runs: list[Piece] = []  # adjacent runs in one style merged, as Textual does
             for text, name in line:
@@ -135,10 +211,11 @@ class ScorePanel(FinishedLines):
                     runs[-1] = (runs[-1][0] + text, name)
                 else:
                     runs.append((text, name))
-            if cell_len("".join(text for text, _ in runs)) > width:
+            used = cell_len("".join(text for text, _ in runs))
+            if used > width:
                 # Too long for the panel: wrapped by Textual, as render() would be. The text
                 # starts on line y so that the selection offsets in the styles stay the same.
-                strips += self._wrapped(tuple(runs), y, width)
+                lines += self._wrapped(tuple(runs), y, width)
                 continue
             segments = []
             x = 0
@@ -152,8 +229,8 @@ class ScorePanel(FinishedLines):
                     )
                 segments.append(Segment(text, style))
                 x += len(text)
-            strips.append(Strip(segments))
-        return strips[:height]
+            lines.append((segments, used))
+        return lines[:height]
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -162,30 +239,30 @@ class ScorePanel(FinishedLines):
             style = self._styles[name] = self.truecolor(base + Style.parse(name) if name else base)
         return style
 
-    def _wrapped(self, runs: tuple[Piece, ...], y: int, width: int) -> list[Strip]:
+    def _wrapped(self, runs: tuple[Piece, ...], y: int, width: int) -> list[TextLine]:
         """A line too long for the panel, wrapped by Textual (the urgency line repeats: kept)."""
         key = (runs, y, width)
-        strips = self._wraps.get(key)
-        if strips is None:
+        lines = self._wraps.get(key)
+        if lines is None:
             text = Text("\n" * y, overflow="ellipsis")
             for piece, name in runs:
                 text.append(piece, style=name)
-            strips = self._textual_strips(text, width, None)[y:]
+            lines = self._textual_lines(text, width, None)[y:]
             if len(self._wraps) >= CACHE_SIZE:
                 self._wraps.clear()
-            self._wraps[key] = strips
-        return strips
+            self._wraps[key] = lines
+        return lines
 
-    def _textual_strips(self, text: Text, width: int, height: int | None) -> list[Strip]:
+    def _textual_lines(self, text: Text, width: int, height: int | None) -> list[TextLine]:
         visual = visualize(self, text, markup=False)
         strips = Visual.to_strips(self, visual, width, height, self.visual_style)
-        return [self.truecolor_strip(strip) for strip in strips]
+        return [(list(s), s.cell_length) for s in map(self.truecolor_strip, strips)]
 
     def describe(self, row: QueueRow | None) -> Text:
         if row is None:
             return Text(t("queue.panel.none"), style="dim")
         text = Text(overflow="ellipsis")
-        for number, line in enumerate(self.lines(row, self.content_region.width)):
+        for number, line in enumerate(self.lines(row, self._frame().text_size.width)):
             if number:
                 text.append("\n")
             for piece, style in line:
