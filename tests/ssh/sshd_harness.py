@@ -154,22 +154,26 @@ def ssh_server() -> Iterator[SshServer]:
 
 
 class Terminal:
-    """A tmux session: type keys, read the screen."""
+    """A tmux session on a tmux server of its own: type keys, read the screen.
+
+    Its own server (`tmux -L`), so that two runs of the suite at once (a clone in CI, a checkout
+    being worked on) never type into or kill each other's session."""
 
     def __init__(self, name: str, command: list[str], width: int = 100, height: int = 30) -> None:
         self.name = name
+        self.tmux = ["tmux", "-L", f"relance-test-{name}-{os.getpid()}-{time.monotonic_ns()}"]
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height),
+            [*self.tmux, "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height),
              *command],
             check=True,
         )  # fmt: skip
 
     def send(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def screen(self) -> str:
         result = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
         )
         return result.stdout
 
@@ -184,7 +188,7 @@ class Terminal:
         raise AssertionError(f"{text!r} never appeared on screen:\n{screen}")
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
 
 
 @pytest.fixture

@@ -59,6 +59,24 @@ def _remote_alive(user: str) -> bool:
     return result.returncode == 0
 
 
+def _wait_for_draft_with_cause(db: Path, agent_id: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    data = None
+    while time.monotonic() < deadline:
+        conn = sqlite3.connect(db)
+        try:
+            row = conn.execute(
+                "SELECT data FROM call_drafts WHERE agent_id = ?", (agent_id,)
+            ).fetchone()
+        finally:
+            conn.close()
+        data = row and row[0]
+        if data and CallDraft.from_json(data).cause is not None:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no draft with the cause was written: {data!r}")
+
+
 def test_dropped_ssh_session_keeps_the_draft_and_lets_the_claim_expire(
     ssh_server: SshServer, terminal: type[Terminal], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -82,7 +100,7 @@ def test_dropped_ssh_session_keeps_the_draft_and_lets_the_claim_expire(
     term.send("1")  # right party
     term.wait_for("Cause du retard", timeout=10)
     term.send("2")  # cash-flow difficulty
-    time.sleep(1.0)  # the draft is written by a worker thread
+    _wait_for_draft_with_cause(db, agent_id)  # written by a worker thread, soon after the key
 
     term.kill()  # the connection drops: SIGHUP, no clean exit
     deadline = time.monotonic() + 15
