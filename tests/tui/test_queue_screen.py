@@ -316,6 +316,24 @@ async def test_score_panel_draws_its_rule_and_padding_as_a_css_border_would(
 
 
 @sync
+async def test_score_panel_rule_follows_the_theme(db_path: Path) -> None:
+    from textual.color import Color
+
+    build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(ScorePanel)
+        for theme in ("gruvbox", "textual-light"):
+            app.theme = theme
+            await settle(pilot)
+            rule = panel.render_lines(Region(0, 0, *panel.size))[0]._segments[0]
+            primary = Color.parse(app.get_css_variables()["primary"])
+            assert rule.text == "▏" and rule.style is not None and rule.style.color is not None
+            assert rule.style.color.triplet == primary.rich_color.triplet, theme
+
+
+@sync
 async def test_mouse_selects_text_in_the_score_panel(db_path: Path) -> None:
     build_db(db_path)
     app = make_app(db_path)
