@@ -45,7 +45,8 @@ def run_worker(args: argparse.Namespace) -> int:
     from relance_tui.config import ClaimSettings, Settings
     from relance_tui.domain import calls
     from relance_tui.domain.models import CallOutcome, Cause
-    from relance_tui.services.casework import load_case_file, record_call
+    from relance_tui.services.calls import record_call
+    from relance_tui.services.casefile import load_case_file
     from relance_tui.services.claims import claim_case, release_case
     from relance_tui.storage.agents import get_agent
     from relance_tui.storage.db import connect

@@ -13,14 +13,8 @@ from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import CallTimeIssue
 from relance_tui.domain.calls import CallDraft, NextAction
 from relance_tui.domain.models import CallOutcome, Cause, Stage
-from relance_tui.services.casework import (
-    HistoryKind,
-    WarningKind,
-    load_call_draft,
-    load_case_file,
-    record_call,
-    save_call_draft,
-)
+from relance_tui.services.calls import load_call_draft, record_call, save_call_draft
+from relance_tui.services.casefile import HistoryKind, WarningKind, load_case_file
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, transaction
 

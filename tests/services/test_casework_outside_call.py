@@ -11,15 +11,13 @@ from factories import add_agent, add_contact, add_invoice, make_case, paris_noon
 from relance_tui.config import Settings
 from relance_tui.domain import calls
 from relance_tui.domain.models import InteractionChannel
+from relance_tui.services.calls import discard_call_draft, load_call_draft, save_call_draft
+from relance_tui.services.casefile import load_case_file
 from relance_tui.services.casework import (
-    discard_call_draft,
-    load_call_draft,
-    load_case_file,
     mark_visited,
     record_dispute,
     record_note,
     record_promise,
-    save_call_draft,
     schedule_callback,
 )
 from relance_tui.storage.db import connect, transaction

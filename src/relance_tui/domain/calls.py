@@ -133,7 +133,7 @@ ROLE_PREFERENCE: dict[Segment, tuple[ContactRole, ...]] = {
 _KIND_PREFERENCE_B2B = (PhoneKind.FIXED, PhoneKind.VOIP, PhoneKind.MOBILE, PhoneKind.OTHER)
 _KIND_PREFERENCE_B2C = (PhoneKind.MOBILE, PhoneKind.FIXED, PhoneKind.VOIP, PhoneKind.OTHER)
 
-# --- What the checklist is prepared from (built by services.casework) -----------------------
+# --- What the checklist is prepared from (built by services.casefile) -----------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +180,7 @@ class CallPreparation:
     open_disputes: int = 0
     attempts_last_7_days: int = 0
     last_contacts: tuple[str, ...] = ()  # one line each, newest first, for the Prepare step
-    warnings: tuple[str, ...] = field(default=())  # translation keys (see services.casework)
+    warnings: tuple[str, ...] = field(default=())  # translation keys (see services.casefile)
 
     def contact(self, contact_id: int | None) -> ContactOption | None:
         return next((c for c in self.contacts if c.contact_id == contact_id), None)

@@ -4,7 +4,7 @@
 penalties accrued so far), invoices, contacts with the local time at each number, contracts, one
 merged history newest first, disputes, commitments, warnings, and the `CallPreparation` the call
 checklist starts from — with a dozen indexed per-case queries (about 2 ms on a 1 000 000-invoice
-database). Writes live in `services.casework`, which re-exports everything here.
+database). Writes live in `services.casework` (outside a call) and `services.calls` (a call).
 """
 
 from __future__ import annotations

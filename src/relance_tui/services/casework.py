@@ -1,11 +1,16 @@
-"""Casework: everything recorded on a case (SCENARIOS.md §2). The case file itself is read by
-`services.casefile` (re-exported here, so `from relance_tui.services.casework import CaseFile,
-load_case_file` works).
+"""Casework: what is recorded on a case outside a call (SCENARIOS.md §2), and the recording
+machinery every write on a case shares. The case file itself is read by `services.casefile`; a
+call and its drafts are recorded by `services.calls`.
 
-Writing: `record_call` saves a finished `CallDraft` in one transaction; `record_promise`,
-`record_dispute`, `schedule_callback` and `record_note` record what happens outside a call.
-Every write is one `BEGIN IMMEDIATE` transaction with its audit events and the case's new score
+Writing: `record_promise`, `record_dispute`, `schedule_callback` and `record_note` record what
+happens outside a call; `mark_visited` notes that the agent opened the case. Every write is one
+`BEGIN IMMEDIATE` transaction with its audit events and the case's new score
 (`services.queue.refresh_scores` runs inside it): nothing is ever half-saved.
+
+Shared with `services.calls`: `case_write` (the transaction, refused when another agent holds the
+case, which `refused_when_claimed` turns into the `CLAIMED_BY_OTHER` problem), `check_texts`,
+`active_agent_id`, `update_case`, `refresh_score`, and the writers of a promise, a dispute and a
+callback (`write_promise`, `write_dispute`, `write_callback`).
 
 Free text (notes, recap, dispute reason, callback reason) goes through `domain.notes_check`
 first: text with findings is refused and the findings come back for the agent to reword; there
@@ -24,114 +29,22 @@ from decimal import Decimal
 from typing import ParamSpec, TypeVar
 
 from relance_tui.config import Settings
-from relance_tui.domain.calls import (
-    CallDraft,
-    CallPreparation,
-    NextAction,
-    Resolution,
-    problems,
-)
+from relance_tui.domain.calls import CallPreparation, NextAction
 from relance_tui.domain.clock import PARIS, aware, business_day
 from relance_tui.domain.clock import utc_iso as iso
-from relance_tui.domain.followup import later_stage
-from relance_tui.domain.models import (
-    CallOutcome,
-    InteractionChannel,
-    Stage,
-    to_cents,
-)
+from relance_tui.domain.models import InteractionChannel, Stage, to_cents
 from relance_tui.domain.notes_check import NoteFinding, check_notes
-from relance_tui.domain.phones import parse_phone
-from relance_tui.services.casefile import (
-    ATTEMPT_WINDOW,
-    CallbackLine,
-    CaseFile,
-    CaseNotFoundError,
-    CaseSummary,
-    CaseWarning,
-    ContactLine,
-    ContractLine,
-    DisputeLine,
-    HistoryEntry,
-    HistoryKind,
-    InstallmentLine,
-    InvoiceLine,
-    PhoneLine,
-    PlanLine,
-    PromiseLine,
-    WarningKind,
-    load_case_file,
-    next_action_label,
-    preparation_for,
-    rate_table,
-)
+from relance_tui.services.casefile import CaseNotFoundError, preparation_for
 from relance_tui.storage import casework as store
 from relance_tui.storage import claims
 from relance_tui.storage.agents import get_agent
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import append_audit, transaction
 
-__all__ = [
-    "ATTEMPT_WINDOW",
-    "NOTE_CHANNELS",
-    "PARIS",
-    "CallbackLine",
-    "CaseFile",
-    "CaseNotFoundError",
-    "CaseSummary",
-    "CaseWarning",
-    "ContactLine",
-    "ContractLine",
-    "DisputeLine",
-    "HistoryEntry",
-    "HistoryKind",
-    "InstallmentLine",
-    "InvoiceLine",
-    "PhoneLine",
-    "PlanLine",
-    "PromiseLine",
-    "Recorded",
-    "RecordedCall",
-    "WarningKind",
-    "business_day",
-    "check_texts",
-    "discard_call_draft",
-    "load_call_draft",
-    "load_case_file",
-    "mark_visited",
-    "next_action_label",
-    "preparation_for",
-    "rate_table",
-    "record_call",
-    "record_dispute",
-    "record_note",
-    "record_promise",
-    "save_call_draft",
-    "schedule_callback",
-]
-
-# --- Recording --------------------------------------------------------------------------------
+# --- The recording machinery a call shares ----------------------------------------------------
 
 
 CLAIMED_BY_OTHER = "case.problem.claimed_by_other"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedCall:
-    """What `record_call` did. `saved` False: nothing was written; `problems` (translation keys)
-    or `findings` (words to reword, per field) say why."""
-
-    saved: bool
-    problems: tuple[str, ...] = ()
-    findings: dict[str, tuple[NoteFinding, ...]] = field(default_factory=dict)
-    interaction_id: int | None = None
-    promise_id: int | None = None
-    plan_id: int | None = None
-    dispute_id: int | None = None
-    callback_id: int | None = None
-    phone_marked_invalid: int | None = None
-    follow_up_on: date | None = None
-    next_action: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +62,7 @@ class ClaimedElsewhereError(Exception):
 
 
 @contextmanager
-def _case_write(
+def case_write(
     conn: sqlite3.Connection, case_id: int, agent_id: int | None, now: datetime
 ) -> Iterator[None]:
     """One write transaction on a case, refused inside the lock if someone else holds it."""
@@ -161,19 +74,26 @@ def _case_write(
 
 
 _P = ParamSpec("_P")
-_R = TypeVar("_R", "Recorded", "RecordedCall")
+_R = TypeVar("_R")
 
 
-def _refused_when_claimed(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    @functools.wraps(func)
-    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return func(*args, **kwargs)
-        except ClaimedElsewhereError:
-            kind = RecordedCall if func.__name__ == "record_call" else Recorded
-            return kind(saved=False, problems=(CLAIMED_BY_OTHER,))  # type: ignore[return-value]
+def refused_when_claimed(
+    kind: Callable[..., _R],
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Decorates a recording function: when another agent holds the case
+    (`ClaimedElsewhereError`), it returns `kind(saved=False, problems=(CLAIMED_BY_OTHER,))`."""
 
-    return guarded
+    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(func)
+        def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return func(*args, **kwargs)
+            except ClaimedElsewhereError:
+                return kind(saved=False, problems=(CLAIMED_BY_OTHER,))
+
+        return guarded
+
+    return decorate
 
 
 def check_texts(**texts: str) -> dict[str, tuple[NoteFinding, ...]]:
@@ -182,12 +102,12 @@ def check_texts(**texts: str) -> dict[str, tuple[NoteFinding, ...]]:
     return {name: items for name, items in found.items() if items}
 
 
-def _agent_id(conn: sqlite3.Connection, login: str) -> int | None:
+def active_agent_id(conn: sqlite3.Connection, login: str) -> int | None:
     agent = get_agent(conn, login)
     return None if agent is None or not agent.active else agent.id
 
 
-def _refresh_score(
+def refresh_score(
     conn: sqlite3.Connection, settings: Settings, now: datetime, case_id: int
 ) -> None:
     from relance_tui.services.queue import refresh_scores
@@ -206,7 +126,7 @@ def _case_state(conn: sqlite3.Connection, case_id: int) -> dict[str, object]:
     }
 
 
-def _update_case(
+def update_case(
     conn: sqlite3.Connection,
     case_id: int,
     *,
@@ -248,247 +168,7 @@ def _update_case(
         )
 
 
-@_refused_when_claimed
-def record_call(
-    conn: sqlite3.Connection,
-    settings: Settings,
-    draft: CallDraft,
-    *,
-    agent_login: str,
-    now: datetime,
-) -> RecordedCall:
-    """Save a concluded call and all it agreed, in one transaction, or nothing at all.
-
-    Writes the interaction (outcome, cause, notes); the promise, plan and installments, dispute
-    (its invoices put in dispute), or payment to verify (a `payment_claimed` promise: follow-up
-    marks it kept when the money is imported); the callback; the contact's corrected details; a
-    wrong number marked invalid; audit events with before/after; then the case's stage (at least
-    "phone reminder"), next action and date, last contact, and its score.
-    """
-    now = aware(now)
-    today = business_day(now)
-    prep = preparation_for(conn, draft.case_id, now=now, settings=settings)
-    found = list(problems(draft, prep, today=today))
-    agent_id = _agent_id(conn, agent_login)
-    if agent_id is None:
-        found.append("case.problem.unknown_agent")
-    new_phone = draft.contact_update.new_phone if draft.contact_update else None
-    if new_phone and not parse_phone(new_phone).valid:
-        found.append("case.problem.new_phone_invalid")
-    if found:
-        return RecordedCall(saved=False, problems=tuple(dict.fromkeys(found)))
-    findings = check_texts(
-        notes=draft.notes,
-        recap=draft.recap,
-        dispute_reason=draft.dispute.reason if draft.dispute else "",
-        callback_reason=draft.callback.reason if draft.callback else "",
-    )
-    if findings:
-        return RecordedCall(saved=False, findings=findings)
-    at = iso(now)
-    ids: dict[str, int | None] = {}
-    with _case_write(conn, draft.case_id, agent_id, now):
-        ids = _write_call(
-            conn, draft, prep, agent_id=agent_id, agent=agent_login, at=at, today=today
-        )
-        _refresh_score(conn, settings, now, draft.case_id)
-    return RecordedCall(
-        saved=True,
-        interaction_id=ids.get("interaction"),
-        promise_id=ids.get("promise"),
-        plan_id=ids.get("plan"),
-        dispute_id=ids.get("dispute"),
-        callback_id=ids.get("callback"),
-        phone_marked_invalid=ids.get("phone_invalid"),
-        follow_up_on=draft.follow_up_on,
-        next_action=draft.next_action,
-    )
-
-
-def _write_call(
-    conn: sqlite3.Connection,
-    draft: CallDraft,
-    prep: CallPreparation,
-    *,
-    agent_id: int | None,
-    agent: str,
-    at: str,
-    today: date,
-) -> dict[str, int | None]:
-    case_id = draft.case_id
-    ids: dict[str, int | None] = {}
-    interaction = store.insert_interaction(
-        conn,
-        case_id=case_id,
-        agent_id=agent_id,
-        channel=InteractionChannel.CALL.value,
-        occurred_at=at,
-        contact_id=draft.contact_id,
-        phone_id=draft.phone_id,
-        outcome=draft.outcome.value if draft.outcome else None,
-        cause=draft.cause.value if draft.cause else None,
-        notes=draft.notes,
-    )
-    ids["interaction"] = interaction
-    append_audit(
-        conn,
-        agent=agent,
-        action="call.record",
-        entity="case",
-        entity_id=case_id,
-        after={
-            "interaction": interaction,
-            "outcome": draft.outcome,
-            "cause": draft.cause,
-            "resolution": draft.resolution,
-            "contact": draft.contact_id,
-            "phone": draft.phone_id,
-        },
-        detail=draft.recap,
-        at=at,
-    )
-    # Pending callbacks due by now are answered by this call; a new callback replaces the others.
-    answered = store.close_pending_callbacks(conn, case_id, status="done", at=at, due_until=at)
-    if draft.callback is not None:
-        superseded = store.close_pending_callbacks(conn, case_id, status="cancelled", at=at)
-        for callback_id in superseded:
-            append_audit(
-                conn,
-                agent=agent,
-                action="callback.cancel",
-                entity="callback",
-                entity_id=callback_id,
-                before={"status": "pending"},
-                after={"status": "cancelled"},
-                at=at,
-            )
-    for callback_id in answered:
-        append_audit(
-            conn,
-            agent=agent,
-            action="callback.done",
-            entity="callback",
-            entity_id=callback_id,
-            before={"status": "pending"},
-            after={"status": "done"},
-            at=at,
-        )
-
-    if draft.resolution is Resolution.PROMISE and draft.promise:
-        ids["promise"] = _write_promise(
-            conn,
-            case_id,
-            amount_cents=to_cents(draft.promise.amount),
-            due_date=draft.promise.due_date,
-            proof_requested=draft.promise.proof_requested,
-            interaction_id=interaction,
-            agent_id=agent_id,
-            agent=agent,
-            at=at,
-        )
-    elif draft.resolution is Resolution.PAYMENT_CLAIMED and draft.payment_claim:
-        claim = draft.payment_claim
-        ids["promise"] = _write_promise(
-            conn,
-            case_id,
-            amount_cents=to_cents(claim.amount),
-            due_date=claim.check_by,
-            proof_requested=False,
-            interaction_id=interaction,
-            agent_id=agent_id,
-            agent=agent,
-            at=at,
-            kind="payment_claimed",
-            claimed_paid_on=claim.paid_on,
-            reference=claim.reference,
-        )
-    elif draft.resolution is Resolution.PLAN and draft.plan:
-        items = [
-            (i.sequence, i.due_date.isoformat(), to_cents(i.amount))
-            for i in draft.plan.installments
-        ]
-        plan_id = store.insert_plan(
-            conn,
-            case_id=case_id,
-            frequency=draft.plan.frequency.value,
-            installments=items,
-            interaction_id=interaction,
-            created_at=at,
-            created_by=agent_id,
-        )
-        ids["plan"] = plan_id
-        append_audit(
-            conn,
-            agent=agent,
-            action="plan.create",
-            entity="payment_plan",
-            entity_id=plan_id,
-            after={"case": case_id, "frequency": draft.plan.frequency, "installments": items},
-            at=at,
-        )
-    elif draft.resolution is Resolution.DISPUTE and draft.dispute:
-        ids["dispute"] = _write_dispute(
-            conn,
-            case_id,
-            invoice_ids=draft.dispute.invoice_ids,
-            reason=draft.dispute.reason,
-            owner=draft.dispute.owner,
-            notes=draft.notes,
-            agent_id=agent_id,
-            agent=agent,
-            at=at,
-            today=today,
-        )
-
-    if draft.callback is not None:
-        ids["callback"] = _write_callback(
-            conn,
-            case_id,
-            due_at=draft.callback.due_at,
-            contact_id=draft.callback.contact_id,
-            phone_id=draft.callback.phone_id,
-            reason=draft.callback.reason,
-            agent_id=agent_id,
-            agent=agent,
-            at=at,
-        )
-
-    if draft.outcome is CallOutcome.WRONG_NUMBER and draft.phone_id is not None:
-        phone = store.phone_row(conn, draft.phone_id)
-        if phone is not None and phone["marked_invalid_at"] is None:
-            store.mark_phone_invalid(conn, draft.phone_id, at)
-            ids["phone_invalid"] = draft.phone_id
-            append_audit(
-                conn,
-                agent=agent,
-                action="phone.mark_invalid",
-                entity="phone",
-                entity_id=draft.phone_id,
-                before={"marked_invalid_at": None},
-                after={"marked_invalid_at": at},
-                detail="wrong_number",
-                at=at,
-            )
-
-    if draft.contact_update is not None:
-        _write_contact_update(conn, draft, agent=agent, at=at)
-
-    _update_case(
-        conn,
-        case_id,
-        agent=agent,
-        at=at,
-        stage=later_stage(prep.stage, Stage.PHONE_REMINDER),
-        next_action=draft.next_action,
-        next_action_on=draft.follow_up_on,
-        contacted=True,
-    )
-    if agent_id is not None:
-        store.delete_draft(conn, case_id, agent_id)  # the call is saved: its draft is done
-    return ids
-
-
-def _write_promise(
+def write_promise(
     conn: sqlite3.Connection,
     case_id: int,
     *,
@@ -534,7 +214,7 @@ def _write_promise(
     return promise_id
 
 
-def _write_dispute(
+def write_dispute(
     conn: sqlite3.Connection,
     case_id: int,
     *,
@@ -585,7 +265,7 @@ def _write_dispute(
     return dispute_id
 
 
-def _write_callback(
+def write_callback(
     conn: sqlite3.Connection,
     case_id: int,
     *,
@@ -619,59 +299,6 @@ def _write_callback(
     return callback_id
 
 
-def _write_contact_update(
-    conn: sqlite3.Connection, draft: CallDraft, *, agent: str, at: str
-) -> None:
-    update = draft.contact_update
-    assert update is not None
-    contact = store.contact_row(conn, update.contact_id)
-    if contact is None:
-        return
-    if update.email is not None and update.email != contact["email"]:
-        store.set_contact_email(conn, update.contact_id, update.email, at)
-        append_audit(
-            conn,
-            agent=agent,
-            action="contact.update",
-            entity="contact",
-            entity_id=update.contact_id,
-            before={"email": contact["email"]},
-            after={"email": update.email},
-            at=at,
-        )
-    if update.new_phone:
-        parsed = parse_phone(update.new_phone)
-        phone_id = store.add_phone(
-            conn,
-            contact_id=update.contact_id,
-            raw=parsed.raw,
-            e164=parsed.e164,
-            kind=parsed.kind.value,
-            region=parsed.region,
-            time_zone=parsed.time_zone,
-            valid=parsed.valid,
-        )
-        if phone_id is not None:
-            append_audit(
-                conn,
-                agent=agent,
-                action="phone.add",
-                entity="phone",
-                entity_id=phone_id,
-                after={"contact": update.contact_id, "e164": parsed.e164, "raw": parsed.raw},
-                at=at,
-            )
-    if update.confirmed and update.email is None and not update.new_phone:
-        append_audit(
-            conn,
-            agent=agent,
-            action="contact.confirm",
-            entity="contact",
-            entity_id=update.contact_id,
-            at=at,
-        )
-
-
 # --- Outside a call ---------------------------------------------------------------------------
 
 
@@ -684,7 +311,7 @@ def _case_prep(
         return None
 
 
-@_refused_when_claimed
+@refused_when_claimed(Recorded)
 def record_promise(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -701,7 +328,7 @@ def record_promise(
     now = aware(now)
     today = business_day(now)
     prep = _case_prep(conn, case_id, settings, now)
-    agent_id = _agent_id(conn, agent_login)
+    agent_id = active_agent_id(conn, agent_login)
     found: list[str] = []
     if prep is None:
         return Recorded(False, problems=("case.problem.unknown_case",))
@@ -719,7 +346,7 @@ def record_promise(
     if findings:
         return Recorded(False, findings=findings)
     at = iso(now)
-    with _case_write(conn, case_id, agent_id, now):
+    with case_write(conn, case_id, agent_id, now):
         interaction = None
         if notes.strip():
             interaction = store.insert_interaction(
@@ -730,7 +357,7 @@ def record_promise(
                 occurred_at=at,
                 notes=notes.strip(),
             )
-        promise_id = _write_promise(
+        promise_id = write_promise(
             conn,
             case_id,
             amount_cents=to_cents(amount),
@@ -741,7 +368,7 @@ def record_promise(
             agent=agent_login,
             at=at,
         )
-        _update_case(
+        update_case(
             conn,
             case_id,
             agent=agent_login,
@@ -750,11 +377,11 @@ def record_promise(
             next_action_on=due_date + timedelta(days=1),
             contacted=False,
         )
-        _refresh_score(conn, settings, now, case_id)
+        refresh_score(conn, settings, now, case_id)
     return Recorded(True, promise_id)
 
 
-@_refused_when_claimed
+@refused_when_claimed(Recorded)
 def record_dispute(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -773,7 +400,7 @@ def record_dispute(
     prep = _case_prep(conn, case_id, settings, now)
     if prep is None:
         return Recorded(False, problems=("case.problem.unknown_case",))
-    agent_id = _agent_id(conn, agent_login)
+    agent_id = active_agent_id(conn, agent_login)
     found: list[str] = []
     if agent_id is None:
         found.append("case.problem.unknown_agent")
@@ -790,8 +417,8 @@ def record_dispute(
     if findings:
         return Recorded(False, findings=findings)
     at = iso(now)
-    with _case_write(conn, case_id, agent_id, now):
-        dispute_id = _write_dispute(
+    with case_write(conn, case_id, agent_id, now):
+        dispute_id = write_dispute(
             conn,
             case_id,
             invoice_ids=list(invoice_ids),
@@ -803,7 +430,7 @@ def record_dispute(
             at=at,
             today=today,
         )
-        _update_case(
+        update_case(
             conn,
             case_id,
             agent=agent_login,
@@ -812,11 +439,11 @@ def record_dispute(
             next_action_on=today + timedelta(days=7),
             contacted=False,
         )
-        _refresh_score(conn, settings, now, case_id)
+        refresh_score(conn, settings, now, case_id)
     return Recorded(True, dispute_id)
 
 
-@_refused_when_claimed
+@refused_when_claimed(Recorded)
 def schedule_callback(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -834,7 +461,7 @@ def schedule_callback(
     prep = _case_prep(conn, case_id, settings, now)
     if prep is None:
         return Recorded(False, problems=("case.problem.unknown_case",))
-    agent_id = _agent_id(conn, agent_login)
+    agent_id = active_agent_id(conn, agent_login)
     found: list[str] = []
     if agent_id is None:
         found.append("case.problem.unknown_agent")
@@ -850,7 +477,7 @@ def schedule_callback(
     if findings:
         return Recorded(False, findings=findings)
     at = iso(now)
-    with _case_write(conn, case_id, agent_id, now):
+    with case_write(conn, case_id, agent_id, now):
         for callback_id in store.close_pending_callbacks(conn, case_id, status="cancelled", at=at):
             append_audit(
                 conn,
@@ -862,7 +489,7 @@ def schedule_callback(
                 after={"status": "cancelled"},
                 at=at,
             )
-        callback_id = _write_callback(
+        callback_id = write_callback(
             conn,
             case_id,
             due_at=aware(due_at),
@@ -874,7 +501,7 @@ def schedule_callback(
             at=at,
         )
         local_day = aware(due_at).astimezone(PARIS).date()
-        _update_case(
+        update_case(
             conn,
             case_id,
             agent=agent_login,
@@ -883,7 +510,7 @@ def schedule_callback(
             next_action_on=local_day,
             contacted=False,
         )
-        _refresh_score(conn, settings, now, case_id)
+        refresh_score(conn, settings, now, case_id)
     return Recorded(True, callback_id)
 
 
@@ -895,7 +522,7 @@ NOTE_CHANNELS = (
 )
 
 
-@_refused_when_claimed
+@refused_when_claimed(Recorded)
 def record_note(
     conn: sqlite3.Connection,
     settings: Settings,
@@ -912,7 +539,7 @@ def record_note(
     found: list[str] = []
     if store.case_stage_and_action(conn, case_id) is None:
         return Recorded(False, problems=("case.problem.unknown_case",))
-    agent_id = _agent_id(conn, agent_login)
+    agent_id = active_agent_id(conn, agent_login)
     if agent_id is None:
         found.append("case.problem.unknown_agent")
     if channel not in NOTE_CHANNELS:
@@ -926,7 +553,7 @@ def record_note(
         return Recorded(False, findings=findings)
     at = iso(now)
     contacted = channel is not InteractionChannel.NOTE
-    with _case_write(conn, case_id, agent_id, now):
+    with case_write(conn, case_id, agent_id, now):
         interaction = store.insert_interaction(
             conn,
             case_id=case_id,
@@ -945,8 +572,8 @@ def record_note(
             after={"interaction": interaction},
             at=at,
         )
-        _update_case(conn, case_id, agent=agent_login, at=at, contacted=contacted)
-        _refresh_score(conn, settings, now, case_id)
+        update_case(conn, case_id, agent=agent_login, at=at, contacted=contacted)
+        refresh_score(conn, settings, now, case_id)
     return Recorded(True, interaction)
 
 
@@ -957,43 +584,4 @@ def mark_visited(
     now = aware(now)
     with transaction(conn):
         store.set_last_visit(conn, case_id, iso(now))
-        _refresh_score(conn, settings, now, case_id)
-
-
-# --- Call drafts (hang-up safety) -------------------------------------------------------------
-
-
-def save_call_draft(
-    conn: sqlite3.Connection, draft: CallDraft, *, agent_login: str, now: datetime
-) -> bool:
-    """Keep the call in progress; False when the agent is unknown."""
-    agent_id = _agent_id(conn, agent_login)
-    if agent_id is None:
-        return False
-    with transaction(conn):
-        store.save_draft(conn, draft.case_id, agent_id, draft.to_json(), iso(now))
-    return True
-
-
-def load_call_draft(
-    conn: sqlite3.Connection, case_id: int, *, agent_login: str
-) -> CallDraft | None:
-    """The agent's unfinished call on this case, if any (a draft that no longer reads is None)."""
-    agent_id = _agent_id(conn, agent_login)
-    if agent_id is None:
-        return None
-    data = store.load_draft(conn, case_id, agent_id)
-    if data is None:
-        return None
-    try:
-        return CallDraft.from_json(data)
-    except ValueError:
-        return None
-
-
-def discard_call_draft(conn: sqlite3.Connection, case_id: int, *, agent_login: str) -> None:
-    agent_id = _agent_id(conn, agent_login)
-    if agent_id is None:
-        return
-    with transaction(conn):
-        store.delete_draft(conn, case_id, agent_id)
+        refresh_score(conn, settings, now, case_id)

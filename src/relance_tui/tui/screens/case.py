@@ -33,8 +33,9 @@ from textual.worker import get_current_worker
 from relance_tui.domain.calls import CallDraft, start_call
 from relance_tui.formatting import moment
 from relance_tui.i18n import t
+from relance_tui.services.calls import RecordedCall
 from relance_tui.services.casefile import CaseFile
-from relance_tui.services.casework import RecordedCall, check_texts
+from relance_tui.services.casework import check_texts
 from relance_tui.storage.agents import AgentRow
 from relance_tui.storage.claims import ClaimHolder
 from relance_tui.tui.bindings import TranslatedBindings
@@ -287,8 +288,9 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
     def _open(self, generation: int) -> None:
+        from relance_tui.services.calls import load_call_draft
         from relance_tui.services.casefile import load_case_file
-        from relance_tui.services.casework import load_call_draft, mark_visited
+        from relance_tui.services.casework import mark_visited
         from relance_tui.services.claims import claim_case
         from relance_tui.services.identity import may_open_case
         from relance_tui.storage.agents import get_agent
@@ -606,7 +608,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     @work(thread=True, group="case-draft", exit_on_error=False)
     def _write_draft(self) -> None:
         """Write the latest draft; writers take turns so the newest always lands last."""
-        from relance_tui.services.casework import save_call_draft
+        from relance_tui.services.calls import save_call_draft
 
         with self._draft_lock:
             draft = self._pending_draft
@@ -641,7 +643,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     @work(thread=True, group="case-draft", exit_on_error=False)
     def _discard_draft(self, case_id: int) -> None:
-        from relance_tui.services.casework import discard_call_draft
+        from relance_tui.services.calls import discard_call_draft
 
         with self._draft_lock:
             self._pending_draft = None
@@ -699,7 +701,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     @work(thread=True, exclusive=True, group="case-save", exit_on_error=False)
     def _record_call(self, draft: CallDraft) -> None:
-        from relance_tui.services.casework import record_call
+        from relance_tui.services.calls import record_call
 
         app = self.relance
         with self._draft_lock:

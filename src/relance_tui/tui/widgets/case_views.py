@@ -1,6 +1,6 @@
 """How the case file reads on screen: the banner, the summary and the rows of each tab.
 
-Pure presentation of `services.casework.CaseFile` into `rich.text.Text` (user text is never
+Pure presentation of `services.casefile.CaseFile` into `rich.text.Text` (user text is never
 parsed as markup). No I/O.
 """
 
