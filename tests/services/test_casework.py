@@ -446,3 +446,23 @@ def test_case_file_on_a_seeded_database(conn: sqlite3.Connection) -> None:
         if case_file.summary.segment.value == "consumer":
             assert not case_file.summary.penalties.applicable
     assert case_of  # the factories are shared with the other services tests
+
+
+def test_a_call_is_refused_while_another_agent_holds_the_case(
+    conn: sqlite3.Connection, case_id: int
+) -> None:
+    from relance_tui.services.casework import CLAIMED_BY_OTHER
+    from relance_tui.services.claims import claim_case
+
+    other = add_agent(conn, "agent2", name="Agent Deux")
+    draft, prep = reached(conn, case_id)
+    draft = calls.solve_promise(draft, amount=Decimal("1500.00"), due_date=date(2026, 11, 30))
+    draft = calls.conclude(draft, prep, today=TODAY, agent_name="Agent Un")
+    before = counts(conn)
+    assert claim_case(conn, SETTINGS, case_id, other, NOW).won
+
+    refused = record_call(conn, SETTINGS, draft, agent_login="agent1", now=NOW)
+
+    assert not refused.saved and refused.interaction_id is None
+    assert refused.problems == (CLAIMED_BY_OTHER,)
+    assert counts(conn) == before  # nothing written: no call, no promise
