@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
+import threading
 from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
 from pathlib import Path
@@ -705,3 +706,88 @@ def test_title_counts_agree_in_number() -> None:
     i18n.set_language("en")
     assert _plural("queue.cases", 0) == "0 cases"
     assert _plural("queue.cases", 1) == "1 case"
+
+
+def hold_page_reads(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Page reads of the queue wait until the returned event is set."""
+    import relance_tui.tui.screens.queue as queue_screen
+
+    released = threading.Event()
+    read = queue_screen.run_plan
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        assert released.wait(10), "page read held too long"
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(queue_screen, "run_plan", held)
+    return released
+
+
+@sync
+async def test_a_reload_in_place_keeps_the_rows_on_screen_and_enter_opens_the_row_seen(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a refresh (or back from a case) the queue is read again: until the new rows
+    arrive, the old ones stay drawn and Enter opens the case on the cursor line (a key pressed
+    in that moment used to do nothing)."""
+    from relance_tui.tui.screens.case import CaseScreen
+
+    ids = build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        await pilot.press("j", "j")
+        seen = table.current_row
+        assert seen is not None and seen.id == ids["big"]
+        before = [table.render_line(y).text for y in range(1, 5)]
+        released = hold_page_reads(monkeypatch)
+        assert isinstance(app.screen, QueueScreen)
+        app.screen._load(keep_cursor=True, refresh_after=False)
+        generation = table._generation
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if table._generation != generation:
+                break
+        assert table._generation != generation and table._pending  # read again, held
+        assert table.pager.row(table.cursor) is None
+        assert [table.render_line(y).text for y in range(1, 5)] == before  # no "loading" lines
+        await pilot.press("enter")
+        released.set()
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == seen.id
+
+
+@sync
+async def test_enter_on_a_row_still_being_read_opens_it_when_it_arrives(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relance_tui.tui.screens.case import CaseScreen
+
+    ids = build_db(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        for move_away in (True, False):
+            released = hold_page_reads(monkeypatch)
+            screen._load()  # a new reading from the top (as after a new search)
+            generation = table._generation
+            for _ in range(100):
+                await pilot.pause(0.01)
+                if table._generation != generation and table._pending:
+                    break
+            assert table.current_row is None and "…" in table.render_line(1).text
+            await pilot.press("enter")
+            if move_away:
+                await pilot.press("j")  # the agent moved on: nothing opens
+            released.set()
+            await settle(pilot)
+            monkeypatch.undo()
+            if move_away:
+                assert app.screen is screen and table.cursor == 1
+            else:
+                assert isinstance(app.screen, CaseScreen)
+                assert app.screen.case_id == ids["callback"]

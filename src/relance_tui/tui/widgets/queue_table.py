@@ -99,6 +99,11 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         self._clock = clock or (lambda: datetime.now(UTC))
         self.show_agent = show_agent
         self.pager = QueuePager(0)
+        # The rows read before a reload in place: drawn (and opened by Enter) until the new
+        # reading of the rows on screen arrives, so that a refresh neither flashes "loading"
+        # lines nor drops a key pressed on a row the agent can see.
+        self._previous: QueuePager | None = None
+        self._open_when_loaded: int | None = None  # Enter on a row still being read
         self._fetcher: Fetcher | None = None
         self._generation = 0
         self._pending: set[int] = set()
@@ -134,6 +139,8 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         self._generation += 1
         self._pending.clear()
         self._fetcher = fetcher
+        self._previous = self.pager if keep_cursor and self.pager.total else None
+        self._open_when_loaded = None
         self.pager = QueuePager(total)
         self._clear_lines()
         self._highlighted = (-1, None)
@@ -145,7 +152,14 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
 
     @property
     def current_row(self) -> QueueRow | None:
-        return self.pager.row(self.cursor)
+        return self.row_at(self.cursor)
+
+    def row_at(self, index: int) -> QueueRow | None:
+        """The row at `index`, as read last (None while it is being read)."""
+        row = self.pager.row(index)
+        if row is None and self._previous is not None and index < self.total:
+            row = self._previous.row(index)
+        return row
 
     def _request(self, pages: list[int]) -> None:
         fetcher = self._fetcher
@@ -181,7 +195,13 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         # Only a page that is on screen is repainted (one read ahead of the scrolling is not).
         if first < self.top + self.visible_rows and last >= self.top:
             self.refresh()
+        if self._previous is not None and not self.pager.missing_pages(
+            self.top, min(self.top + self.visible_rows, self.total) - 1
+        ):
+            self._previous = None  # the rows on screen are read again: the old ones go
         self._post_highlight()
+        if self._open_when_loaded == self.cursor and self.current_row is not None:
+            self.action_open()
 
     # --- cursor ---------------------------------------------------------------------------
 
@@ -190,6 +210,8 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         return max(self.frame_size.height - 1, 1)
 
     def watch_cursor(self, old: int, new: int) -> None:
+        if new != self._open_when_loaded:
+            self._open_when_loaded = None
         self._refresh_screen_line(old - self.top + 1)
         self._refresh_screen_line(new - self.top + 1)
         self._scroll_to_cursor()
@@ -273,6 +295,7 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
 
     def action_open(self) -> None:
         row = self.current_row
+        self._open_when_loaded = None if row is not None else self.cursor
         if row is not None:
             self.post_message(self.Opened(row))
 
@@ -340,7 +363,7 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
                 return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
             return Strip.blank(width, self._style())
         selected = index == self.cursor
-        row = self.pager.row(index)
+        row = self.row_at(index)
         if row is None:
             return self._pending_line(width, selected)
         key = (index, row.id, selected)
