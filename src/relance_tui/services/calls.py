@@ -29,6 +29,7 @@ from relance_tui.services.casework import (
     active_agent_id,
     case_write,
     check_texts,
+    close_callbacks,
     refresh_score,
     refused_when_claimed,
     update_case,
@@ -60,6 +61,16 @@ class RecordedCall:
     next_action: str = ""
 
 
+def check_call_texts(draft: CallDraft) -> dict[str, tuple[NoteFinding, ...]]:
+    """Findings in the call's free texts (notes, recap, dispute and callback reasons)."""
+    return check_texts(
+        notes=draft.notes,
+        recap=draft.recap,
+        dispute_reason=draft.dispute.reason if draft.dispute else "",
+        callback_reason=draft.callback.reason if draft.callback else "",
+    )
+
+
 @refused_when_claimed(RecordedCall)
 def record_call(
     conn: sqlite3.Connection,
@@ -89,12 +100,7 @@ def record_call(
         found.append("case.problem.new_phone_invalid")
     if found:
         return RecordedCall(saved=False, problems=tuple(dict.fromkeys(found)))
-    findings = check_texts(
-        notes=draft.notes,
-        recap=draft.recap,
-        dispute_reason=draft.dispute.reason if draft.dispute else "",
-        callback_reason=draft.callback.reason if draft.callback else "",
-    )
+    findings = check_call_texts(draft)
     if findings:
         return RecordedCall(saved=False, findings=findings)
     at = iso(now)
@@ -160,31 +166,9 @@ def _write_call(
         at=at,
     )
     # Pending callbacks due by now are answered by this call; a new callback replaces the others.
-    answered = store.close_pending_callbacks(conn, case_id, status="done", at=at, due_until=at)
+    close_callbacks(conn, case_id, status="done", agent=agent, at=at, due_until=at)
     if draft.callback is not None:
-        superseded = store.close_pending_callbacks(conn, case_id, status="cancelled", at=at)
-        for callback_id in superseded:
-            append_audit(
-                conn,
-                agent=agent,
-                action="callback.cancel",
-                entity="callback",
-                entity_id=callback_id,
-                before={"status": "pending"},
-                after={"status": "cancelled"},
-                at=at,
-            )
-    for callback_id in answered:
-        append_audit(
-            conn,
-            agent=agent,
-            action="callback.done",
-            entity="callback",
-            entity_id=callback_id,
-            before={"status": "pending"},
-            after={"status": "done"},
-            at=at,
-        )
+        close_callbacks(conn, case_id, status="cancelled", agent=agent, at=at)
 
     if draft.resolution is Resolution.PROMISE and draft.promise:
         ids["promise"] = write_promise(

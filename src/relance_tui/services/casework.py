@@ -102,6 +102,35 @@ def check_texts(**texts: str) -> dict[str, tuple[NoteFinding, ...]]:
     return {name: items for name, items in found.items() if items}
 
 
+CLOSED_CALLBACK_ACTIONS = {"done": "callback.done", "cancelled": "callback.cancel"}
+
+
+def close_callbacks(
+    conn: sqlite3.Connection,
+    case_id: int,
+    *,
+    status: str,
+    agent: str,
+    at: str,
+    due_until: str | None = None,
+) -> list[int]:
+    """Close the case's pending callbacks (those due by `due_until`, or all) as done or
+    cancelled, each with its audit event; their ids."""
+    closed = store.close_pending_callbacks(conn, case_id, status=status, at=at, due_until=due_until)
+    for callback_id in closed:
+        append_audit(
+            conn,
+            agent=agent,
+            action=CLOSED_CALLBACK_ACTIONS[status],
+            entity="callback",
+            entity_id=callback_id,
+            before={"status": "pending"},
+            after={"status": status},
+            at=at,
+        )
+    return closed
+
+
 def active_agent_id(conn: sqlite3.Connection, login: str) -> int | None:
     agent = get_agent(conn, login)
     return None if agent is None or not agent.active else agent.id
@@ -478,17 +507,7 @@ def schedule_callback(
         return Recorded(False, findings=findings)
     at = iso(now)
     with case_write(conn, case_id, agent_id, now):
-        for callback_id in store.close_pending_callbacks(conn, case_id, status="cancelled", at=at):
-            append_audit(
-                conn,
-                agent=agent_login,
-                action="callback.cancel",
-                entity="callback",
-                entity_id=callback_id,
-                before={"status": "pending"},
-                after={"status": "cancelled"},
-                at=at,
-            )
+        close_callbacks(conn, case_id, status="cancelled", agent=agent_login, at=at)
         callback_id = write_callback(
             conn,
             case_id,

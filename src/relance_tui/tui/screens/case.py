@@ -33,9 +33,8 @@ from textual.worker import get_current_worker
 from relance_tui.domain.calls import CallDraft, start_call
 from relance_tui.formatting import moment
 from relance_tui.i18n import t
-from relance_tui.services.calls import RecordedCall
+from relance_tui.services.calls import RecordedCall, check_call_texts
 from relance_tui.services.casefile import CaseFile
-from relance_tui.services.casework import check_texts
 from relance_tui.storage.agents import AgentRow
 from relance_tui.storage.claims import ClaimHolder
 from relance_tui.tui.bindings import TranslatedBindings
@@ -655,12 +654,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     def _save_requested(self, event: CallChecklist.SaveRequested) -> None:
         event.stop()
         draft = event.draft
-        findings = check_texts(
-            notes=draft.notes,
-            recap=draft.recap,
-            dispute_reason=draft.dispute.reason if draft.dispute else "",
-            callback_reason=draft.callback.reason if draft.callback else "",
-        )
+        findings = check_call_texts(draft)
         if findings:
             self._reword(draft, findings)
             return
