@@ -334,6 +334,14 @@ async def test_score_panel_rule_follows_the_theme(db_path: Path) -> None:
             assert rule.style.color.triplet == primary.rich_color.triplet, theme
 
 
+async def drag(pilot: Any, widget: Widget, start: tuple[int, int], end: tuple[int, int]) -> None:
+    """Press the mouse button at `start`, move to `end`, release (a text selection)."""
+    await pilot.mouse_down(widget, offset=start)
+    await pilot.hover(widget, offset=end)
+    await pilot.mouse_up(widget, offset=end)
+    await pilot.pause()
+
+
 @sync
 async def test_mouse_selects_text_in_the_score_panel(db_path: Path) -> None:
     build_db(db_path)
@@ -343,10 +351,7 @@ async def test_mouse_selects_text_in_the_score_panel(db_path: Path) -> None:
         panel = app.screen.query_one(ScorePanel)
         assert panel.row is not None and panel.row.debtor_name == "Rappel Urgent SARL"
         # Wide: the text starts after the rule and one column of padding.
-        await pilot.mouse_down(panel, offset=(2, 1))
-        await pilot.hover(panel, offset=(7, 1))
-        await pilot.mouse_up(panel, offset=(7, 1))
-        await pilot.pause()
+        await drag(pilot, panel, (2, 1), (7, 1))
         assert app.screen.get_selected_text() == "Rappel"
         line = list(panel.render_line(1))
         assert [segment.text for segment in line[:3]] == ["▏", " ", "Rappel"]
@@ -358,10 +363,7 @@ async def test_mouse_selects_text_in_the_score_panel(db_path: Path) -> None:
         # Narrow: under the rule, after one column of padding.
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
-        await pilot.mouse_down(panel, offset=(1, 1))
-        await pilot.hover(panel, offset=(8, 1))
-        await pilot.mouse_up(panel, offset=(8, 1))
-        await pilot.pause()
+        await drag(pilot, panel, (1, 1), (8, 1))
         assert app.screen.get_selected_text() == "Pourquoi"
 
 
@@ -723,9 +725,10 @@ def hold_page_reads(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     return released
 
 
+@pytest.mark.parametrize("reloads", [1, 2])
 @sync
 async def test_a_reload_in_place_keeps_the_rows_on_screen_and_enter_opens_the_row_seen(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, reloads: int
 ) -> None:
     """After a refresh (or back from a case) the queue is read again: until the new rows
     arrive, the old ones stay drawn and Enter opens the case on the cursor line (a key pressed
@@ -743,13 +746,14 @@ async def test_a_reload_in_place_keeps_the_rows_on_screen_and_enter_opens_the_ro
         before = [table.render_line(y).text for y in range(1, 5)]
         released = hold_page_reads(monkeypatch)
         assert isinstance(app.screen, QueueScreen)
-        app.screen._load(keep_cursor=True, refresh_after=False)
-        generation = table._generation
-        for _ in range(100):
-            await pilot.pause(0.01)
-            if table._generation != generation:
-                break
-        assert table._generation != generation and table._pending  # read again, held
+        for _ in range(reloads):  # a second one while the first is still being read
+            generation = table._generation
+            app.screen._load(keep_cursor=True, refresh_after=False)
+            for _ in range(100):
+                await pilot.pause(0.01)
+                if table._generation != generation:
+                    break
+            assert table._generation != generation and table._pending  # read again, held
         assert table.pager.row(table.cursor) is None
         assert [table.render_line(y).text for y in range(1, 5)] == before  # no "loading" lines
         await pilot.press("enter")

@@ -139,7 +139,10 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         self._generation += 1
         self._pending.clear()
         self._fetcher = fetcher
-        self._previous = self.pager if keep_cursor and self.pager.total else None
+        if not keep_cursor:
+            self._previous = None
+        elif self._previous is None:  # (else the rows drawn are still the older reading's)
+            self._previous = self.pager
         self._open_when_loaded = None
         self.pager = QueuePager(total)
         self._clear_lines()

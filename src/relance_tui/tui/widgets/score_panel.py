@@ -127,7 +127,7 @@ class ScorePanel(FinishedLines):
             strips = self._shown = self._strips()
         if 0 <= y < len(strips):
             return strips[y]
-        return Strip.blank(self.frame_size.width, self._blank_style())
+        return self._frame().blank
 
     def _frame(self) -> Frame:
         width, height = self.frame_size
