@@ -22,7 +22,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from relance_tui.services.importing import ImportKind, ImportOptions, import_file
+from relance_tui.services.importing.batch import ImportOptions
+from relance_tui.services.importing.fields import ImportKind
+from relance_tui.services.importing.pipeline import import_file
 from relance_tui.storage.db import connect, transaction, utc_now_iso
 
 HEADER = (

@@ -47,7 +47,7 @@ def seeded_db(data_dir: Path) -> Path:
     path = data_dir / f"queue-{DEBTORS}-{INVOICES}.db"
     if path.exists():
         return path
-    from relance_tui.services.seed import seed_database
+    from relance_tui.services.seed.build import seed_database
     from relance_tui.storage.db import connect
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -340,7 +340,7 @@ def search_times(db: Path) -> list[tuple[str, float, int]]:
 
 def rerank_times(db: Path, data_dir: Path) -> list[tuple[str, float, int]]:
     from relance_tui.config import Settings
-    from relance_tui.services import queue
+    from relance_tui.services import ranking
     from relance_tui.storage.cases import sync_cases
     from relance_tui.storage.db import connect, transaction
 
@@ -352,7 +352,7 @@ def rerank_times(db: Path, data_dir: Path) -> list[tuple[str, float, int]]:
     conn = connect(scratch)
     for day in (1, 2):
         started = time.perf_counter()
-        count = queue.refresh_scores(conn, Settings(), NOW + timedelta(days=day))
+        count = ranking.refresh_scores(conn, Settings(), NOW + timedelta(days=day))
         out.append((f"seeded data, day +{day}", time.perf_counter() - started, count))
     conn.close()
 
@@ -385,7 +385,7 @@ def rerank_times(db: Path, data_dir: Path) -> list[tuple[str, float, int]]:
         conn.execute("UPDATE cases SET assigned_agent_id = NULL")
     for day in (1, 2):
         started = time.perf_counter()
-        count = queue.refresh_scores(conn, Settings(), NOW + timedelta(days=day))
+        count = ranking.refresh_scores(conn, Settings(), NOW + timedelta(days=day))
         out.append((f"100 000 open cases, day +{day}", time.perf_counter() - started, count))
     conn.close()
     for leftover in [*data_dir.glob("rerank-scratch.db*"), *data_dir.glob("rerank-100k-open*")]:

@@ -155,7 +155,7 @@ def _ms(started: float) -> float:
 
 def prepare_database(path: Path, agents: int, seed: int) -> list[str]:
     from relance_tui.domain.models import AgentRole
-    from relance_tui.services.seed import seed_database
+    from relance_tui.services.seed.build import seed_database
     from relance_tui.storage.agents import upsert_agent
     from relance_tui.storage.db import connect, transaction
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from relance_tui import i18n
 from relance_tui.i18n import t
-from relance_tui.services.seed_history import HistoryGenerator
-from relance_tui.services.seed_portfolio import PortfolioGenerator, Row
+from relance_tui.services.seed.history import HistoryGenerator
+from relance_tui.services.seed.portfolio import PortfolioGenerator, Row
 from relance_tui.storage import seeding
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, transaction

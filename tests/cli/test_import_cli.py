@@ -188,7 +188,7 @@ def test_ctrl_c_during_a_big_import_leaves_nothing(db: str, tmp_path: Path) -> N
 def test_ctrl_c_just_after_the_commit_says_the_import_is_complete(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from relance_tui.services import importing
+    from relance_tui.services.importing import pipeline as importing
 
     real_import = importing.import_file
 

@@ -427,7 +427,7 @@ def test_an_answered_callback_is_closed(conn: sqlite3.Connection, case_id: int) 
 
 
 def test_case_file_on_a_seeded_database(conn: sqlite3.Connection) -> None:
-    from relance_tui.services.seed import seed_database
+    from relance_tui.services.seed.build import seed_database
 
     seed_database(conn, debtors=40, invoices=200, seed=7, today=TODAY)
     ids = [r[0] for r in conn.execute("SELECT id FROM cases WHERE status = 'open' LIMIT 40")]

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from relance_tui.cli import main
-from relance_tui.services.demo import (
+from relance_tui.services.seed.build import seed_clock
+from relance_tui.services.seed.demo import (
     DemoError,
     demo_db_path,
     ensure_demo_database,
     fixtures_dir,
 )
-from relance_tui.services.seed import seed_clock
 
 TODAY = date(2026, 11, 24)
 

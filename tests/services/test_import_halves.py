@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from tests.services.test_importing import DEBTORS, INVOICE_HEADER, run, snapshot, write
 
-from relance_tui.services import import_halves, importing
-from relance_tui.services.import_halves import CleanHalf, Halves
-from relance_tui.services.import_read import Source, Table, cut_source, source_part
+from relance_tui.services.importing import halves as import_halves
+from relance_tui.services.importing import pipeline as importing
+from relance_tui.services.importing.halves import CleanHalf, Halves
+from relance_tui.services.importing.read import Source, Table, cut_source, source_part
 from relance_tui.storage.db import connect
 
 ROWS = 400

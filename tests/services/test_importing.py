@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from relance_tui.services.importing import (
-    ImportFileError,
-    ImportKind,
-    ImportOptions,
-    ImportReport,
-    import_file,
-)
+from relance_tui.services.importing.batch import ImportOptions, ImportReport
+from relance_tui.services.importing.fields import ImportKind
+from relance_tui.services.importing.pipeline import import_file
+from relance_tui.services.importing.read import ImportFileError
 from relance_tui.storage.db import connect
 
 TODAY = date(2026, 6, 30)

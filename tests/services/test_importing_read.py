@@ -10,8 +10,9 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from relance_tui.domain.models import Contact, Debtor, Invoice, Payment
-from relance_tui.services.import_fields import KINDS
-from relance_tui.services.import_read import (
+from relance_tui.services.importing.batch import _field_type, cents_bounds
+from relance_tui.services.importing.fields import KINDS
+from relance_tui.services.importing.read import (
     Bad,
     ImportFileError,
     amounts_fast,
@@ -20,7 +21,6 @@ from relance_tui.services.import_read import (
     parse_amount_cents,
     read_table,
 )
-from relance_tui.services.importing import _field_type, cents_bounds
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -20,7 +20,7 @@ from factories import (
     set_case,
 )
 from relance_tui.config import ScoringSettings, ScoringWeights, Settings
-from relance_tui.services import queue
+from relance_tui.services import queue, ranking
 from relance_tui.services.queue import QueueFilters
 from relance_tui.storage import queue as store
 from relance_tui.storage.db import connect, get_meta, transaction
@@ -71,7 +71,7 @@ def test_time_bound_items_come_first_then_the_score(conn: sqlite3.Connection) ->
         add_callback(conn, callback, due_at=NOW - timedelta(minutes=5))
         # A callback later today is not due yet.
         add_callback(conn, medium, due_at=NOW + timedelta(hours=2))
-    assert queue.refresh_scores(conn, SETTINGS, NOW) == 7
+    assert ranking.refresh_scores(conn, SETTINGS, NOW) == 7
     order = all_rows(conn)
     assert order[0] == callback
     assert set(order[1:3]) == {promise_today, plan_today}
@@ -86,11 +86,11 @@ def test_broken_promise_is_urgent_until_the_case_is_opened(conn: sqlite3.Connect
         case = make_case(conn, TODAY)
         # A pending promise whose date has passed counts as broken from the day after.
         add_promise(conn, case, due=TODAY - timedelta(days=2))
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     assert queue.case_row(conn, case).urgency == 1  # type: ignore[union-attr]
     with transaction(conn):
         set_case(conn, case, last_visit_at=NOW.isoformat())
-    queue.refresh_scores(conn, SETTINGS, NOW, [case])
+    ranking.refresh_scores(conn, SETTINGS, NOW, [case])
     assert queue.case_row(conn, case).urgency == 0  # type: ignore[union-attr]
 
 
@@ -105,14 +105,14 @@ def test_missed_installment_is_urgent(conn: sqlite3.Connection) -> None:
                 (TODAY + timedelta(days=20), 5000, "pending"),
             ],
         )
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     assert queue.case_row(conn, case).urgency == 1  # type: ignore[union-attr]
 
 
 def test_score_parts_are_stored_as_shares(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         case = make_case(conn, TODAY, amount_cents=1_000_000, days_late=90, payer_type="bad")
-    queue.refresh_scores(conn, SETTINGS, NOW, [case])
+    ranking.refresh_scores(conn, SETTINGS, NOW, [case])
     row = queue.case_row(conn, case)
     assert row is not None
     parts = json.loads(row.score_parts)
@@ -134,7 +134,7 @@ def test_disputed_money_does_not_count(conn: sqlite3.Connection) -> None:
         from relance_tui.storage.cases import sync_cases
 
         sync_cases(conn, TODAY, [debtor])
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     a, b = queue.case_row(conn, plain), queue.case_row(conn, disputed)
     assert a is not None and b is not None
     assert b.overdue_cents == 100_000 and b.disputed_cents == 9_000_000
@@ -148,7 +148,7 @@ def test_refresh_queue_reranks_once_a_day_and_when_weights_change(
         bulk_cases(conn, 50, TODAY)
     first = queue.refresh_queue(conn, SETTINGS, NOW)
     assert first.full and first.rescored == 50
-    assert get_meta(conn, queue.META_SCORED_DAY) == TODAY.isoformat()
+    assert get_meta(conn, ranking.META_SCORED_DAY) == TODAY.isoformat()
     again = queue.refresh_queue(conn, SETTINGS, NOW + timedelta(hours=1))
     assert not again.full and again.rescored == 0
     # A case changed by an import (sync_cases marks it stale) is re-scored alone.
@@ -188,19 +188,19 @@ def test_callback_coming_due_is_picked_up_by_the_minute_refresh(conn: sqlite3.Co
 def test_refresh_inside_a_callers_transaction(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         case = make_case(conn, TODAY)
-        assert queue.refresh_scores(conn, SETTINGS, NOW, [case]) == 1
-    assert queue.refresh_scores(conn, SETTINGS, NOW, []) == 0
+        assert ranking.refresh_scores(conn, SETTINGS, NOW, [case]) == 1
+    assert ranking.refresh_scores(conn, SETTINGS, NOW, []) == 0
 
 
 def test_closed_case_scores_zero(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         case = make_case(conn, TODAY)
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     with transaction(conn):
         conn.execute(
             "UPDATE cases SET status = 'closed', urgency = 1, priority = 5 WHERE id = ?", (case,)
         )
-    queue.refresh_scores(conn, SETTINGS, NOW, [case])
+    ranking.refresh_scores(conn, SETTINGS, NOW, [case])
     row = queue.case_row(conn, case)
     assert row is not None and row.urgency == 0 and row.priority == 0
     assert all_rows(conn) == []
@@ -214,7 +214,7 @@ def test_filters(conn: sqlite3.Connection) -> None:
         a2 = make_case(conn, TODAY, agent_id=alice, segment="public_body", amount_cents=900_000)
         b1 = make_case(conn, TODAY, agent_id=bob, segment="sme", amount_cents=300_000)
         set_case(conn, a2, stage="formal_notice")
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     assert set(all_rows(conn)) == {a1, a2, b1}
     assert set(all_rows(conn, QueueFilters(agent_id=alice))) == {a1, a2}
     assert all_rows(conn, QueueFilters(agent_id=bob)) == [b1]
@@ -242,7 +242,7 @@ def test_search_by_each_key(conn: sqlite3.Connection) -> None:
         reunion = make_case(conn, TODAY, name="Pêcherie de Saint-Pierre")
         debtor2 = conn.execute("SELECT debtor_id FROM cases WHERE id = ?", (reunion,)).fetchone()[0]
         add_contact(conn, debtor2, phones=["0692 12 34 56"])
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
 
     def search(text: str) -> list[int]:
         return all_rows(conn, QueueFilters(search=text))
@@ -277,7 +277,7 @@ def test_broad_name_search_filters_inside_the_page_query(
     with transaction(conn):
         bulk_cases(conn, 30, TODAY, name_prefix="Transports")
         bulk_cases(conn, 5, TODAY, name_prefix="Boulangerie")
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     query = queue.build_query(conn, QueueFilters(search="transports"))
     assert query.name_pattern is not None
     assert queue.count_queue(conn, query).total == 30
@@ -295,7 +295,7 @@ def test_paging_to_the_end_of_a_long_queue(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         agent = add_agent(conn, "alice")
         bulk_cases(conn, 3000, TODAY, agent_id=agent)
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     query = queue.build_query(conn, QueueFilters(agent_id=agent))
     assert queue.count_queue(conn, query).total == 3000
     everything = queue.page_after(conn, query, None, 5000)
@@ -332,7 +332,7 @@ def test_pages_use_the_queue_indexes(conn: sqlite3.Connection) -> None:
 
 
 def test_empty_queue(conn: sqlite3.Connection) -> None:
-    assert queue.refresh_scores(conn, SETTINGS, NOW) == 0
+    assert ranking.refresh_scores(conn, SETTINGS, NOW) == 0
     query = queue.build_query(conn, QueueFilters())
     assert queue.page_after(conn, query) == []
     assert queue.page_before(conn, query) == []

@@ -11,8 +11,8 @@ import pytest
 from factories import add_agent, make_case
 from relance_tui.services import reassignment
 from relance_tui.storage.agents import set_active
+from relance_tui.storage.assignment import case_ids_of
 from relance_tui.storage.db import connect, transaction
-from relance_tui.storage.portfolios import case_ids_of
 from relance_tui.storage.queue import QueueQuery
 
 TODAY = date(2026, 11, 24)

@@ -13,8 +13,8 @@ import pytest
 from relance_tui.cli import main
 from relance_tui.domain.identifiers import siren_error, siret_error
 from relance_tui.domain.phones import parse_phone
-from relance_tui.services import seed_data
-from relance_tui.services.seed import SeedError, seed_clock, seed_database
+from relance_tui.services.seed import data as seed_data
+from relance_tui.services.seed.build import SeedError, seed_clock, seed_database
 from relance_tui.storage.db import connect
 from relance_tui.storage.seeding import SEEDED_TABLES
 

@@ -18,9 +18,9 @@ from relance_tui.config import Settings
 from relance_tui.services.claims import claim_case
 from relance_tui.storage.db import connect
 from relance_tui.tui.app import RelanceApp
+from relance_tui.tui.dialogs.queue_filters import QueueFilterScreen
 from relance_tui.tui.screens.case import CaseScreen
 from relance_tui.tui.screens.queue import QueueScreen
-from relance_tui.tui.screens.queue_filters import QueueFilterScreen
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
 WIDE = (200, 30)  # every key fits

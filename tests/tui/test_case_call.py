@@ -18,9 +18,9 @@ from relance_tui.domain.calls import CallDraft, CallStep
 from relance_tui.services.claims import claim_case
 from relance_tui.storage.db import connect
 from relance_tui.tui.app import RelanceApp
+from relance_tui.tui.dialogs.choice import ChoiceDialog
+from relance_tui.tui.dialogs.notes_check import NotesCheckDialog
 from relance_tui.tui.screens.case import CaseScreen
-from relance_tui.tui.screens.choice_dialog import ChoiceDialog
-from relance_tui.tui.screens.notes_check import NotesCheckDialog
 from relance_tui.tui.widgets.call_checklist import CallChecklist
 from relance_tui.tui.widgets.queue_table import QueueTable
 
@@ -302,7 +302,7 @@ async def test_invoices_are_paged(db_path: Path) -> None:
 async def test_agent_cannot_open_or_find_a_case_outside_the_portfolio(
     db_path: Path, ids: dict[str, int]
 ) -> None:
-    from relance_tui.tui.screens.queue_commands import QueueCommands
+    from relance_tui.tui.palette import CaseSearch
 
     app = make_app(db_path, login="agent2")  # every case belongs to agent1
     async with app.run_test(size=(80, 24)) as pilot:
@@ -311,7 +311,7 @@ async def test_agent_cannot_open_or_find_a_case_outside_the_portfolio(
         await settle(app, pilot)
         assert not isinstance(app.screen, CaseScreen)  # refused, back on the queue
         assert any("portefeuille" in str(n.message) for n in app._notifications)
-        palette = QueueCommands(app.screen)
+        palette = CaseSearch(app.screen)
         await palette.startup()
         assert palette._find("Boulangerie") == []
         await palette.shutdown()
@@ -321,7 +321,7 @@ async def test_agent_cannot_open_or_find_a_case_outside_the_portfolio(
 
 @sync
 async def test_supervisor_opens_and_finds_any_case(db_path: Path, ids: dict[str, int]) -> None:
-    from relance_tui.tui.screens.queue_commands import QueueCommands
+    from relance_tui.tui.palette import CaseSearch
 
     conn = connect(db_path)
     conn.execute("UPDATE agents SET role = 'supervisor' WHERE login = 'agent2'")
@@ -329,7 +329,7 @@ async def test_supervisor_opens_and_finds_any_case(db_path: Path, ids: dict[str,
     app = make_app(db_path, login="agent2")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        palette = QueueCommands(app.screen)
+        palette = CaseSearch(app.screen)
         await palette.startup()
         assert [row.id for row in palette._find("Boulangerie")] == [ids["case"]]  # type: ignore[attr-defined]
         await palette.shutdown()

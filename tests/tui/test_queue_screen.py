@@ -28,12 +28,12 @@ from factories import (
     paris_noon,
 )
 from relance_tui.config import Settings
-from relance_tui.services import queue
+from relance_tui.services import queue, ranking
 from relance_tui.storage.db import connect, transaction
 from relance_tui.tui.app import RelanceApp
+from relance_tui.tui.dialogs.queue_filters import QueueFilterScreen, parse_euros
 from relance_tui.tui.screens.help import HelpScreen
 from relance_tui.tui.screens.queue import QueueScreen
-from relance_tui.tui.screens.queue_filters import QueueFilterScreen, parse_euros
 from relance_tui.tui.widgets.queue_row_text import claimed_text, fit, layout_columns
 from relance_tui.tui.widgets.queue_table import QueueTable
 from relance_tui.tui.widgets.score_panel import ScorePanel
@@ -101,7 +101,7 @@ def build_db(path: Path, *, bulk: int = 0) -> dict[str, int]:
         )
         if bulk:
             bulk_cases(conn, bulk, TODAY, agent_id=alice)
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     conn.close()
     return {
         "alice": alice,
@@ -571,7 +571,9 @@ async def test_scores_refresh_in_the_background_on_a_new_day(db_path: Path) -> N
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
     conn = sqlite3.connect(db_path)
-    day = conn.execute("SELECT value FROM meta WHERE key = ?", (queue.META_SCORED_DAY,)).fetchone()
+    day = conn.execute(
+        "SELECT value FROM meta WHERE key = ?", (ranking.META_SCORED_DAY,)
+    ).fetchone()
     conn.close()
     assert day[0] == (TODAY + timedelta(days=1)).isoformat()
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from factories import add_agent, make_case, paris_noon
 from relance_tui.config import Settings
-from relance_tui.services import queue
+from relance_tui.services import ranking
 from relance_tui.storage.db import connect, transaction
 from relance_tui.tui.app import RelanceApp
+from relance_tui.tui.dialogs.reassign import AgentList, ReassignDialog
 from relance_tui.tui.screens.help import active_keys
 from relance_tui.tui.screens.queue import QueueScreen
-from relance_tui.tui.screens.reassign_dialog import AgentList, ReassignDialog
 from relance_tui.tui.widgets.queue_table import QueueTable
 
 TODAY = date(2026, 11, 24)
@@ -58,7 +58,7 @@ def build_db(path: Path) -> dict[str, int]:
             ids[f"case{number}"] = make_case(
                 conn, TODAY, agent_id=ids[owner], name=name, amount_cents=amount
             )
-    queue.refresh_scores(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
     conn.close()
     return ids
 

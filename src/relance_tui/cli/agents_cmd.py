@@ -113,7 +113,7 @@ def _print_list(rows: list[Any]) -> int:
 def _print_rules(conn: Any) -> int:
     from relance_tui.formatting import money
     from relance_tui.i18n import t
-    from relance_tui.storage.portfolios import list_rules
+    from relance_tui.storage.assignment import list_rules
 
     rules = list_rules(conn)
     if not rules:
@@ -134,12 +134,12 @@ def _print_rules(conn: Any) -> int:
 
 def _change_rules(conn: Any, args: argparse.Namespace, by: str) -> int:
     from relance_tui.i18n import t
-    from relance_tui.storage import agents, portfolios
+    from relance_tui.storage import agents, assignment
     from relance_tui.storage.db import transaction
 
     with transaction(conn):
         if args.rule_action == "delete":
-            if not portfolios.delete_rule(conn, args.rule_id, by=by):
+            if not assignment.delete_rule(conn, args.rule_id, by=by):
                 raise common.CliError(t("rules.not_found", id=args.rule_id))
             print(t("rules.deleted", id=args.rule_id))
             return common.EXIT_OK
@@ -149,7 +149,7 @@ def _change_rules(conn: Any, args: argparse.Namespace, by: str) -> int:
         prefix = args.postal_prefix
         if prefix is not None and not prefix.isdigit():
             raise common.CliError(t("rules.bad_prefix", prefix=prefix), exit_code=2)
-        rule_id = portfolios.add_rule(
+        rule_id = assignment.add_rule(
             conn,
             agent_id=agent.id,
             segment=args.segment,
@@ -158,6 +158,6 @@ def _change_rules(conn: Any, args: argparse.Namespace, by: str) -> int:
             max_overdue_cents=None if args.max_amount is None else round(args.max_amount * 100),
             by=by,
         )
-        assigned = portfolios.assign_by_rules(conn)
+        assigned = assignment.assign_by_rules(conn)
     print(t("rules.added", id=rule_id, login=agent.login, assigned=assigned))
     return common.EXIT_OK

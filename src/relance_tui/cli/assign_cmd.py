@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from relance_tui.i18n import t
-    from relance_tui.storage import agents, portfolios
+    from relance_tui.storage import agents, assignment
     from relance_tui.storage.db import transaction
 
     if not args.case and not args.from_agent:
@@ -41,12 +41,12 @@ def run(args: argparse.Namespace) -> int:
             raise common.CliError(t("agents.not_found", login=args.from_agent))
         source_id = source.id
     with transaction(conn):
-        cases = portfolios.select_cases(
+        cases = assignment.select_cases(
             conn, case_ids=args.case, from_agent_id=source_id, segment=args.segment
         )
         missing = sorted(set(args.case) - {case_id for case_id, _ in cases})
         if missing:
             raise common.CliError(t("assign.unknown_cases", ids=", ".join(map(str, missing))))
-        moved = portfolios.reassign(conn, cases, target.id, by=identity.agent.login)
+        moved = assignment.reassign(conn, cases, target.id, by=identity.agent.login)
     print(t("assign.done", count=moved, login=target.login))
     return common.EXIT_OK

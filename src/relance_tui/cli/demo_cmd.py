@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from relance_tui.cli.app_cmd import open_app
     from relance_tui.formatting import PARIS
-    from relance_tui.services.demo import (
+    from relance_tui.services.seed.demo import (
         DemoError,
         demo_db_path,
         ensure_demo_database,

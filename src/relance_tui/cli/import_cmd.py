@@ -12,7 +12,7 @@ from relance_tui.cli import common
 from relance_tui.i18n import t
 
 if TYPE_CHECKING:
-    from relance_tui.services.importing import ImportReport
+    from relance_tui.services.importing.batch import ImportReport
 
 KINDS = ("invoices", "debtors", "contacts", "payments")
 MAX_LISTED = 1000  # errors printed; beyond that, the rejects file has them all
@@ -67,13 +67,11 @@ def run(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from relance_tui.formatting import PARIS
-    from relance_tui.services.after_import import settle_after_import
-    from relance_tui.services.importing import (
-        ImportFileError,
-        ImportKind,
-        ImportOptions,
-        import_file,
-    )
+    from relance_tui.services.importing.after import settle_after_import
+    from relance_tui.services.importing.batch import ImportOptions
+    from relance_tui.services.importing.fields import ImportKind
+    from relance_tui.services.importing.pipeline import import_file
+    from relance_tui.services.importing.read import ImportFileError
     from relance_tui.storage.imports import last_import_id
 
     mapping = _mapping(args.map)

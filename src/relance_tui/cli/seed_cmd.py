@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.domain.models import AgentRole
     from relance_tui.formatting import PARIS
     from relance_tui.services.identity import ensure_agent
-    from relance_tui.services.seed import SeedError, seed_database
+    from relance_tui.services.seed.build import SeedError, seed_database
 
     path = common.db_path(args)
     if args.force:

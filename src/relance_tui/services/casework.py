@@ -35,6 +35,7 @@ from relance_tui.domain.clock import utc_iso as iso
 from relance_tui.domain.models import InteractionChannel, Stage, to_cents
 from relance_tui.domain.notes_check import NoteFinding, check_notes
 from relance_tui.services.casefile import CaseNotFoundError, preparation_for
+from relance_tui.services.ranking import refresh_scores
 from relance_tui.storage import casework as store
 from relance_tui.storage import claims
 from relance_tui.storage.agents import get_agent
@@ -139,8 +140,6 @@ def active_agent_id(conn: sqlite3.Connection, login: str) -> int | None:
 def refresh_score(
     conn: sqlite3.Connection, settings: Settings, now: datetime, case_id: int
 ) -> None:
-    from relance_tui.services.queue import refresh_scores
-
     refresh_scores(conn, settings, now, [case_id])
 
 

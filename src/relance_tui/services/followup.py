@@ -28,9 +28,10 @@ from relance_tui.domain.followup import (
     settle_promises,
 )
 from relance_tui.domain.models import InstallmentStatus, PlanStatus, PromiseStatus, Stage
-from relance_tui.services.queue import META_FOLLOWUP_DAY, followup_due_on
+from relance_tui.services.daily import followup_due_on, mark_followup_done
+from relance_tui.services.ranking import refresh_scores
 from relance_tui.storage import casework as store
-from relance_tui.storage.db import append_audit, set_meta, transaction
+from relance_tui.storage.db import append_audit, transaction
 
 SYSTEM_AGENT = "system"
 
@@ -205,10 +206,8 @@ def check_commitments(
                     store.count_debtor_promise(conn, case_id, kept=True, at=stamp)
                     _clear_action(conn, case_id, NextAction.CHECK_PLAN.value, at=stamp)
 
-        set_meta(conn, META_FOLLOWUP_DAY, today.isoformat())
+        mark_followup_done(conn, today)
         if touched:
-            from relance_tui.services.queue import refresh_scores
-
             refresh_scores(conn, settings, now, sorted(touched))
     return FollowupReport(
         day=today,
@@ -270,16 +269,12 @@ def _clear_action(conn: sqlite3.Connection, case_id: int, only_if: str, *, at: s
         _set_action(conn, case_id, "", None, at=at)
 
 
-def followup_due(conn: sqlite3.Connection, today: date) -> bool:
-    return followup_due_on(conn, today)
-
-
 def run_followup_if_due(
     conn: sqlite3.Connection, settings: Settings, now: datetime
 ) -> FollowupReport | None:
     """At start-up and every minute: check commitments once per Paris day."""
     today = business_day(now)
-    if not followup_due(conn, today):
+    if not followup_due_on(conn, today):
         return None
     return check_commitments(conn, settings, today, now)
 
@@ -290,10 +285,8 @@ def overdue_since(promise_due: date, grace_days: int) -> date:
 
 
 __all__: Sequence[str] = (
-    "META_FOLLOWUP_DAY",
     "FollowupReport",
     "check_commitments",
-    "followup_due",
     "overdue_since",
     "run_followup_if_due",
 )

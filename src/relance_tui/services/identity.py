@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from relance_tui.domain.models import AgentRole
 from relance_tui.i18n import t
 from relance_tui.storage.agents import AgentRow, count_agents, get_agent, upsert_agent
+from relance_tui.storage.assignment import case_agent_id
 from relance_tui.storage.db import append_audit, transaction
-from relance_tui.storage.portfolios import case_agent_id
 
 
 class IdentityError(Exception):

@@ -1,11 +1,10 @@
-"""The ranked work queue: keeping scores fresh, and reading the queue page by page.
+"""The ranked work queue: keeping it fresh, and reading it page by page.
 
-Scores are precomputed (ARCHITECTURE.md, "The queue is precomputed"):
-- `refresh_scores` re-scores given cases (after a call, a promise, an import) or all open cases;
-- `refresh_queue` is what the app and `relance queue` call on start and every minute: it
-  re-ranks everything when the business day (Europe/Paris) or the scoring settings changed
-  since the last full refresh, otherwise only the cases marked stale (`scored_on IS NULL`, set by
-  `storage.cases.sync_cases`) and those whose callback has just come due.
+`refresh_queue` is what the app and `relance queue` call on start and every minute: once a day
+the commitments check (services.followup), then a re-rank of everything when the business day
+(Europe/Paris) or the scoring settings changed since the last full refresh, otherwise only the
+cases marked stale (`scored_on IS NULL`, set by `storage.cases.sync_cases`) and those whose
+callback has just come due. The scoring itself is services.ranking.
 
 Reading: `build_query` turns filters and a search text into a `QueueQuery`; `page_after` /
 `page_before` read keyset pages; `count_queue` counts.
@@ -15,21 +14,22 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from relance_tui.config import ScoringSettings, Settings
+from relance_tui.config import Settings
 from relance_tui.domain.clock import business_day, utc_iso
-from relance_tui.domain.scoring import PARTS, Scorer, ScoringParams, Urgency, parts_json, urgency_of
+from relance_tui.domain.scoring import Urgency
+from relance_tui.services.daily import followup_due_on
+from relance_tui.services.ranking import (
+    needs_full_refresh,
+    refresh_scores,
+    rerank_everything,
+)
 from relance_tui.storage import queue as store
 from relance_tui.storage.agents import AgentRow, get_agent
-from relance_tui.storage.db import get_meta, set_meta, transaction
+from relance_tui.storage.db import transaction
 from relance_tui.storage.queue import Key, QueueQuery, QueueRow
-
-META_FOLLOWUP_DAY = "followup.last_day"  # the last day commitments were checked
-META_SCORED_DAY = "queue.scored_day"
-META_SCORING = "queue.scoring_fingerprint"
 
 SEARCH_CAP = 5000  # beyond this many name matches, the name filter runs inside the page query
 MIN_NAME_SEARCH = 2
@@ -51,137 +51,14 @@ __all__ = [
     "page_after",
     "page_before",
     "refresh_queue",
-    "refresh_scores",
     "resolve_agent",
-    "scoring_params",
 ]
-
-
-# --- Scores ---------------------------------------------------------------------------------
-
-
-def scoring_params(settings: ScoringSettings) -> ScoringParams:
-    weights = settings.weights
-    return ScoringParams(
-        weights={name: float(getattr(weights, name)) for name in PARTS},
-        amount_reference_cents=round(settings.amount_reference_euros * 100),
-        age_reference_days=settings.age_reference_days,
-        strategic_bonus=settings.strategic_bonus,
-        prescription_window_days=settings.prescription_window_days,
-    )
-
-
-def _visit_day(last_visit_at: object) -> date | None:
-    if not last_visit_at:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(last_visit_at))
-    except ValueError:
-        return None
-    return business_day(moment)
-
-
-def _compute(
-    rows: Sequence[Sequence[object]], params: ScoringParams, today: date
-) -> tuple[list[tuple[int, float, str, str, int]], list[tuple[str, str, int]]]:
-    """Scores for the rows of `read_score_inputs`: (rank moved, rank unchanged) update rows."""
-    scored_on = today.isoformat()
-    moved: list[tuple[int, float, str, str, int]] = []
-    unchanged: list[tuple[str, str, int]] = []
-    scorer = Scorer(params, today)
-    values = scorer.values
-    contributions = scorer.contributions
-    zero_parts = parts_json((0.0,) * len(PARTS))
-    for row in rows:
-        (case_id, status, overdue, oldest, prescription, stage, last_visit, old_urgency,
-         old_priority, _old_parts, _scored_on, segment, payer_type, avg_days_late, broken,
-         kept, strategic, risk, callback_due, promise_today, promise_broken_on,
-         installment_today, installment_missed_on) = row  # fmt: skip
-        if status != "open":
-            urgency, priority, parts = 0, 0.0, zero_parts
-        else:
-            raw_priority, shares = contributions(
-                values(overdue, oldest, payer_type, avg_days_late, broken, kept, segment,  # type: ignore[arg-type]
-                       strategic, risk, prescription, stage)  # type: ignore[arg-type]
-            )  # fmt: skip
-            priority = round(raw_priority, 4)
-            parts = parts_json(shares)
-            if callback_due:
-                urgency = Urgency.CALLBACK_DUE
-            elif promise_today or installment_today:
-                urgency = Urgency.PROMISE_DUE
-            elif promise_broken_on or installment_missed_on:
-                broken_days = [str(d) for d in (promise_broken_on, installment_missed_on) if d]
-                urgency = urgency_of(
-                    callback_due=False,
-                    promise_due_today=False,
-                    last_broken_on=date.fromisoformat(max(broken_days)),
-                    last_visit_on=_visit_day(last_visit),
-                )
-            else:
-                urgency = Urgency.NONE
-        if urgency == old_urgency and priority == old_priority:
-            unchanged.append((parts, scored_on, case_id))  # type: ignore[arg-type]
-        else:
-            moved.append((int(urgency), priority, parts, scored_on, case_id))  # type: ignore[arg-type]
-    return moved, unchanged
-
-
-def _refresh(
-    conn: sqlite3.Connection, params: ScoringParams, now: datetime, case_ids: Sequence[int] | None
-) -> int:
-    today = business_day(now)
-    rows = store.read_score_inputs(
-        conn, now_iso=utc_iso(now), today_iso=today.isoformat(), case_ids=case_ids
-    )
-    moved, unchanged = _compute(rows, params, today)
-    store.write_scores(conn, moved)
-    store.write_scored_on(conn, unchanged)
-    if case_ids is None:
-        set_meta(conn, META_SCORED_DAY, today.isoformat())
-        set_meta(conn, META_SCORING, params.fingerprint())
-    return len(rows)
-
-
-def refresh_scores(
-    conn: sqlite3.Connection,
-    settings: Settings,
-    now: datetime,
-    case_ids: Sequence[int] | None = None,
-) -> int:
-    """Recompute urgency, priority, score parts and `scored_on` of these cases (all open cases
-    when None). Returns how many cases were scored.
-
-    Runs in the caller's transaction when there is one, else in its own `BEGIN IMMEDIATE`.
-    A full refresh also records the day and the scoring fingerprint in `meta`.
-    """
-    if case_ids is not None and not case_ids:
-        return 0
-    params = scoring_params(settings.scoring)
-    if conn.in_transaction:
-        return _refresh(conn, params, now, case_ids)
-    with transaction(conn):
-        return _refresh(conn, params, now, case_ids)
 
 
 @dataclass(frozen=True, slots=True)
 class RefreshOutcome:
     full: bool  # everything was re-ranked (new day or new weights)
     rescored: int  # cases scored
-
-
-def followup_due_on(conn: sqlite3.Connection, today: date) -> bool:
-    """Has today's commitments check (services.followup) still to run?"""
-    last = get_meta(conn, META_FOLLOWUP_DAY)
-    return last is None or last < today.isoformat()
-
-
-def needs_full_refresh(conn: sqlite3.Connection, settings: Settings, now: datetime) -> bool:
-    fingerprint = scoring_params(settings.scoring).fingerprint()
-    return (
-        get_meta(conn, META_SCORED_DAY) != business_day(now).isoformat()
-        or get_meta(conn, META_SCORING) != fingerprint
-    )
 
 
 def refresh_queue(conn: sqlite3.Connection, settings: Settings, now: datetime) -> RefreshOutcome:
@@ -199,8 +76,7 @@ def refresh_queue(conn: sqlite3.Connection, settings: Settings, now: datetime) -
     if needs_full_refresh(conn, settings, now):
         with transaction(conn):
             if needs_full_refresh(conn, settings, now):
-                params = scoring_params(settings.scoring)
-                return RefreshOutcome(True, _refresh(conn, params, now, None))
+                return RefreshOutcome(True, rerank_everything(conn, settings, now))
     stale = store.stale_case_ids(conn, now_iso=utc_iso(now))
     if not stale:
         return RefreshOutcome(False, 0)

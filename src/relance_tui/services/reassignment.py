@@ -1,7 +1,7 @@
 """Reassigning cases (supervisors and admins): one case, a list of cases, or a queue view.
 
 Checks who asks and who receives, then moves the open cases in one `BEGIN IMMEDIATE`
-transaction with one `case.reassign` audit event per case (storage.portfolios). Cases already
+transaction with one `case.reassign` audit event per case (storage.assignment). Cases already
 with the target agent are left alone (no event that changes nothing).
 """
 
@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 
 from relance_tui.i18n import t
-from relance_tui.storage import portfolios
+from relance_tui.storage import assignment
 from relance_tui.storage.agents import AgentRow, get_agent, list_agents
 from relance_tui.storage.db import transaction
 from relance_tui.storage.queue import QueueQuery
@@ -75,7 +75,7 @@ def reassign_view(
     of them, best first. The view is read inside the same transaction as the write."""
     return _reassign(
         conn,
-        lambda: portfolios.case_ids_of(conn, query, limit),
+        lambda: assignment.case_ids_of(conn, query, limit),
         to_login=to_login,
         by_login=by_login,
     )
@@ -96,9 +96,9 @@ def _reassign(
             return 0  # select_cases with no ids would mean "every open case"
         cases = [
             (case_id, previous)
-            for case_id, previous in portfolios.select_cases(conn, case_ids=ids)
+            for case_id, previous in assignment.select_cases(conn, case_ids=ids)
             if previous != target.id
         ]
         if not cases:
             return 0
-        return portfolios.reassign(conn, cases, target.id, by=actor.login)
+        return assignment.reassign(conn, cases, target.id, by=actor.login)

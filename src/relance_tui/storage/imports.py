@@ -1,6 +1,6 @@
 """SQL for `relance import`: look-ups by business key, bulk upserts, payment allocation.
 
-Every function runs inside the caller's transaction (services.importing opens one
+Every function runs inside the caller's transaction (services.importing.pipeline opens one
 `BEGIN IMMEDIATE` for the whole file). Column lists are fixed here; the caller only says which
 optional columns the file carried, so a re-import never blanks a column the file did not have.
 """

@@ -14,7 +14,8 @@ from textual.screen import Screen
 from relance_tui.config import Settings
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import translate_bindings
-from relance_tui.tui.case_navigation import CaseNavigation
+from relance_tui.tui.navigation import CaseNavigation
+from relance_tui.tui.palette import CaseSearch
 
 
 def _queue_screen() -> Screen[Any]:
@@ -25,6 +26,7 @@ def _queue_screen() -> Screen[Any]:
 
 class RelanceApp(CaseNavigation):
     CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar = CaseNavigation.COMMANDS | {CaseSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "key.quit", id="quit"),
         Binding("question_mark", "help", "key.help", id="help"),
@@ -74,7 +76,7 @@ class RelanceApp(CaseNavigation):
             self.push_screen(HelpScreen.for_app(self))
 
     def action_portfolio(self) -> None:
-        from relance_tui.tui.screens.portfolio import PortfolioScreen
+        from relance_tui.tui.screens.overview import PortfolioScreen
 
         if not isinstance(self.screen, PortfolioScreen):
             self.push_screen(PortfolioScreen(db_path=self.db_path, agent_login=self.agent_login))

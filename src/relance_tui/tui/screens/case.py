@@ -39,7 +39,7 @@ from relance_tui.storage.agents import AgentRow
 from relance_tui.storage.claims import ClaimHolder
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.connections import ThreadConnections
-from relance_tui.tui.screens.choice_dialog import ChoiceDialog
+from relance_tui.tui.dialogs.choice import ChoiceDialog
 from relance_tui.tui.widgets import case_views as views
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.call_checklist import CallChecklist
@@ -663,7 +663,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             self._record_call(draft)
 
     def _reword(self, draft: CallDraft, findings: Mapping[str, tuple[object, ...]]) -> None:
-        from relance_tui.tui.screens.notes_check import NotesCheckDialog
+        from relance_tui.tui.dialogs.notes_check import NotesCheckDialog
 
         texts = {
             "notes": draft.notes,
@@ -755,11 +755,11 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
 
 def dialog_for(kind: str, case_file: CaseFile, now: datetime) -> ModalScreen[bool]:
-    from relance_tui.tui.screens.callback_dialog import CallbackDialog
-    from relance_tui.tui.screens.dispute_dialog import DisputeDialog
-    from relance_tui.tui.screens.note_dialog import NoteDialog
-    from relance_tui.tui.screens.promise_dialog import PromiseDialog
-    from relance_tui.tui.screens.record_dialog import RecordDialog
+    from relance_tui.tui.dialogs.callback import CallbackDialog
+    from relance_tui.tui.dialogs.dispute import DisputeDialog
+    from relance_tui.tui.dialogs.note import NoteDialog
+    from relance_tui.tui.dialogs.promise import PromiseDialog
+    from relance_tui.tui.dialogs.record import RecordDialog
 
     dialogs: dict[str, type[RecordDialog]] = {
         "promise": PromiseDialog,

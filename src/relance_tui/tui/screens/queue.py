@@ -28,7 +28,6 @@ from relance_tui.services.queue import (
 )
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.connections import ThreadConnections
-from relance_tui.tui.screens.queue_commands import QueueCommands
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.queue_pager import FetchPlan, run_plan
 from relance_tui.tui.widgets.queue_table import QueueTable
@@ -38,8 +37,8 @@ from relance_tui.tui.widgets.score_panel import ScorePanel
 if TYPE_CHECKING:
     from relance_tui.storage.agents import AgentRow
     from relance_tui.tui.app import RelanceApp
-    from relance_tui.tui.screens.queue_filters import AgentChoice
-    from relance_tui.tui.screens.reassign_dialog import AgentOption, ReassignChoice
+    from relance_tui.tui.dialogs.queue_filters import AgentChoice
+    from relance_tui.tui.dialogs.reassign import AgentOption, ReassignChoice
 
 REFRESH_SECONDS = 60.0
 
@@ -53,7 +52,6 @@ def _plural(key: str, n: int) -> str:
 class QueueScreen(TranslatedBindings, Screen[None]):
     CSS_PATH = "queue.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's API)
-    COMMANDS: ClassVar = {QueueCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "key.search", id="queue.search"),
         Binding("f", "filters", "key.filters", id="queue.filters"),
@@ -74,11 +72,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
 
     @property
     def relance(self) -> RelanceApp:
-        from relance_tui.tui.app import RelanceApp
-
-        app = self.app
-        assert isinstance(app, RelanceApp)
-        return app
+        return self.app  # type: ignore[return-value]
 
     @property
     def conns(self) -> ThreadConnections:
@@ -283,7 +277,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
                 self._apply(self._with(search=""))
 
     def action_filters(self) -> None:
-        from relance_tui.tui.screens.queue_filters import QueueFilterScreen
+        from relance_tui.tui.dialogs.queue_filters import QueueFilterScreen
 
         supervisor = self.agent is not None and self.agent.sees_everyone
         self.app.push_screen(
@@ -347,7 +341,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
     @work(thread=True, exclusive=True, group="queue-reassign", exit_on_error=False)
     def _open_reassign(self, row: QueueRow, query: QueueQuery, view_count: int) -> None:
         from relance_tui.services.reassignment import assignable_agents
-        from relance_tui.tui.screens.reassign_dialog import AgentOption
+        from relance_tui.tui.dialogs.reassign import AgentOption
 
         agents = [
             AgentOption(agent.login, agent.display_name)
@@ -359,7 +353,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         self, row: QueueRow, query: QueueQuery, view_count: int, agents: list[AgentOption]
     ) -> None:
         from relance_tui.services.reassignment import BULK_CAP
-        from relance_tui.tui.screens.reassign_dialog import ReassignDialog
+        from relance_tui.tui.dialogs.reassign import ReassignDialog
 
         if not agents:
             self.notify(t("reassign.no_agent"), severity="warning")

@@ -1,4 +1,4 @@
-"""What each import kind checks and writes once its columns are validated (services.importing).
+"""What each import kind checks and writes once its columns are validated (pipeline.py).
 
 `check_rows` needs only the file (duplicates, the models' cross-field rules); `check_database`
 runs inside the import's transaction (unknown debtors, contracts of another debtor, …); `write`
@@ -31,8 +31,8 @@ from typing import Any, ClassVar, cast
 from relance_tui.domain.phones import parse_phone
 from relance_tui.formatting import money
 from relance_tui.i18n import t
-from relance_tui.services.import_fields import ImportKind
-from relance_tui.services.importing import Batch, StartOver
+from relance_tui.services.importing.batch import Batch, StartOver
+from relance_tui.services.importing.fields import ImportKind
 from relance_tui.storage import imports as store
 from relance_tui.storage.cases import sync_cases
 
@@ -53,7 +53,7 @@ def _is_value(value: Any) -> bool:
 
 @dataclass
 class Snapshot:
-    """What the halves of a file look up, read before they are made (services.import_halves)."""
+    """What the halves of a file look up, read before they are made (halves.py)."""
 
     version: int  # storage.imports.data_version when it was read
     debtor_ids: dict[str, int]
@@ -65,7 +65,7 @@ class Snapshot:
 
 class Handler:
     kind: ClassVar[ImportKind]
-    # Set when check_rows may run on each half of a file apart (services.import_halves): the
+    # Set when check_rows may run on each half of a file apart (halves.py): the
     # key it keeps unique, to check again across the halves. None: one process only.
     key_across_halves: ClassVar[tuple[str, ...] | None] = None
 

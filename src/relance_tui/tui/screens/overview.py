@@ -1,6 +1,6 @@
 """The portfolio overview: money overdue by segment, by stage of the dunning ladder and by age.
 
-Figures are read in a worker thread (services.portfolio, aggregates over the cases table) and
+Figures are read in a worker thread (services.overview, aggregates over the cases table) and
 arrive as a message; `r` reads them again.
 """
 
@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Header, Static
 
 from relance_tui.formatting import PARIS, money, money_short, percent
 from relance_tui.i18n import current_language, t
-from relance_tui.services.portfolio import Bucket, PortfolioOverview, load_portfolio_overview
+from relance_tui.services.overview import Bucket, PortfolioOverview, load_portfolio_overview
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
@@ -45,7 +45,7 @@ def number(value: int) -> str:
 
 
 class PortfolioScreen(TranslatedBindings, Screen[None]):
-    CSS_PATH = "portfolio.tcss"
+    CSS_PATH = "overview.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's API)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "key.portfolio_reload", id="portfolio.reload"),

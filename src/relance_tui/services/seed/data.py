@@ -18,7 +18,7 @@ from relance_tui.domain.phones import REGION_TIME_ZONES, parse_phone
 
 _T = TypeVar("_T")
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # relance_tui/data
 
 
 def _lines(name: str) -> list[str]:

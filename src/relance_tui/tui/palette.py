@@ -1,4 +1,5 @@
-"""Command palette (ctrl+p): jump to a case by debtor name, reference, SIREN, invoice or phone.
+"""The command palette's case search (ctrl+p, on every screen): jump to a case by debtor name,
+reference, SIREN, invoice number or phone.
 
 The search runs in a thread with its own connection (services.queue.find_cases).
 """
@@ -16,7 +17,9 @@ MIN_QUERY = 2
 HITS = 10
 
 
-class QueueCommands(Provider):
+class CaseSearch(Provider):
+    """App-wide: a case can be reached from any screen."""
+
     async def startup(self) -> None:
         db_path = getattr(self.app, "db_path", None)
         self._conns = ThreadConnections(db_path) if db_path is not None else None

@@ -1,4 +1,4 @@
-"""A big file read and validated in two processes at once (services.importing uses it).
+"""A big file read and validated in two processes at once (the pipeline uses it).
 
 The parent keeps the first part of the rows; a child made by `os.fork` (which shares the
 decoded text without copying it) splits and validates the rest, then sends its validated
@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, NoReturn, TypeVar
 
-from relance_tui.services.import_read import Source, Table, cut_source, source_part, split_source
+from relance_tui.services.importing.read import Source, Table, cut_source, source_part, split_source
 
 PARALLEL_FROM_CHARS = 8_000_000  # about 100 000 invoice rows; below, fork and pickle cost more
 # The parent's share of the rows: a little less than half, as it also writes its part to the

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import relance_tui
 from relance_tui.domain.models import AgentRole
-from relance_tui.services.seed import add_history, create_agents, rank_queue, seed_clock
+from relance_tui.services.seed.build import add_history, create_agents, rank_queue, seed_clock
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, get_meta, set_meta, transaction
 
@@ -117,7 +117,9 @@ def _build(path: Path, *, today: date, os_user: str, fixtures: Path) -> None:
 
 
 def _fill(conn: sqlite3.Connection, *, today: date, os_user: str, fixtures: Path) -> None:
-    from relance_tui.services.importing import ImportKind, ImportOptions, import_file
+    from relance_tui.services.importing.batch import ImportOptions
+    from relance_tui.services.importing.fields import ImportKind
+    from relance_tui.services.importing.pipeline import import_file
 
     now = seed_clock(today)
     rng = random.Random(DEMO_SEED)

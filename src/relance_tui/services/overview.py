@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from relance_tui.storage import portfolio as store
+from relance_tui.storage import overview as store
 from relance_tui.storage.agents import get_agent
 from relance_tui.storage.db import connect
 from relance_tui.storage.schema import SEGMENTS, STAGES

@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 
 from relance_tui.domain.models import AgentRole
-from relance_tui.services import seed_data
-from relance_tui.services.seed_history import HistoryGenerator, HistorySummary, agent_logins
-from relance_tui.services.seed_portfolio import PortfolioCounts, PortfolioGenerator, Row
+from relance_tui.services.ranking import refresh_scores
+from relance_tui.services.seed import data as seed_data
+from relance_tui.services.seed.history import HistoryGenerator, HistorySummary, agent_logins
+from relance_tui.services.seed.portfolio import PortfolioCounts, PortfolioGenerator, Row
 from relance_tui.storage import seeding
 from relance_tui.storage.agents import upsert_agent
 from relance_tui.storage.cases import sync_cases
@@ -101,7 +102,6 @@ def add_history(
 def rank_queue(conn: sqlite3.Connection, today: date) -> None:
     """Score every open case with the default weights, as of the seed clock."""
     from relance_tui.config import Settings
-    from relance_tui.services.queue import refresh_scores
 
     refresh_scores(conn, Settings(), datetime.fromisoformat(seed_clock(today)))
 

@@ -13,7 +13,7 @@ from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import zone
 from relance_tui.i18n import t
 from relance_tui.services.casework import Recorded, schedule_callback
-from relance_tui.tui.screens.record_dialog import RecordDialog, Write
+from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import moment_text
 from relance_tui.tui.widgets.solve_forms import callback_moment
@@ -27,10 +27,7 @@ class CallbackDialog(RecordDialog):
         yield FieldRow(t("call.field.callback_reason"), "callback-reason")
 
     def _proposed(self) -> str:
-        from relance_tui.tui.app import RelanceApp
-
-        app = self.app
-        hours = app.settings.contact.calling_hours if isinstance(app, RelanceApp) else None
+        hours = self.relance.settings.contact.calling_hours
         prep = self.case_file.preparation
         draft = calls.start_call(prep, now=self.now)
         if hours is None or draft.phone_id is None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from relance_tui.services import seed_data as sd
+from relance_tui.services.seed import data as sd
 
 Row = tuple[object, ...]
 Sink = Callable[[str, list[Row]], None]

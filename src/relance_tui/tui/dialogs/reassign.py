@@ -66,7 +66,7 @@ class AgentList(OptionList):
 
 
 class ReassignDialog(TranslatedBindings, ModalScreen[ReassignChoice | None]):
-    CSS_PATH: ClassVar = ["dialogs.tcss", "reassign_dialog.tcss"]
+    CSS_PATH: ClassVar = ["dialogs.tcss", "reassign.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "toggle_scope", "key.reassign_scope", id="reassign.scope"),
         Binding("escape", "cancel", "key.cancel", id="reassign.cancel"),

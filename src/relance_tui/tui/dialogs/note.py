@@ -13,7 +13,7 @@ from relance_tui.config import Settings
 from relance_tui.domain.models import InteractionChannel
 from relance_tui.i18n import t
 from relance_tui.services.casework import NOTE_CHANNELS, Recorded, record_note
-from relance_tui.tui.screens.record_dialog import RecordDialog, Write
+from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.solve_forms import FormError

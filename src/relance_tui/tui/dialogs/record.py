@@ -26,7 +26,7 @@ from relance_tui.i18n import t
 from relance_tui.services.casefile import CaseFile
 from relance_tui.services.casework import Recorded, check_texts
 from relance_tui.tui.bindings import TranslatedBindings
-from relance_tui.tui.screens.notes_check import highlighted
+from relance_tui.tui.dialogs.notes_check import highlighted
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.solve_forms import FormError
 
@@ -56,6 +56,10 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
         self.now = now
         self.today: date = now.astimezone(PARIS).date()
         self.busy = False
+
+    @property
+    def relance(self) -> RelanceApp:
+        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -114,7 +118,7 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
     def _write(self, write: Write) -> None:
         from relance_tui.storage.db import connect
 
-        app: RelanceApp = self.app  # type: ignore[assignment]
+        app = self.relance
         conn = connect(app.db_path, migrate_schema=False)
         try:
             result = write(conn, app.settings, app.agent_login, app.now())

@@ -11,7 +11,7 @@ from textual.widgets import Input
 from relance_tui.config import Settings
 from relance_tui.i18n import t
 from relance_tui.services.casework import Recorded, record_promise
-from relance_tui.tui.screens.record_dialog import RecordDialog, Write
+from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import amount_text, day_text, parse_amount, parse_day
 from relance_tui.tui.widgets.solve_forms import PROMISE_DEFAULT_DAYS, FormError

@@ -11,8 +11,8 @@ from datetime import datetime
 from relance_tui.config import Settings
 from relance_tui.domain.clock import business_day
 from relance_tui.services.followup import FollowupReport, check_commitments
+from relance_tui.storage.assignment import assign_by_rules
 from relance_tui.storage.db import transaction
-from relance_tui.storage.portfolios import assign_by_rules
 
 
 @dataclass(frozen=True, slots=True)

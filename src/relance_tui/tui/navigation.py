@@ -66,7 +66,7 @@ class CaseNavigation(App[int]):
 
     @work(thread=True, exclusive=True, group="next-case", exit_on_error=False)
     def _find_next_case(self, after_case_id: int | None, after_key: Key | None) -> None:
-        from relance_tui.services.case_nav import next_case
+        from relance_tui.services.next_case import next_case
         from relance_tui.storage.db import connect
 
         conn = connect(str(self.db_path), migrate_schema=False)

@@ -2,7 +2,7 @@
 
 Field names are the domain model's field names (plus `phone`/`mobile` for contacts), so the
 validation types come from the model itself (`model.model_fields[name]`). Header aliases are
-written here already normalised by `import_read.normalise_label` (a test checks they are).
+written here already normalised by `read.normalise_label` (a test checks they are).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from relance_tui.domain.models import (
     Segment,
 )
 from relance_tui.i18n import catalog
-from relance_tui.services.import_read import normalise_label
+from relance_tui.services.importing.read import normalise_label
 
 
 class ImportKind(StrEnum):

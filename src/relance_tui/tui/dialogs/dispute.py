@@ -14,7 +14,7 @@ from relance_tui.config import Settings
 from relance_tui.formatting import day, money
 from relance_tui.i18n import t
 from relance_tui.services.casework import Recorded, record_dispute
-from relance_tui.tui.screens.record_dialog import RecordDialog, Write
+from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.case_views import cents
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.solve_forms import FormError

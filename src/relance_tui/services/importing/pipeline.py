@@ -1,0 +1,286 @@
+"""`relance import invoices|debtors|contacts|payments FILE`: CSV files as French tools export them.
+
+The flow, for every kind:
+1. read the file (read.py): encoding, separator, header line, columns of raw text;
+2. match headers to fields (French or English, any case/accents/spacing, plus `--map`);
+3. convert and validate column by column with the domain models' own field types
+   (`Model.model_fields[name]`), each distinct value once; amounts are checked in integer cents
+   against bounds read from the same field's constraints (see `cents_bounds`);
+4. in one `BEGIN IMMEDIATE` transaction: the checks that need the database (unknown debtor, …),
+   then — only if no row is bad, or with `skip_bad` — the writes, the case sync, one audit event
+   and one `imports` row. Any bad row without `skip_bad`: the transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from relance_tui.i18n import t
+from relance_tui.services.importing import halves as import_halves
+from relance_tui.services.importing import kinds as import_kinds
+from relance_tui.services.importing.batch import (
+    Batch,
+    HalfBatch,
+    ImportOptions,
+    ImportReport,
+    Progress,
+    StartOver,
+    match_headers,
+)
+from relance_tui.services.importing.fields import (
+    KINDS,
+    ImportKind,
+)
+from relance_tui.services.importing.halves import CleanHalf
+from relance_tui.services.importing.kinds import Handler, Snapshot
+from relance_tui.services.importing.read import (
+    Table,
+    read_source,
+    split_source,
+)
+from relance_tui.storage import imports as store
+from relance_tui.storage.db import append_audit, transaction
+
+
+class _Rollback(Exception):
+    """Bad rows and no `skip_bad`: undo everything the transaction did."""
+
+
+def import_file(
+    conn: Any,
+    kind: ImportKind,
+    path: Path,
+    options: ImportOptions,
+    *,
+    today: date,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one CSV file. Raises ImportFileError for file-level problems (nothing written).
+
+    Row problems come back in the report: with any error and without `skip_bad`, nothing is
+    written (`committed` is False). `progress(done, total)` counts rows through validation, then
+    through writing (total = 2 × rows).
+    """
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived tuples: the cycle collector would rescan them all
+    try:
+        return _import_file(conn, kind, path, options, today=today, progress=progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import_file(
+    conn: Any,
+    kind: ImportKind,
+    path: Path,
+    options: ImportOptions,
+    *,
+    today: date,
+    progress: Progress | None,
+) -> ImportReport:
+    kind = ImportKind(kind)
+    spec = KINDS[kind]
+    handler_class = import_kinds.HANDLERS[kind]
+    source = read_source(path)
+
+    def prepare(table: Table) -> Handler:
+        columns, ignored = match_headers(table.headers, spec, options.mapping, path)
+        batch = Batch(table, spec, columns, options)
+        batch.ignored_columns = ignored
+        batch.validate_fields()
+        handler = handler_class(batch)
+        handler.check_rows()
+        return handler
+
+    def prepare_half(table: Table) -> tuple[Handler, CleanHalf | None]:
+        handler = prepare(table)
+        batch = handler.batch
+        clean = not batch.errors and not batch.warnings and handler.resolve_in_half(snapshot)
+        return handler, CleanHalf(batch.size, batch.values) if clean else None
+
+    cut = import_halves.halving_point(source) if handler_class.key_across_halves else None
+    if cut is not None:
+        snapshot = import_kinds.Snapshot.read(conn)
+        try:
+            halves = import_halves.Halves(source, cut, prepare_half)
+        except OSError:  # fork refused (no memory, process limit): one process then
+            halves = None
+        if halves is not None:
+            with halves:
+                first, first_half = halves.first()
+                if first_half is not None:
+                    try:
+                        return _write_halves(
+                            conn, handler_class, first.batch, first_half, halves, snapshot,
+                            path, options, today, progress,
+                        )  # fmt: skip
+                    except StartOver:
+                        pass
+    table = split_source(source)
+    del source
+    if progress:
+        progress(0, 2 * table.row_count)
+    return _write(conn, prepare(table), path, options, today=today, progress=progress)
+
+
+def _write_halves(
+    conn: Any,
+    handler_class: type[Handler],
+    first: Batch,
+    first_half: CleanHalf,
+    halves: import_halves.Halves[Handler],
+    snapshot: Snapshot,
+    path: Path,
+    options: ImportOptions,
+    today: date,
+    progress: Progress | None,
+) -> ImportReport:
+    """Write the first half while the child still validates the second, then the second.
+
+    Everything happens in one transaction: any problem found on the way (a half not clean, a key
+    in both halves, a row the database refuses) raises StartOver, which rolls it all back.
+    """
+    key = handler_class.key_across_halves
+    assert key is not None
+    expected = round(first_half.size / import_halves.FIRST_SHARE)
+    report = _report(first, path)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with store.bulk_session(conn, expected), transaction(conn):
+        start = handler_class(HalfBatch(first, first_half), snapshot)
+        start.check_database(conn)
+        before = store.count_rows(conn, handler_class.table)
+        with store.bulk_indexes(conn, handler_class.table, expected):
+            touched = start.write_rows(conn, None)
+            first_keys = _keys(key, first_half)  # while the child may still be at work
+            second_half = halves.second()
+            if second_half is None or not first_keys.isdisjoint(_keys(key, second_half)):
+                raise StartOver
+            rest = handler_class(HalfBatch(first, second_half), snapshot, before=start)
+            rest.check_database(conn)
+            touched |= rest.write_rows(conn, None)
+        count = first_half.size + second_half.size
+        report.rows_read = count
+        if progress:
+            progress(count, 2 * count)
+        report.inserted = store.count_rows(conn, handler_class.table) - before
+        report.updated = count - report.inserted
+        rest.settle(conn, today, touched)
+        _record(conn, report, options, now)
+    report.committed = True
+    if progress:
+        progress(2 * count, 2 * count)
+    return report
+
+
+def _keys(key: tuple[str, ...], half: CleanHalf) -> set[Any]:
+    """The key values of a half (each half checked already that they are unique in it)."""
+    if len(key) == 1:
+        return set(half.values[key[0]])
+    return set(zip(*(half.values[name] for name in key), strict=True))
+
+
+def _report(batch: Batch, path: Path) -> ImportReport:
+    report = ImportReport(kind=batch.spec.kind, path=path, rejects_path=None)
+    headers = batch.table.headers
+    report.columns = {name: headers[index] for name, index in batch.columns.items()}
+    report.ignored_columns = batch.ignored_columns
+    report.rows_read = batch.size
+    return report
+
+
+def _record(conn: Any, report: ImportReport, options: ImportOptions, now: str) -> None:
+    """The `imports` row and the audit event of an import about to be committed."""
+    report.import_id = store.record_import(
+        conn,
+        kind=report.kind.value,
+        file_name=report.path.name,
+        inserted=report.inserted,
+        updated=report.updated,
+        rejected=report.rejected,
+        at=now,
+        by=options.agent,
+    )
+    append_audit(
+        conn,
+        agent=options.agent,
+        action=f"import.{report.kind.value}",
+        entity="import",
+        entity_id=report.import_id,
+        after={
+            "file": str(report.path),
+            "rows": report.rows_read,
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+            "warnings": len(report.warnings),
+        },
+        at=now,
+    )
+
+
+def _write(
+    conn: Any,
+    handler: Handler,
+    path: Path,
+    options: ImportOptions,
+    *,
+    today: date,
+    progress: Progress | None,
+) -> ImportReport:
+    """The checks against the database and the writes, in one transaction; the report."""
+    batch = handler.batch
+    report = _report(batch, path)
+    total = 2 * batch.size
+    if progress:
+        progress(batch.size, total)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        with store.bulk_session(conn, batch.size), transaction(conn):
+            handler.check_database(conn)
+            report.errors = sorted(
+                (error for errors in batch.errors.values() for error in errors),
+                key=lambda error: error.line,
+            )
+            report.rejected = len(batch.errors)
+            if batch.errors and not options.skip_bad:
+                raise _Rollback
+            keep = batch.good_rows()
+            written = handler.write(conn, keep, now=now, today=today, agent=options.agent)
+            report.inserted, report.updated, report.unchanged = written
+            if options.skip_bad and options.rejects_path and batch.errors:
+                write_rejects(options.rejects_path, batch.table, batch)
+                report.rejects_path = options.rejects_path
+            report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
+            _record(conn, report, options, now)
+    except _Rollback:
+        report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
+        report.committed = False
+        return report
+    report.committed = True
+    if progress:
+        progress(total, total)
+    return report
+
+
+def write_rejects(path: Path, table: Table, batch: Batch) -> None:
+    """The bad rows as they were, plus a column with the reasons; same separator and encoding."""
+    encoding = "cp1252" if table.encoding == "cp1252" else "utf-8"
+    bom = table.encoding in {"utf-8-sig", "utf-16"}
+    with path.open("w", encoding=encoding, errors="replace", newline="") as handle:
+        if bom:
+            handle.write("\ufeff")
+        writer = csv.writer(handle, delimiter=table.separator, lineterminator="\r\n")
+        writer.writerow([*table.headers, t("import.rejects.reason_header")])
+        for row in sorted(batch.errors):
+            reasons = " ; ".join(
+                f"{error.field} : {error.reason}" if error.field else error.reason
+                for error in batch.errors[row]
+            )
+            writer.writerow([*table.row(row), t("import.rejects.line", line=table.line(row))
+                             + reasons])  # fmt: skip
