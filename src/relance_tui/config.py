@@ -56,7 +56,8 @@ class ScoringSettings:
 
 @dataclass(frozen=True)
 class CallingHours:
-    """When calls are placed, in the local time of the number called (DOMAIN.md, D223-9)."""
+    """When calls are placed, in the local time of the number called (D223-9 by default; see
+    docs/french-collection-rules.md, "Calling hours and contact frequency")."""
 
     __pydantic_config__ = _STRICT
 

@@ -1,5 +1,6 @@
 """When a number may be called: weekdays, time windows and public holidays, in the number's own
-time zone and territory (DOMAIN.md, "Consumers": the D223-9 window is a sound default).
+time zone and territory (the D223-9 window is a sound default: docs/french-collection-rules.md,
+"Calling hours and contact frequency").
 
 Public holidays come from the `holidays` package, which knows the French overseas ones (Réunion
 20 December, Guadeloupe 27 May, Martinique 22 May, Guyane 10 June, Mayotte 27 April, …) and the

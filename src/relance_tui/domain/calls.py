@@ -1,4 +1,4 @@
-"""The call checklist (SCENARIOS.md §2): Prepare → Identify → Listen → Solve → Conclude.
+"""The call checklist (docs/scenarios.md §2): Prepare → Identify → Listen → Solve → Conclude.
 
 A call in progress is a `CallDraft`: an immutable pydantic model, serialisable to JSON (saved in
 `call_drafts` as the agent goes, so a dropped session loses nothing). Every step is a pure
@@ -102,7 +102,7 @@ FREQUENCY_CHOICES: tuple[Frequency, ...] = (
     Frequency.WEEKLY,
 )
 
-# Who to ask for first, by segment (DOMAIN.md, "Payer types and accounts").
+# Who to ask for first, by segment (docs/french-collection-rules.md, "Payer types and accounts").
 ROLE_PREFERENCE: dict[Segment, tuple[ContactRole, ...]] = {
     Segment.LARGE_ACCOUNT: (
         ContactRole.BUYER,

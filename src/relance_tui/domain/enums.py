@@ -46,7 +46,7 @@ class InvoiceStatus(StrEnum):
 
 
 class Stage(StrEnum):
-    """The dunning ladder, in order (DOMAIN.md, "Escalation ladder")."""
+    """The dunning ladder, in order (docs/french-collection-rules.md, "The escalation ladder")."""
 
     PRE_REMINDER = "pre_reminder"
     FRIENDLY_REMINDER = "friendly_reminder"

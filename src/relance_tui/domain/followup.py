@@ -1,5 +1,5 @@
 """Follow-up of commitments: which promises are kept or broken, which plan installments are paid
-or missed, and what comes next on the dunning ladder (SCENARIOS.md §3). Pure functions.
+or missed, and what comes next on the dunning ladder (docs/scenarios.md §3). Pure functions.
 
 Payments count towards a promise when received on or after the day it starts counting (the day
 the promise was made; for a payment the debtor says was made, the day it says it paid), and each

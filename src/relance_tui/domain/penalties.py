@@ -1,4 +1,5 @@
-"""B2B late-payment penalties (Code de commerce L441-10 II, D441-5; DOMAIN.md).
+"""B2B late-payment penalties (Code de commerce L441-10 II, D441-5;
+docs/french-collection-rules.md).
 
 - Simple interest from the day after the due date: balance incl. VAT × rate × days / 365, split at
   each 1 January / 1 July with the rate of that half-year (ECB MRO on the reference date + 10

@@ -1,7 +1,8 @@
 """Phone numbers: parse what agents and exports type, French overseas prefixes included.
 
 `phonenumbers.parse("0692…", "FR")` yields an invalid +33 number, so national numbers that start
-with an overseas prefix are parsed in their own region first (DOMAIN.md, "Phone numbers").
+with an overseas prefix are parsed in their own region first (docs/french-collection-rules.md,
+"Phone numbers").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An agent's agenda: callbacks and promise checks due today or overdue (SCENARIOS.md §3).
+"""An agent's agenda: callbacks and promise checks due today or overdue (docs/scenarios.md §3).
 
 "Mine" means made by the agent or on a case assigned to the agent. Overdue items come first.
 """

@@ -1,4 +1,4 @@
-"""Calls: recording a concluded call (SCENARIOS.md §2), and the call in progress as a draft.
+"""Calls: recording a concluded call (docs/scenarios.md §2), and the call in progress as a draft.
 
 `record_call` saves a finished `CallDraft` in one transaction, or nothing at all, with the
 recording machinery of `services.casework`: refused when another agent holds the case, the free

@@ -1,4 +1,4 @@
-"""The case file an agent opens (SCENARIOS.md §2): one read model, built per case.
+"""The case file an agent opens (docs/scenarios.md §2): one read model, built per case.
 
 `load_case_file` builds the whole `CaseFile` — summary (with the score breakdown and the B2B late
 penalties accrued so far), invoices, contacts with the local time at each number, contracts, one

@@ -1,4 +1,4 @@
-"""Casework: what is recorded on a case outside a call (SCENARIOS.md §2), and the recording
+"""Casework: what is recorded on a case outside a call (docs/scenarios.md §2), and the recording
 machinery every write on a case shares. The case file itself is read by `services.casefile`; a
 call and its drafts are recorded by `services.calls`.
 

@@ -1,4 +1,4 @@
-"""Daily follow-up of commitments (SCENARIOS.md §3).
+"""Daily follow-up of commitments (docs/scenarios.md §3).
 
 `check_commitments` settles what the payments say: pending promises covered by the money become
 kept, those whose date has passed without it become broken (the case goes to the top of the queue

@@ -1,4 +1,4 @@
-"""Case claims: one conditional UPDATE decides who holds a case (ARCHITECTURE.md, Concurrency).
+"""Case claims: one conditional UPDATE decides who holds a case (docs/architecture.md, "Claims").
 
 Timestamps are UTC ISO-8601 strings of one fixed shape, so string order is time order.
 """

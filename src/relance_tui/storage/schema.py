@@ -162,7 +162,7 @@ CREATE INDEX payments_debtor ON payments(debtor_id, received_on);
 CREATE INDEX payments_invoice ON payments(invoice_id);
 CREATE UNIQUE INDEX payments_reference ON payments(reference) WHERE reference <> '';
 
--- One case per debtor with money overdue. Queue fields are precomputed (ARCHITECTURE.md).
+-- One case per debtor with money overdue. Queue fields are precomputed (docs/architecture.md).
 -- urgency: 3 callback due now, 2 promise falling due today, 1 promise broken, 0 none.
 CREATE TABLE cases (
     id INTEGER PRIMARY KEY,

@@ -1,4 +1,5 @@
-"""One SQLite connection per worker thread (ARCHITECTURE.md: "one connection per thread").
+"""One SQLite connection per worker thread (docs/architecture.md,
+"How the TUI reaches the database").
 
 Textual thread workers run on a pool of reused threads; each gets its own connection on first
 use. `close_all` closes them when the screen or app that owns them goes away.
