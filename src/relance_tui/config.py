@@ -96,6 +96,9 @@ class Settings:
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     contact: ContactSettings = field(default_factory=ContactSettings)
     claims: ClaimSettings = field(default_factory=ClaimSettings)
+    # Binding id -> comma-separated Textual key names (`"queue.search" = "ctrl+f"`); the ids
+    # and keys are checked by the app (tui/keymap.py): only it knows its bindings.
+    keymap: dict[str, str] = field(default_factory=dict)
 
 
 class ConfigError(ValueError):

@@ -6,6 +6,8 @@ import argparse
 from typing import Any
 
 from relance_tui.cli import common
+from relance_tui.config import ConfigError, Settings, resolve_config_path
+from relance_tui.i18n import t
 
 
 def register(subparsers: Any) -> None:
@@ -22,6 +24,8 @@ def open_app(path: Any, args: argparse.Namespace) -> int:
     """Check the database and who is asking before the UI starts, so errors land on stderr."""
     args.db = str(path)
     settings = common.settings(args)
+    if settings.keymap:
+        check_keymap(settings, args)
     conn = common.open_db(args)
     try:
         login = common.current_identity(args, conn).agent.login
@@ -32,3 +36,15 @@ def open_app(path: Any, args: argparse.Namespace) -> int:
     app = RelanceApp(db_path=path, agent_login=login, settings=settings)
     app.run()
     return int(app.return_code or 0)
+
+
+def check_keymap(settings: Settings, args: argparse.Namespace) -> None:
+    """Only the app knows its bindings: it checks `[keymap]`, and a mistake is said here."""
+    from relance_tui.tui.keymap import checked_keymap
+
+    try:
+        checked_keymap(settings.keymap)
+    except ConfigError as error:
+        path = resolve_config_path(getattr(args, "config", None))
+        detail = f"{path}: {error}"
+        raise common.CliError(t("error.bad_config", detail=detail), exit_code=2) from error

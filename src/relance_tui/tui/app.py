@@ -28,9 +28,14 @@ class RelanceApp(CaseNavigation):
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar = CaseNavigation.COMMANDS | {CaseSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "key.quit", id="quit"),
-        Binding("question_mark", "help", "key.help", id="help"),
-        Binding("o", "portfolio", "key.portfolio", id="portfolio"),
+        Binding("q", "quit", "key.quit", id="app.quit"),
+        Binding("question_mark", "help", "key.help", id="app.help"),
+        Binding("o", "portfolio", "key.portfolio", id="app.portfolio"),
+        # Textual's own palette key, given an id so that it can be remapped too (the footer
+        # shows its description untranslated, as Textual does).
+        Binding(
+            "ctrl+p", "command_palette", "palette", id="app.palette", show=False, priority=True
+        ),
     ]
 
     # The home screen is the work queue, as the first mode: no blank screen composed beneath it.
@@ -58,6 +63,10 @@ class RelanceApp(CaseNavigation):
         self.agent_login = agent_login
         self.settings = settings
         self.animation_level = settings.animations
+        if settings.keymap:
+            from relance_tui.tui.keymap import checked_keymap
+
+            self.set_keymap(checked_keymap(settings.keymap))
 
     def now(self) -> datetime:
         """The current time (UTC); tests inject a fixed clock."""

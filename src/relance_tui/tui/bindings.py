@@ -1,4 +1,5 @@
-"""Binding labels are translation keys (`"key.quit"`), translated when a screen is created.
+"""Binding labels are translation keys (`"key.quit"`, `"casefile.tab.summary"`), translated when
+a screen is created.
 
 Class bodies run at import time, before `--lang` is known, so the labels cannot be translated there.
 """
@@ -10,7 +11,7 @@ from typing import cast
 
 from textual.dom import DOMNode
 
-from relance_tui.i18n import t
+from relance_tui.i18n import has_key, t
 
 
 def translate_bindings(node: DOMNode) -> None:
@@ -18,7 +19,7 @@ def translate_bindings(node: DOMNode) -> None:
     for key, bindings in key_to_bindings.items():
         key_to_bindings[key] = [
             replace(binding, description=t(binding.description), tooltip=t(binding.tooltip))
-            if binding.description.startswith("key.")
+            if binding.description.startswith("key.") or has_key(binding.description)
             else binding
             for binding in bindings
         ]

@@ -24,8 +24,8 @@ CASE_SCREEN = "case"  # the installed, reused case screen
 
 class CaseNavigation(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_case", "key.next_case", id="next_case"),
-        Binding("a", "agenda", "key.agenda", id="agenda"),
+        Binding("n", "next_case", "key.next_case", id="app.next_case"),
+        Binding("a", "agenda", "key.agenda", id="app.agenda"),
     ]
     db_path: Path
     agent_login: str

@@ -47,8 +47,8 @@ class AgentList(OptionList):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "key.reassign_confirm", id="reassign.confirm"),
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
+        Binding("j", "cursor_down", id="reassign.down", show=False),
+        Binding("k", "cursor_up", id="reassign.up", show=False),
     ]
 
     def __init__(self, *options: Option, id: str | None = None) -> None:

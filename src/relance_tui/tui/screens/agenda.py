@@ -56,8 +56,8 @@ class AgendaScreen(TranslatedBindings, Screen[None]):
         Binding("escape", "back", "key.back", id="agenda.back"),
         Binding("enter", "open", "key.open_case", id="agenda.open"),
         Binding("r", "refresh", "key.refresh", id="agenda.refresh"),
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
+        Binding("j", "cursor_down", id="agenda.down", show=False),
+        Binding("k", "cursor_up", id="agenda.up", show=False),
     ]
 
     class Loaded(Message):

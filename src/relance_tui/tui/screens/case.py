@@ -77,19 +77,22 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         Binding("d", "dispute", "key.dispute", id="case.dispute"),
         Binding("s", "callback", "key.callback", id="case.callback"),
         Binding("e", "note", "key.note", id="case.note"),
-        Binding("n", "next_case", "key.next_case", id="case.next"),
-        Binding("a", "agenda", "key.agenda", id="case.agenda"),
-        Binding("q", "quit_case", "key.quit", id="case.quit", show=False),
+        # The app's keys, done the case screen's way: one id, so that a remap moves both.
+        Binding("n", "next_case", "key.next_case", id="app.next_case"),
+        Binding("a", "agenda", "key.agenda", id="app.agenda"),
+        Binding("q", "quit_case", "key.quit", id="app.quit", show=False),
         Binding("right_square_bracket", "next_tab", "key.next_tab", id="case.next_tab", show=False),
         Binding(
             "left_square_bracket",
             "previous_tab",
             "key.previous_tab",
-            id="case.prev_tab",
+            id="case.previous_tab",
             show=False,
         ),
         *[
-            Binding(str(n), f"tab('{name}')", f"casefile.tab.{name}", show=False)
+            Binding(
+                str(n), f"tab('{name}')", f"casefile.tab.{name}", id=f"case.tab.{name}", show=False
+            )
             for n, name in enumerate(TABS, start=1)
         ],
     ]

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from relance_tui.i18n import t
@@ -18,14 +18,15 @@ from relance_tui.tui.bindings import TranslatedBindings
 KeyRow = tuple[str, str]  # (keys as shown, what they do)
 
 
-def active_keys(app: App[Any]) -> list[KeyRow]:
-    """The keys that work right now (focused widget, screen, app), grouped by action.
+def active_keys(app: App[Any], screen: Screen[Any] | None = None) -> list[KeyRow]:
+    """The keys that work right now (focused widget, screen, app), grouped by action: on the
+    current screen, or on `screen`. The keys in force: a keymap's, not the defaults.
 
     Only the application's own bindings (they carry an `id`) and the command palette are
     listed; Textual's built-in scrolling and focus keys are left out.
     """
     grouped: dict[tuple[str, str], list[str]] = {}
-    for key, active in app.active_bindings.items():
+    for key, active in (screen if screen is not None else app.screen).active_bindings.items():
         binding = active.binding
         description = binding.description
         if binding.action in {"command_palette", "app.command_palette"}:
@@ -65,7 +66,8 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
             yield Static(t("queue.help.title"), id="help-title")
             with VerticalScroll(id="help-keys"):
                 yield Static(table, id="help-table")
-            yield Static(t("queue.help.close"), id="help-close")
+            closing = " / ".join(keys for keys, _ in active_keys(self.app, self))
+            yield Static(t("queue.help.close", keys=closing), id="help-close")
 
     def action_close(self) -> None:
         self.dismiss(None)

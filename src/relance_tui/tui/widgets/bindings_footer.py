@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 PALETTE_SEPARATOR = "▏"  # what Textual's Footer draws left of the palette key (a vkey border)
+PALETTE_ACTIONS = frozenset({"command_palette", "app.command_palette"})
 
 
 class FooterItem(NamedTuple):
@@ -98,15 +99,13 @@ class BindingsFooter(Widget, can_focus=False):
                 items[binding.action] = FooterItem(key, display, binding.description, enabled)
         palette = None
         if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
-            found = active.get(app.COMMAND_PALETTE_BINDING)
-            if found is not None:
-                _node, binding, enabled, _tooltip = found
-                palette = FooterItem(
-                    app.COMMAND_PALETTE_BINDING,
-                    app.get_key_display(binding),
-                    binding.description,
-                    enabled,
-                )
+            # Found by its action: a keymap may have moved it off COMMAND_PALETTE_BINDING.
+            for key, (_node, binding, enabled, _tooltip) in active.items():
+                if binding.action in PALETTE_ACTIONS:
+                    palette = FooterItem(
+                        key, app.get_key_display(binding), binding.description, enabled
+                    )
+                    break
         return tuple(items.values()), palette
 
     def _entry(self, item: FooterItem, compact: bool) -> Content:

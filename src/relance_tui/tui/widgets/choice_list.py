@@ -17,8 +17,8 @@ from textual.widgets.option_list import Option
 
 class ChoiceList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
+        Binding("j", "cursor_down", id="choice.down", show=False),
+        Binding("k", "cursor_up", id="choice.up", show=False),
     ]
 
     def __init__(

@@ -24,8 +24,8 @@ class PagedTable(TranslatedBindings, DataTable[Cell]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right", "next_page", "key.next_page", id="case.next_page"),
         Binding("left", "previous_page", "key.previous_page", id="case.previous_page"),
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
+        Binding("j", "cursor_down", id="case.down", show=False),
+        Binding("k", "cursor_up", id="case.up", show=False),
     ]
 
     class PageRequested(Message):
