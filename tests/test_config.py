@@ -27,3 +27,14 @@ def test_config_path_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.setenv("RELANCE_CONFIG", str(tmp_path / "c.toml"))
     assert resolve_config_path(None) == tmp_path / "c.toml"
     assert resolve_config_path("/etc/relance.toml") == Path("/etc/relance.toml")
+
+
+def test_keymap_is_read_as_text(tmp_path: Path) -> None:
+    """The ids and keys are the app's to check (tests/tui/test_keymap.py); here, their type."""
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\n"queue.search" = "ctrl+f"\n')
+    assert load_settings(path).keymap == {"queue.search": "ctrl+f"}
+    assert Settings().keymap == {}
+    path.write_text('[keymap]\n"queue.search" = 5\n')
+    with pytest.raises(ConfigError, match=r"keymap\.queue\.search"):
+        load_settings(path)

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from relance_tui.cli import main
-from relance_tui.config import ConfigError, Settings, load_settings
+from relance_tui.config import ConfigError, load_settings
 from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.keymap import checked_keymap, default_keys, normalize_keys
 from relance_tui.tui.screens.case import CaseScreen
@@ -91,14 +91,6 @@ def test_remapped_keys_work_and_are_shown(db_path: Path, tmp_path: Path) -> None
             assert "f1 Aide" in footer(app) and "? Aide" not in footer(app)
 
     asyncio.run(run())
-
-
-def test_keymap_values_are_read_as_text(tmp_path: Path) -> None:
-    settings = load_settings(write_config(tmp_path, '[keymap]\n"queue.search" = "ctrl+f"\n'))
-    assert settings.keymap == {"queue.search": "ctrl+f"}
-    assert Settings().keymap == {}
-    with pytest.raises(ConfigError, match=r"keymap\.queue\.search"):
-        load_settings(write_config(tmp_path, '[keymap]\n"queue.search" = 5\n'))
 
 
 @pytest.mark.parametrize(
