@@ -9,11 +9,19 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from relance_tui.domain.clock import PARIS
-from relance_tui.i18n import current_language
+from relance_tui.i18n import BABEL_LOCALES, current_language, number
 
-__all__ = ["PARIS", "day", "decimal", "moment", "money", "money_short", "money_short_in", "percent"]
-
-_BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+__all__ = [
+    "PARIS",
+    "day",
+    "decimal",
+    "moment",
+    "money",
+    "money_short",
+    "money_short_in",
+    "number",
+    "percent",
+]
 
 
 @cache
@@ -21,7 +29,7 @@ def _money_formatter(language: str) -> tuple[str, str, str, bool]:
     """(group separator, decimal separator, currency symbol, symbol after) for the language."""
     from babel.numbers import format_currency
 
-    sample = format_currency(Decimal("1234.5"), "EUR", locale=_BABEL_LOCALES[language])
+    sample = format_currency(Decimal("1234.5"), "EUR", locale=BABEL_LOCALES[language])
     symbol_after = sample.rstrip().endswith("€")
     digits = sample.replace("€", "").strip().replace("\u00a0", "")
     group = digits[1]

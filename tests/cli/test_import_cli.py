@@ -45,7 +45,7 @@ def db(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str
         "debtors",
         str(write(tmp_path, "clients.csv", DEBTORS, "cp1252")),
     )
-    assert code == 0 and "1 ajoutée(s)" in out
+    assert code == 0 and "1 ajoutée" in out
     return str(db_path)
 
 
@@ -53,10 +53,10 @@ def test_import_then_reimport(db: str, tmp_path: Path, capsys: pytest.CaptureFix
     path = str(write(tmp_path, "factures.csv", INVOICES))
     code, out, err = run(capsys, "--db", db, "import", "invoices", path)
     assert code == 0, err
-    assert "2 ligne(s) lue(s), 2 ajoutée(s), 0 mise(s) à jour, 0 rejetée(s)" in out
+    assert "2 lignes lues, 2 ajoutées, 0 mise à jour, 0 rejetée" in out
     assert "Colonnes ignorées (non reconnues) : Remarque" in out
     code, out, _ = run(capsys, "--db", db, "import", "invoices", path)
-    assert code == 0 and "0 ajoutée(s), 2 mise(s) à jour" in out
+    assert code == 0 and "0 ajoutée, 2 mises à jour" in out
 
 
 def test_bad_lines_exit_1_with_line_numbers(
@@ -69,7 +69,7 @@ def test_bad_lines_exit_1_with_line_numbers(
     path = write(tmp_path, "factures.csv", text)
     code, out, err = run(capsys, "--db", db, "import", "invoices", str(path))
     assert code == 1 and out == ""
-    assert "2 ligne(s) en erreur, rien n'a été importé" in err
+    assert "2 lignes en erreur, rien n'a été importé" in err
     assert "ligne 4, Montant TTC « -5,00 »" in err
     assert "ligne 4, Date d'échéance « 01/02/2026 » : l'échéance est antérieure" in err
     assert "ligne 5, Code client « C404 »" in err
@@ -78,7 +78,7 @@ def test_bad_lines_exit_1_with_line_numbers(
     code, out, err = run(capsys, "--db", db, "import", "invoices", str(path), "--skip-bad")
     assert code == 0
     rejects = tmp_path / "factures.rejets.csv"
-    assert "2 rejetée(s)" in out and str(rejects) in out
+    assert "2 rejetées" in out and str(rejects) in out
     assert len(rejects.read_text(encoding="utf-8-sig").splitlines()) == 3
 
 
@@ -135,7 +135,7 @@ def test_real_command(db: str, tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "2 ajoutée(s)" in done.stdout
+    assert "2 ajoutées" in done.stdout
     assert "\x1b" not in done.stdout + done.stderr  # no progress bar when not on a terminal
     bad = write(tmp_path, "bad.csv", "N° facture;Code client\r\nF;C\r\n")
     done = subprocess.run(

@@ -46,7 +46,7 @@ def test_payments_import_keeps_the_promise_and_invoices_import_fills_portfolios(
         encoding="utf-8",
     )
     assert main([*db, "import", "invoices", str(invoices)]) == 0
-    assert "1 nouveau(x) dossier(s) attribué(s)" in capsys.readouterr().out
+    assert "1 nouveau dossier attribué" in capsys.readouterr().out
     owner = conn.execute(
         "SELECT a.login FROM cases c JOIN debtors d ON d.id = c.debtor_id"
         " JOIN agents a ON a.id = c.assigned_agent_id WHERE d.reference = 'C2'"

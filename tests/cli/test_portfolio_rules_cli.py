@@ -50,7 +50,7 @@ def test_rules_assign_new_cases_and_supervisors_reassign(
     for login in ("agent1", "agent2"):
         assert run(capsys, *db, "agents", "add", login)[0] == 0
     code, out, _ = run(capsys, *db, "agents", "rule", "add", "agent2", "--postal-prefix", "974")
-    assert code == 0 and "1 dossiers" in out
+    assert code == 0 and "1 dossier non attribué attribué" in out
     run(capsys, *db, "agents", "rule", "add", "agent1", "--segment", "sme")
     run(capsys, *db, "agents", "rule", "add", "agent1", "--min-amount", "10000")
     assert assignments(db_path) == {1: "agent1", 2: "agent2", 3: "agent1"}
@@ -58,7 +58,7 @@ def test_rules_assign_new_cases_and_supervisors_reassign(
     assert "CP 974…" in out and "PME" in out and "10\u202f000,00\u00a0€" in out
 
     code, out, _ = run(capsys, *db, "assign", "--from", "agent1", "--to", "agent2")
-    assert code == 0 and "2 dossier(s)" in out
+    assert code == 0 and "2 dossiers attribués" in out
     assert set(assignments(db_path).values()) == {"agent2"}
     assert run(capsys, *db, "assign", "--case", "1", "--to", "agent1")[0] == 0
     assert assignments(db_path)[1] == "agent1"

@@ -11,7 +11,8 @@ from factories import add_agent, add_contact, add_invoice, case_of, make_case, p
 from relance_tui.config import Settings
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import CallTimeIssue
-from relance_tui.domain.calls import CallDraft, NextAction
+from relance_tui.domain.calls import CallDraft
+from relance_tui.domain.enums import NextAction
 from relance_tui.domain.models import CallOutcome, Cause, Stage
 from relance_tui.services.calls import load_call_draft, record_call, save_call_draft
 from relance_tui.services.casefile import HistoryKind, WarningKind, load_case_file

@@ -14,13 +14,13 @@ from textual.app import App
 from textual.widgets import DataTable, Static
 
 from relance_tui.config import Settings
-from relance_tui.formatting import money, money_short
+from relance_tui.formatting import money, money_short, number
 from relance_tui.i18n import t
 from relance_tui.services.overview import portfolio_overview
 from relance_tui.services.seed.build import seed_database
 from relance_tui.storage.db import connect
 from relance_tui.tui.app import RelanceApp
-from relance_tui.tui.screens.overview import PortfolioScreen, number
+from relance_tui.tui.screens.overview import PortfolioScreen
 
 TODAY = date(2026, 11, 24)
 OVERDUE = (

@@ -702,14 +702,13 @@ def test_a_claim_keeps_who_and_since_when_in_its_column() -> None:
 
 def test_title_counts_agree_in_number() -> None:
     from relance_tui import i18n
-    from relance_tui.tui.screens.queue import _plural
 
-    assert _plural("queue.urgent", 1) == "1 urgent"
-    assert _plural("queue.urgent", 0) == "0 urgent"
-    assert _plural("queue.cases", 34_556) == "34\u202f556 dossiers"
+    assert i18n.tn("queue.urgent", 1) == "1 urgent"
+    assert i18n.tn("queue.urgent", 0) == "0 urgent"
+    assert i18n.tn("queue.cases", 34_556) == "34\u202f556 dossiers"
     i18n.set_language("en")
-    assert _plural("queue.cases", 0) == "0 cases"
-    assert _plural("queue.cases", 1) == "1 case"
+    assert i18n.tn("queue.cases", 0) == "0 cases"
+    assert i18n.tn("queue.cases", 1) == "1 case"
 
 
 def hold_page_reads(monkeypatch: pytest.MonkeyPatch) -> threading.Event:

@@ -42,6 +42,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from relance_tui.domain.labels import AGENT_ROLE_KEYS
     from relance_tui.domain.models import AgentRole
     from relance_tui.i18n import t
     from relance_tui.storage import agents
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
                 role=AgentRole(args.role),
                 by=by,
             )
-            print(t("agents.added", login=row.login, role=t(f"agent_role.{row.role}")))
+            print(t("agents.added", login=row.login, role=t(AGENT_ROLE_KEYS[row.role])))
         elif args.agents_action == "disable":
             if not agents.set_active(conn, args.login, False, by=by):
                 raise common.CliError(t("agents.not_found", login=args.login))
@@ -83,11 +84,12 @@ def run(args: argparse.Namespace) -> int:
                 role=AgentRole(args.role),
                 by=by,
             )
-            print(t("agents.role_set", login=args.login, role=t(f"agent_role.{args.role}")))
+            print(t("agents.role_set", login=args.login, role=t(AGENT_ROLE_KEYS[args.role])))
     return common.EXIT_OK
 
 
 def _print_list(rows: list[Any]) -> int:
+    from relance_tui.domain.labels import AGENT_ROLE_KEYS
     from relance_tui.i18n import t
 
     if not rows:
@@ -99,7 +101,7 @@ def _print_list(rows: list[Any]) -> int:
         (
             r.login,
             r.display_name,
-            t(f"agent_role.{r.role}"),
+            t(AGENT_ROLE_KEYS[r.role]),
             t("agents.yes" if r.active else "agents.no"),
         )
         for r in rows
@@ -111,6 +113,7 @@ def _print_list(rows: list[Any]) -> int:
 
 
 def _print_rules(conn: Any) -> int:
+    from relance_tui.domain.labels import SEGMENT_KEYS
     from relance_tui.formatting import money
     from relance_tui.i18n import t
     from relance_tui.storage.assignment import list_rules
@@ -121,7 +124,7 @@ def _print_rules(conn: Any) -> int:
     for rule in rules:
         parts = [f"#{rule.id}", rule.agent_login]
         if rule.segment:
-            parts.append(t(f"segment.{rule.segment}"))
+            parts.append(t(SEGMENT_KEYS[rule.segment]))
         if rule.postal_prefix:
             parts.append(t("rules.postal", prefix=rule.postal_prefix))
         if rule.min_overdue_cents is not None:
@@ -133,7 +136,7 @@ def _print_rules(conn: Any) -> int:
 
 
 def _change_rules(conn: Any, args: argparse.Namespace, by: str) -> int:
-    from relance_tui.i18n import t
+    from relance_tui.i18n import t, tn
     from relance_tui.storage import agents, assignment
     from relance_tui.storage.db import transaction
 
@@ -159,5 +162,5 @@ def _change_rules(conn: Any, args: argparse.Namespace, by: str) -> int:
             by=by,
         )
         assigned = assignment.assign_by_rules(conn)
-    print(t("rules.added", id=rule_id, login=agent.login, assigned=assigned))
+    print(tn("rules.added", assigned, id=rule_id, login=agent.login))
     return common.EXIT_OK

@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from relance_tui.i18n import t
+    from relance_tui.i18n import t, tn
     from relance_tui.storage import agents, assignment
     from relance_tui.storage.db import transaction
 
@@ -48,5 +48,5 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             raise common.CliError(t("assign.unknown_cases", ids=", ".join(map(str, missing))))
         moved = assignment.reassign(conn, cases, target.id, by=identity.agent.login)
-    print(t("assign.done", count=moved, login=target.login))
+    print(tn("assign.done", moved, login=target.login))
     return common.EXIT_OK

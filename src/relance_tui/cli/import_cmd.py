@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from relance_tui.cli import common
-from relance_tui.i18n import t
+from relance_tui.i18n import t, tn
 
 if TYPE_CHECKING:
     from relance_tui.services.importing.batch import ImportReport
@@ -106,8 +106,12 @@ def run(args: argparse.Namespace) -> int:
                 )
         except KeyboardInterrupt as error:
             # The import is one transaction: rolled back, unless Ctrl-C came just after its commit.
-            key = "interrupted_after" if last_import_id(conn) > last_import else "interrupted"
-            raise common.CliError(t(f"import.cli.{key}", file=path.name), exit_code=130) from error
+            after = last_import_id(conn) > last_import
+            message = t(
+                "import.cli.interrupted_after" if after else "import.cli.interrupted",
+                file=path.name,
+            )
+            raise common.CliError(message, exit_code=130) from error
         settled = None
         if report.committed and report.kind in (ImportKind.INVOICES, ImportKind.PAYMENTS):
             settled = settle_after_import(conn, common.settings(args), datetime.now(UTC))
@@ -123,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             t(
                 "import.cli.settled",
-                assigned=settled.assigned,
+                assigned=tn("import.cli.settled_assigned", settled.assigned),
                 kept=followup.promises_kept,
                 broken=followup.promises_broken,
                 paid=followup.installments_paid,
@@ -173,13 +177,11 @@ class _progress_bar:
 def _print_report(report: ImportReport) -> int:
     name = report.path.name
     if report.errors and not report.committed:
-        print(t("import.cli.refused", file=name, count=report.rejected), file=sys.stderr)
+        print(tn("import.cli.refused", report.rejected, file=name), file=sys.stderr)
         for error in report.errors[:MAX_LISTED]:
             print(f"  {error}", file=sys.stderr)
         if len(report.errors) > MAX_LISTED:
-            print(
-                t("import.cli.more_errors", count=len(report.errors) - MAX_LISTED), file=sys.stderr
-            )
+            print(tn("import.cli.more_errors", len(report.errors) - MAX_LISTED), file=sys.stderr)
         print(t("import.cli.fix_hint"), file=sys.stderr)
         _print_warnings(report)
         if report.ignored_columns:
@@ -188,26 +190,26 @@ def _print_report(report: ImportReport) -> int:
         return common.EXIT_BAD_INPUT
     _print_warnings(report)
     if report.errors:
-        print(t("import.cli.rejected_lines", count=report.rejected, path=report.rejects_path))
+        print(tn("import.cli.rejected_lines", report.rejected, path=report.rejects_path))
         for error in report.errors[:20]:
             print(f"  {error}")
         if len(report.errors) > 20:
-            print(t("import.cli.more_errors", count=len(report.errors) - 20))
+            print(tn("import.cli.more_errors", len(report.errors) - 20))
     if report.ignored_columns:
         print(t("import.cli.ignored_columns", columns=", ".join(report.ignored_columns)))
     print(
         t(
             "import.cli.summary",
             file=name,
-            read=report.rows_read,
-            inserted=report.inserted,
-            updated=report.updated,
-            rejected=report.rejected,
-            warnings=len(report.warnings),
+            read=tn("import.cli.rows_read", report.rows_read),
+            inserted=tn("import.cli.rows_inserted", report.inserted),
+            updated=tn("import.cli.rows_updated", report.updated),
+            rejected=tn("import.cli.rows_rejected", report.rejected),
+            warnings=tn("import.cli.warnings", len(report.warnings)),
         )
     )
     if report.unchanged:
-        print(t("import.cli.unchanged", count=report.unchanged))
+        print(tn("import.cli.unchanged", report.unchanged))
     return common.EXIT_OK
 
 
@@ -215,6 +217,4 @@ def _print_warnings(report: ImportReport) -> None:
     for warning in report.warnings[:MAX_LISTED]:
         print(t("import.cli.warning", text=str(warning)), file=sys.stderr)
     if len(report.warnings) > MAX_LISTED:
-        print(
-            t("import.cli.more_warnings", count=len(report.warnings) - MAX_LISTED), file=sys.stderr
-        )
+        print(tn("import.cli.more_warnings", len(report.warnings) - MAX_LISTED), file=sys.stderr)

@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from relance_tui.i18n import t
+    from relance_tui.i18n import t, tn
     from relance_tui.services import queue
     from relance_tui.storage.agents import get_agent
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return common.EXIT_OK
-    total, urgent = queue.count_text(counts.total), queue.count_text(counts.urgent)
+    total, urgent = tn("queue.cases", counts.total), tn("queue.urgent", counts.urgent)
     print(t("queue.cli.header", who=who, total=total, urgent=urgent))
     if not rows:
         print(t("queue.empty"))
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     for rank, row in enumerate(rows, 1):
         print(_as_text(row, today, rank, show_agent=agent_id is None))
     if counts.total > len(rows):
-        print(t("queue.cli.more", count=queue.count_text(counts.total - len(rows))))
+        print(tn("queue.cli.more", counts.total - len(rows)))
     return common.EXIT_OK
 
 
@@ -94,33 +94,34 @@ def _days_late(row: QueueRow, today: date) -> int | None:
 
 def parts_text(parts: dict[str, float], count: int = 4) -> str:
     """`montant 41 %, ancienneté 30 %, type de payeur 15 %`."""
-    from relance_tui.domain.scoring import top_parts
+    from relance_tui.domain.scoring import PART_KEYS, top_parts
     from relance_tui.formatting import percent
     from relance_tui.i18n import t
 
     return ", ".join(
-        f"{t(f'queue.part.{name}')} {percent(share)}" for name, share in top_parts(parts, count)
+        f"{t(PART_KEYS[name])} {percent(share)}" for name, share in top_parts(parts, count)
     )
 
 
 def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
+    from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS, next_action_label
+    from relance_tui.domain.scoring import URGENCY_KEYS
     from relance_tui.formatting import day, decimal, money
     from relance_tui.i18n import t
-    from relance_tui.services.queue import next_action_label, urgency_key
 
     days = _days_late(row, today)
     cells = [
         f"{rank:>3}.",
-        f"[{t(urgency_key(row.urgency))}]" if row.urgency else "",
+        f"[{t(URGENCY_KEYS[row.urgency])}]" if row.urgency else "",
         f"{row.debtor_name} ({row.debtor_reference})",
         "—",
-        t(f"segment.{row.segment}"),
+        t(SEGMENT_KEYS[row.segment]),
         "·",
         money(row.overdue_cents),
         "·",
         t("queue.days", days=days) if days is not None else "",
         "·",
-        t(f"stage.{row.stage}"),
+        t(STAGE_KEYS[row.stage]),
     ]
     if row.next_action:
         cells += ["·", f"{next_action_label(row.next_action)} {day(row.next_action_on)}".strip()]
@@ -132,8 +133,8 @@ def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
 
 
 def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:
+    from relance_tui.domain.scoring import URGENCY_KEYS
     from relance_tui.i18n import t
-    from relance_tui.services.queue import urgency_key
 
     return {
         "rank": rank,
@@ -150,7 +151,7 @@ def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:
         "next_action_on": row.next_action_on,
         "agent": row.agent_login,
         "urgency": row.urgency,
-        "urgency_label": t(urgency_key(row.urgency)) or None,
+        "urgency_label": t(URGENCY_KEYS[row.urgency]) or None,
         "priority": round(row.priority, 2),
         "score_parts": row.parts(),
         "why": parts_text(row.parts()),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from relance_tui.cli import common
-from relance_tui.i18n import t
+from relance_tui.i18n import t, t_key
 
 HELP = "fill a database with a synthetic, deterministic French portfolio"
 EPILOG = (
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=progress,
             )
         except SeedError as error:
-            raise common.CliError(t(str(error), path=path)) from error
+            raise common.CliError(t_key(error.key, path=path)) from error
         os_user = getpass.getuser()
         ensure_agent(conn, os_user, AgentRole.ADMIN, by=os_user)
     finally:

@@ -36,6 +36,13 @@ class CallTimeIssue(StrEnum):
     OUTSIDE_HOURS = "outside_hours"
 
 
+CALL_TIME_ISSUE_KEYS: dict[str, str] = {
+    CallTimeIssue.WEEKEND: "case.call_time.weekend",
+    CallTimeIssue.HOLIDAY: "case.call_time.holiday",
+    CallTimeIssue.OUTSIDE_HOURS: "case.call_time.outside_hours",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class CallTimeCheck:
     local_time: datetime  # now, in the number's time zone

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from relance_tui.config import CallingHours
 from relance_tui.domain.calling_hours import CallTimeCheck, check_call_time, next_call_time
+from relance_tui.domain.enums import NextAction
 from relance_tui.domain.followup import later_stage, next_stage
 from relance_tui.domain.models import (
     CENT,
@@ -37,7 +38,7 @@ from relance_tui.domain.models import (
     Stage,
 )
 from relance_tui.domain.phones import PhoneKind
-from relance_tui.i18n import catalog
+from relance_tui.i18n import Key, KeyedError, key, t_in
 
 DRAFT_VERSION = 1
 PAYMENT_CLAIM_CHECK_DAYS = 5  # a transfer said to be made is looked for during these days
@@ -53,6 +54,15 @@ class CallStep(StrEnum):
     CONCLUDE = "conclude"
 
 
+CALL_STEP_KEYS: dict[str, str] = {
+    CallStep.PREPARE: "case.step.prepare",
+    CallStep.IDENTIFY: "case.step.identify",
+    CallStep.LISTEN: "case.step.listen",
+    CallStep.SOLVE: "case.step.solve",
+    CallStep.CONCLUDE: "case.step.conclude",
+}
+
+
 class Resolution(StrEnum):
     PROMISE = "promise"
     PLAN = "plan"
@@ -62,14 +72,14 @@ class Resolution(StrEnum):
     CALLBACK = "callback"  # reached, but asked to be called back (checking, away from desk…)
 
 
-class NextAction(StrEnum):
-    """Codes stored in `cases.next_action` besides the ladder's stages (`Stage` values)."""
-
-    CALLBACK = "callback"
-    CHECK_PROMISE = "check_promise"
-    CHECK_PLAN = "check_plan"
-    FOLLOW_DISPUTE = "follow_dispute"
-    VERIFY_PAYMENT = "verify_payment"
+RESOLUTION_KEYS: dict[str, str] = {
+    Resolution.PROMISE: "case.resolution.promise",
+    Resolution.PLAN: "case.resolution.plan",
+    Resolution.DISPUTE: "case.resolution.dispute",
+    Resolution.PAYMENT_CLAIMED: "case.resolution.payment_claimed",
+    Resolution.REFUSAL: "case.resolution.refusal",
+    Resolution.CALLBACK: "case.resolution.callback",
+}
 
 
 OUTCOME_CHOICES: tuple[CallOutcome, ...] = (
@@ -335,12 +345,8 @@ class CallDraft(BaseModel):
         return self.outcome is CallOutcome.RIGHT_PARTY
 
 
-class CallError(ValueError):
-    """A step was asked for that the draft cannot take; `key` is a translation key."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+class CallError(KeyedError):
+    """A step was asked for that the draft cannot take; `key` says why."""
 
 
 def _with(draft: CallDraft, **changes: Any) -> CallDraft:
@@ -379,21 +385,21 @@ def choose_contact(
     """Pick who to call (and which number: the contact's best usable one by default)."""
     contact = prep.contact(contact_id)
     if contact is None:
-        raise CallError("case.problem.unknown_contact")
+        raise CallError(key("case.problem.unknown_contact"))
     if contact.opposed:
-        raise CallError("case.problem.contact_opposed")
+        raise CallError(key("case.problem.contact_opposed"))
     usable = [c_p for c_p in contact_choices(prep) if c_p[0].contact_id == contact_id]
     if phone_id is None:
         phone_id = usable[0][1].phone_id if usable else None
     elif not any(phone.phone_id == phone_id for _, phone in usable):
-        raise CallError("case.problem.phone_unusable")
+        raise CallError(key("case.problem.phone_unusable"))
     return _with(draft, contact_id=contact_id, phone_id=phone_id)
 
 
 def begin_identify(draft: CallDraft) -> CallDraft:
     """Prepare is done: the number is being dialled."""
     if draft.phone_id is None:
-        raise CallError("case.problem.no_phone")
+        raise CallError(key("case.problem.no_phone"))
     return _with(draft, step=CallStep.IDENTIFY)
 
 
@@ -441,9 +447,9 @@ def identify(
     """Who answered. The right party goes on to Listen; anything else ends the call: it goes
     straight to Conclude with a callback proposed (and a wrong number will be marked invalid)."""
     if draft.step not in (CallStep.IDENTIFY, CallStep.PREPARE):
-        raise CallError("case.problem.wrong_step")
+        raise CallError(key("case.problem.wrong_step"))
     if draft.phone_id is None:
-        raise CallError("case.problem.no_phone")
+        raise CallError(key("case.problem.no_phone"))
     draft = _with(draft, outcome=outcome, resolution=None, **_SOLUTIONS)
     if outcome is CallOutcome.RIGHT_PARTY:
         return _with(draft, step=CallStep.LISTEN, callback=None)
@@ -462,7 +468,7 @@ def identify(
 def listen(draft: CallDraft, cause: Cause, notes: str | None = None) -> CallDraft:
     """The cause of non-payment (and free notes: checked by `notes_check` before saving)."""
     if not draft.reached:
-        raise CallError("case.problem.not_reached")
+        raise CallError(key("case.problem.not_reached"))
     changes: dict[str, Any] = {"cause": cause, "step": CallStep.SOLVE}
     if notes is not None:
         changes["notes"] = notes
@@ -475,7 +481,7 @@ def set_notes(draft: CallDraft, notes: str) -> CallDraft:
 
 def _solved(draft: CallDraft, resolution: Resolution, **terms: Any) -> CallDraft:
     if not draft.reached:
-        raise CallError("case.problem.not_reached")
+        raise CallError(key("case.problem.not_reached"))
     changes: dict[str, Any] = dict(_SOLUTIONS)
     changes.update(terms)
     if resolution is not Resolution.CALLBACK:
@@ -510,11 +516,11 @@ def split_installments(
 ) -> tuple[Installment, ...]:
     """`count` equal installments to the cent; the remainder goes on the last one."""
     if count < 2 or count > MAX_INSTALLMENTS:
-        raise CallError("case.problem.plan_count")
+        raise CallError(key("case.problem.plan_count"))
     total = total.quantize(CENT)
     share = (total / count).quantize(CENT, rounding=ROUND_DOWN)
     if share <= 0:
-        raise CallError("case.problem.plan_too_small")
+        raise CallError(key("case.problem.plan_too_small"))
     dates = installment_dates(first, count, frequency)
     amounts = [share] * (count - 1) + [total - share * (count - 1)]
     return tuple(
@@ -545,11 +551,11 @@ def edit_installment(
 ) -> CallDraft:
     """Change one installment; the plan's total follows (`problems` checks it still adds up)."""
     if draft.plan is None:
-        raise CallError("case.problem.no_plan")
+        raise CallError(key("case.problem.no_plan"))
     items = list(draft.plan.installments)
     index = next((n for n, item in enumerate(items) if item.sequence == sequence), None)
     if index is None:
-        raise CallError("case.problem.no_installment")
+        raise CallError(key("case.problem.no_installment"))
     old = items[index]
     items[index] = Installment(
         sequence=old.sequence,
@@ -633,7 +639,7 @@ def conclude(
 ) -> CallDraft:
     """Go to Conclude: default follow-up date and next action, and the recap to send."""
     if draft.reached and draft.resolution is None:
-        raise CallError("case.problem.no_resolution")
+        raise CallError(key("case.problem.no_resolution"))
     follow_up, action = default_follow_up(draft, today=today)
     recap = recap_text(draft, prep, agent_name=agent_name) if draft.reached else ""
     changes: dict[str, Any] = {
@@ -687,85 +693,80 @@ def go_back(draft: CallDraft) -> CallDraft:
     return _with(draft, step=target)
 
 
-def reminders(draft: CallDraft) -> tuple[str, ...]:
+def reminders(draft: CallDraft) -> tuple[Key, ...]:
     """What the agent should tell the debtor for the chosen solution (translation keys)."""
-    keys: list[str] = []
+    keys: list[Key] = []
     if draft.resolution is Resolution.PROMISE:
-        keys.append("case.reminder.written_proof")
+        keys.append(key("case.reminder.written_proof"))
     if draft.resolution is Resolution.PLAN:
-        keys += ["case.reminder.plan_whole_balance", "case.reminder.written_proof"]
+        keys += [key("case.reminder.plan_whole_balance"), key("case.reminder.written_proof")]
     if draft.resolution is Resolution.DISPUTE:
-        keys.append("case.reminder.dispute_hold")
+        keys.append(key("case.reminder.dispute_hold"))
     if draft.resolution is Resolution.PAYMENT_CLAIMED:
-        keys.append("case.reminder.payment_to_verify")
+        keys.append(key("case.reminder.payment_to_verify"))
     if draft.resolution is Resolution.REFUSAL:
-        keys.append("case.reminder.escalation")
+        keys.append(key("case.reminder.escalation"))
     return tuple(keys)
 
 
 # --- Validation -------------------------------------------------------------------------------
 
 
-def problems(draft: CallDraft, prep: CallPreparation, *, today: date) -> tuple[str, ...]:
+def problems(draft: CallDraft, prep: CallPreparation, *, today: date) -> tuple[Key, ...]:
     """What prevents recording the call now (translation keys); empty when it can be saved."""
-    found: list[str] = []
+    found: list[Key] = []
     if draft.case_id != prep.case_id:
-        found.append("case.problem.other_case")
+        found.append(key("case.problem.other_case"))
     if draft.outcome is None:
-        found.append("case.problem.no_outcome")
+        found.append(key("case.problem.no_outcome"))
     elif draft.step is not CallStep.CONCLUDE:
-        found.append("case.problem.not_concluded")
+        found.append(key("case.problem.not_concluded"))
     if draft.phone_id is None or prep.phone(draft.phone_id) is None:
-        found.append("case.problem.no_phone")
+        found.append(key("case.problem.no_phone"))
     if not draft.reached:
         if draft.outcome is not None and draft.callback is None:
-            found.append("case.problem.no_callback")
+            found.append(key("case.problem.no_callback"))
         return tuple(found)
     if draft.cause is None:
-        found.append("case.problem.no_cause")
+        found.append(key("case.problem.no_cause"))
     if draft.resolution is None:
-        found.append("case.problem.no_resolution")
+        found.append(key("case.problem.no_resolution"))
     balance = prep.balance
     if draft.resolution is Resolution.PROMISE and draft.promise:
         if draft.promise.due_date < today:
-            found.append("case.problem.date_in_past")
+            found.append(key("case.problem.date_in_past"))
         if draft.promise.amount > balance:
-            found.append("case.problem.amount_above_balance")
+            found.append(key("case.problem.amount_above_balance"))
     if draft.resolution is Resolution.PLAN and draft.plan:
         plan = draft.plan
         if plan.scheduled != plan.total:
-            found.append("case.problem.plan_total")
+            found.append(key("case.problem.plan_total"))
         if plan.total > balance:
-            found.append("case.problem.amount_above_balance")
+            found.append(key("case.problem.amount_above_balance"))
         if plan.first_date < today:
-            found.append("case.problem.date_in_past")
+            found.append(key("case.problem.date_in_past"))
         dates = [item.due_date for item in plan.installments]
         if dates != sorted(dates) or len(set(dates)) != len(dates):
-            found.append("plan.dates_not_increasing")
+            found.append(key("plan.dates_not_increasing"))
     if draft.resolution is Resolution.DISPUTE and draft.dispute:
         open_ids = {i.invoice_id for i in prep.invoices if not i.in_dispute}
         if not set(draft.dispute.invoice_ids) <= open_ids:
-            found.append("case.problem.dispute_invoices")
+            found.append(key("case.problem.dispute_invoices"))
         if not draft.dispute.reason:
-            found.append("case.problem.dispute_reason")
+            found.append(key("case.problem.dispute_reason"))
         if not draft.dispute.owner:
-            found.append("case.problem.dispute_owner")
+            found.append(key("case.problem.dispute_owner"))
     claim = draft.payment_claim
     if draft.resolution is Resolution.PAYMENT_CLAIMED and claim and claim.paid_on > today:
-        found.append("case.problem.claim_in_future")
+        found.append(key("case.problem.claim_in_future"))
     if draft.resolution is Resolution.CALLBACK and draft.callback is None:
-        found.append("case.problem.no_callback")
+        found.append(key("case.problem.no_callback"))
     if draft.follow_up_on is not None and draft.follow_up_on < today:
-        found.append("case.problem.follow_up_in_past")
+        found.append(key("case.problem.follow_up_in_past"))
     return tuple(found)
 
 
 # --- The recap (written confirmation) ---------------------------------------------------------
-
-
-def _tr(language: str, key: str, **values: object) -> str:
-    text = catalog(language).get(key) or catalog("fr").get(key, key)
-    return text.format(**values) if values else text
 
 
 def format_amount(amount: Decimal, language: str = "fr") -> str:
@@ -786,17 +787,20 @@ def recap_text(
     """The confirmation of what was agreed, ready to send by e-mail or letter. French by default
     (the debtor reads French whatever the agent's language); editable before saving."""
 
-    def tr(key: str, **values: object) -> str:
-        return _tr(language, f"case.recap.{key}", **values)
-
     def money(amount: Decimal) -> str:
         return format_amount(amount, language)
 
     contact = prep.contact(draft.contact_id)
-    lines = [tr("subject", day=_day(draft.started_at.date())), "", tr("salutation"), ""]
+    lines = [
+        t_in(language, "case.recap.subject", day=_day(draft.started_at.date())),
+        "",
+        t_in(language, "case.recap.salutation"),
+        "",
+    ]
     lines.append(
-        tr(
-            "opening_with" if contact else "opening",
+        t_in(
+            language,
+            "case.recap.opening_with" if contact else "case.recap.opening",
             contact=contact.name if contact else "",
             debtor=prep.debtor_name,
             balance=money(prep.balance),
@@ -805,37 +809,57 @@ def recap_text(
     invoices = {i.invoice_id: i for i in prep.invoices}
     if draft.resolution is Resolution.PROMISE and draft.promise:
         lines.append(
-            tr("promise", amount=money(draft.promise.amount), day=_day(draft.promise.due_date))
+            t_in(
+                language,
+                "case.recap.promise",
+                amount=money(draft.promise.amount),
+                day=_day(draft.promise.due_date),
+            )
         )
     elif draft.resolution is Resolution.PLAN and draft.plan:
         plan = draft.plan
-        lines.append(tr("plan", count=len(plan.installments), total=money(plan.total)))
+        lines.append(
+            t_in(language, "case.recap.plan", count=len(plan.installments), total=money(plan.total))
+        )
         lines += [
-            tr("installment", n=item.sequence, day=_day(item.due_date), amount=money(item.amount))
+            t_in(
+                language,
+                "case.recap.installment",
+                n=item.sequence,
+                day=_day(item.due_date),
+                amount=money(item.amount),
+            )
             for item in plan.installments
         ]
-        lines.append(tr("plan_whole_balance"))
+        lines.append(t_in(language, "case.recap.plan_whole_balance"))
     elif draft.resolution is Resolution.DISPUTE and draft.dispute:
         numbers = ", ".join(invoices[i].number for i in draft.dispute.invoice_ids if i in invoices)
-        lines.append(tr("dispute", invoices=numbers, reason=draft.dispute.reason))
+        lines.append(
+            t_in(language, "case.recap.dispute", invoices=numbers, reason=draft.dispute.reason)
+        )
     elif draft.resolution is Resolution.PAYMENT_CLAIMED and draft.payment_claim:
         claim = draft.payment_claim
-        reference = tr("reference", reference=claim.reference) if claim.reference else ""
+        reference = (
+            t_in(language, "case.recap.reference", reference=claim.reference)
+            if claim.reference
+            else ""
+        )
         lines.append(
-            tr(
-                "payment_claimed",
+            t_in(
+                language,
+                "case.recap.payment_claimed",
                 amount=money(claim.amount),
                 day=_day(claim.paid_on),
                 reference=reference,
             )
         )
     elif draft.resolution is Resolution.REFUSAL:
-        lines.append(tr("refusal"))
+        lines.append(t_in(language, "case.recap.refusal"))
     elif draft.resolution is Resolution.CALLBACK:
-        lines.append(tr("callback"))
+        lines.append(t_in(language, "case.recap.callback"))
     if draft.resolution in (Resolution.PROMISE, Resolution.PLAN):
-        lines.append(tr("please_confirm"))
-    lines += ["", tr("closing")]
+        lines.append(t_in(language, "case.recap.please_confirm"))
+    lines += ["", t_in(language, "case.recap.closing")]
     if agent_name:
         lines += ["", agent_name]
     return "\n".join(lines)

@@ -58,6 +58,16 @@ class Stage(StrEnum):
     CLOSED = "closed"
 
 
+class NextAction(StrEnum):
+    """Codes stored in `cases.next_action` besides the ladder's stages (`Stage` values)."""
+
+    CALLBACK = "callback"
+    CHECK_PROMISE = "check_promise"
+    CHECK_PLAN = "check_plan"
+    FOLLOW_DISPUTE = "follow_dispute"
+    VERIFY_PAYMENT = "verify_payment"
+
+
 class InteractionChannel(StrEnum):
     CALL = "call"
     EMAIL = "email"

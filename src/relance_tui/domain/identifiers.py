@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from relance_tui.i18n import Key, key
+
 # Some La Poste SIRETs break the Luhn rule; theirs is "the digits add up to a multiple of 5".
 LA_POSTE_SIREN = "356000000"
 _SEPARATORS = str.maketrans("", "", " \u00a0\u202f.-")
@@ -30,25 +32,25 @@ def normalise_identifier(raw: str) -> str:
     )
 
 
-def siren_error(raw: str) -> str | None:
+def siren_error(raw: str) -> Key | None:
     """Return why `raw` is not a valid SIREN, or None when it is."""
     value = normalise_identifier(raw)
     if len(value) != 9 or not value.isdigit():
-        return "siren.length"
+        return key("siren.length")
     if not luhn_valid(value):
-        return "siren.checksum"
+        return key("siren.checksum")
     return None
 
 
-def siret_error(raw: str) -> str | None:
+def siret_error(raw: str) -> Key | None:
     value = normalise_identifier(raw)
     if len(value) != 14 or not value.isdigit():
-        return "siret.length"
+        return key("siret.length")
     if luhn_valid(value):
         return None
     if value.startswith(LA_POSTE_SIREN) and sum(int(c) for c in value) % 5 == 0:
         return None
-    return "siret.checksum"
+    return key("siret.checksum")
 
 
 def luhn_complete(prefix: str) -> str:

@@ -40,6 +40,7 @@ from relance_tui.domain.enums import (
 )
 from relance_tui.domain.identifiers import normalise_identifier, siren_error, siret_error
 from relance_tui.domain.phones import PhoneKind
+from relance_tui.i18n import KeyedError, key
 
 __all__ = [
     "AgentRole",
@@ -76,7 +77,7 @@ def _check_siren(value: str) -> str:
     value = normalise_identifier(value)
     error = siren_error(value)
     if error:
-        raise ValueError(error)
+        raise KeyedError(error)
     return value
 
 
@@ -84,7 +85,7 @@ def _check_siret(value: str) -> str:
     value = normalise_identifier(value)
     error = siret_error(value)
     if error:
-        raise ValueError(error)
+        raise KeyedError(error)
     return value
 
 
@@ -129,7 +130,7 @@ class Debtor(Model):
     @model_validator(mode="after")
     def _siret_belongs_to_siren(self) -> Debtor:
         if self.siren and self.siret and not self.siret.startswith(self.siren):
-            raise ValueError("siret.not_of_siren")
+            raise KeyedError(key("siret.not_of_siren"))
         return self
 
 
@@ -165,7 +166,7 @@ class Contract(Model):
     @model_validator(mode="after")
     def _ends_after_start(self) -> Contract:
         if self.end_date and self.end_date < self.start_date:
-            raise ValueError("contract.end_before_start")
+            raise KeyedError(key("contract.end_before_start"))
         return self
 
 
@@ -184,9 +185,9 @@ class Invoice(Model):
     @model_validator(mode="after")
     def _consistent(self) -> Invoice:
         if self.due_date < self.issue_date:
-            raise ValueError("invoice.due_before_issue")
+            raise KeyedError(key("invoice.due_before_issue"))
         if self.outstanding > self.amount:
-            raise ValueError("invoice.outstanding_above_amount")
+            raise KeyedError(key("invoice.outstanding_above_amount"))
         return self
 
 
@@ -261,7 +262,7 @@ class PaymentPlan(Model):
     def _dates_increase(self) -> PaymentPlan:
         dates = [item.due_date for item in self.installments]
         if dates != sorted(dates) or len(set(dates)) != len(dates):
-            raise ValueError("plan.dates_not_increasing")
+            raise KeyedError(key("plan.dates_not_increasing"))
         return self
 
 

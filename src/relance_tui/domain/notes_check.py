@@ -32,6 +32,15 @@ class NoteCategory(StrEnum):
     SENSITIVE = "sensitive"
 
 
+NOTE_CATEGORY_KEYS: dict[str, str] = {
+    NoteCategory.INSULT: "case.notes_category.insult",
+    NoteCategory.HEALTH: "case.notes_category.health",
+    NoteCategory.JUDGMENT: "case.notes_category.judgment",
+    NoteCategory.OFFENCE: "case.notes_category.offence",
+    NoteCategory.SENSITIVE: "case.notes_category.sensitive",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class NoteFinding:
     word: str  # as written in the note

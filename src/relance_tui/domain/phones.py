@@ -14,6 +14,8 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from relance_tui.i18n import Key, key
+
 DEFAULT_REGION = "FR"
 
 OVERSEAS_NATIONAL_PREFIXES: dict[str, str] = {
@@ -43,6 +45,15 @@ class PhoneKind(StrEnum):
     UNKNOWN = "unknown"
 
 
+PHONE_KIND_KEYS: dict[str, str] = {
+    PhoneKind.MOBILE: "phone_kind.mobile",
+    PhoneKind.FIXED: "phone_kind.fixed",
+    PhoneKind.VOIP: "phone_kind.voip",
+    PhoneKind.OTHER: "phone_kind.other",
+    PhoneKind.UNKNOWN: "phone_kind.unknown",
+}
+
+
 _KIND_BY_TYPE = {
     PhoneNumberType.MOBILE: PhoneKind.MOBILE,
     PhoneNumberType.FIXED_LINE: PhoneKind.FIXED,
@@ -58,7 +69,7 @@ class ParsedPhone:
     region: str | None
     kind: PhoneKind
     time_zone: str | None
-    error: str | None  # translation key when the number is not valid
+    error: Key | None  # why the number is not valid
 
     @property
     def valid(self) -> bool:
@@ -77,16 +88,16 @@ def parse_phone(raw: str, default_region: str = DEFAULT_REGION) -> ParsedPhone:
     text = raw.strip()
     compact = _digits_and_plus(text)
     if not compact.strip("+"):
-        return ParsedPhone(text, None, None, PhoneKind.UNKNOWN, None, "phone.empty")
+        return ParsedPhone(text, None, None, PhoneKind.UNKNOWN, None, key("phone.empty"))
     region = default_region
     if not compact.startswith("+") and len(compact) == 10:
         region = OVERSEAS_NATIONAL_PREFIXES.get(compact[:4], default_region)
     try:
         number = phonenumbers.parse(compact, region)
     except NumberParseException:
-        return ParsedPhone(text, None, None, PhoneKind.UNKNOWN, None, "phone.unparseable")
+        return ParsedPhone(text, None, None, PhoneKind.UNKNOWN, None, key("phone.unparseable"))
     if not phonenumbers.is_valid_number(number):
-        return ParsedPhone(text, None, None, PhoneKind.UNKNOWN, None, "phone.invalid")
+        return ParsedPhone(text, None, None, PhoneKind.UNKNOWN, None, key("phone.invalid"))
     number_region = phonenumbers.region_code_for_number(number)
     kind = _KIND_BY_TYPE.get(phonenumbers.number_type(number), PhoneKind.OTHER)
     return ParsedPhone(

@@ -44,6 +44,16 @@ PARTS: tuple[str, ...] = (
     "prescription",
     "stage",
 )
+PART_KEYS: dict[str, str] = {
+    "amount": "queue.part.amount",
+    "age": "queue.part.age",
+    "payer_type": "queue.part.payer_type",
+    "history": "queue.part.history",
+    "segment": "queue.part.segment",
+    "risk": "queue.part.risk",
+    "prescription": "queue.part.prescription",
+    "stage": "queue.part.stage",
+}
 
 PAYER_TYPE_VALUES: Mapping[str, float] = {
     "very_bad": 1.0,
@@ -78,6 +88,14 @@ class Urgency(IntEnum):
     BROKEN_PROMISE = 1
     PROMISE_DUE = 2
     CALLBACK_DUE = 3
+
+
+URGENCY_KEYS: dict[int, str] = {
+    Urgency.NONE: "queue.urgency.none",
+    Urgency.BROKEN_PROMISE: "queue.urgency.broken",
+    Urgency.PROMISE_DUE: "queue.urgency.promise_due",
+    Urgency.CALLBACK_DUE: "queue.urgency.callback",
+}
 
 
 @dataclass(frozen=True, slots=True)

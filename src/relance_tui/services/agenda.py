@@ -25,6 +25,14 @@ class AgendaKind(StrEnum):
     INSTALLMENT_CHECK = "installment_check"
 
 
+AGENDA_KIND_KEYS: dict[str, str] = {
+    AgendaKind.CALLBACK: "case.agenda.callback",
+    AgendaKind.PROMISE_CHECK: "case.agenda.promise_check",
+    AgendaKind.PAYMENT_CHECK: "case.agenda.payment_check",
+    AgendaKind.INSTALLMENT_CHECK: "case.agenda.installment_check",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
     kind: AgendaKind

@@ -24,6 +24,7 @@ from relance_tui.domain.followup import later_stage
 from relance_tui.domain.models import CallOutcome, InteractionChannel, Stage, to_cents
 from relance_tui.domain.notes_check import NoteFinding
 from relance_tui.domain.phones import parse_phone
+from relance_tui.i18n import Key, key
 from relance_tui.services.casefile import preparation_for
 from relance_tui.services.casework import (
     active_agent_id,
@@ -49,7 +50,7 @@ class RecordedCall:
     or `findings` (words to reword, per field) say why."""
 
     saved: bool
-    problems: tuple[str, ...] = ()
+    problems: tuple[Key, ...] = ()
     findings: dict[str, tuple[NoteFinding, ...]] = field(default_factory=dict)
     interaction_id: int | None = None
     promise_id: int | None = None
@@ -94,10 +95,10 @@ def record_call(
     found = list(problems(draft, prep, today=today))
     agent_id = active_agent_id(conn, agent_login)
     if agent_id is None:
-        found.append("case.problem.unknown_agent")
+        found.append(key("case.problem.unknown_agent"))
     new_phone = draft.contact_update.new_phone if draft.contact_update else None
     if new_phone and not parse_phone(new_phone).valid:
-        found.append("case.problem.new_phone_invalid")
+        found.append(key("case.problem.new_phone_invalid"))
     if found:
         return RecordedCall(saved=False, problems=tuple(dict.fromkeys(found)))
     findings = check_call_texts(draft)

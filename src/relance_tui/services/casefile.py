@@ -19,7 +19,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 from relance_tui.config import Settings, resolve_config_path
-from relance_tui.domain.calling_hours import CallTimeCheck, CallTimeIssue, check_call_time
+from relance_tui.domain.calling_hours import (
+    CALL_TIME_ISSUE_KEYS,
+    CallTimeCheck,
+    CallTimeIssue,
+    check_call_time,
+)
 from relance_tui.domain.calls import (
     CallPreparation,
     ContactOption,
@@ -29,6 +34,15 @@ from relance_tui.domain.calls import (
 )
 from relance_tui.domain.clock import PARIS, aware, business_day
 from relance_tui.domain.clock import utc_iso as iso
+from relance_tui.domain.labels import (
+    CALLBACK_STATUS_KEYS,
+    DISPUTE_STATUS_KEYS,
+    OUTCOME_KEYS,
+    PLAN_STATUS_KEYS,
+    PROMISE_STATUS_KEYS,
+    STAGE_KEYS,
+    next_action_label,
+)
 from relance_tui.domain.models import (
     CallbackStatus,
     CallOutcome,
@@ -53,7 +67,8 @@ from relance_tui.domain.penalties import (
     load_rate_table,
 )
 from relance_tui.domain.phones import PhoneKind, format_national
-from relance_tui.i18n import has_key, t
+from relance_tui.formatting import number
+from relance_tui.i18n import t, tn
 from relance_tui.storage import casework as store
 
 ATTEMPT_WINDOW = timedelta(days=7)
@@ -78,16 +93,6 @@ def _day(value: object) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
-
-
-def next_action_label(code: str) -> str:
-    """What `cases.next_action` means, in words: a ladder stage, a casework code, or free text."""
-    if not code:
-        return ""
-    for key in (f"stage.{code}", f"case.next_action.{code}"):
-        if has_key(key):
-            return t(key)
-    return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +206,19 @@ class HistoryKind(StrEnum):
     PLAN = "plan"
     DISPUTE = "dispute"
     CALLBACK = "callback"
+
+
+# The title of an interaction (by its channel) and of a promise; the other kinds say more.
+HISTORY_KEYS: dict[str, str] = {
+    HistoryKind.CALL: "case.history.call",
+    HistoryKind.EMAIL: "case.history.email",
+    HistoryKind.SMS: "case.history.sms",
+    HistoryKind.LETTER: "case.history.letter",
+    HistoryKind.REGISTERED_LETTER: "case.history.registered_letter",
+    HistoryKind.NOTE: "case.history.note",
+    HistoryKind.PROMISE: "case.history.promise",
+    HistoryKind.PAYMENT_CLAIMED: "case.history.payment_claimed",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,14 +389,14 @@ def _history(
         channel = str(row["channel"])
         outcome = CallOutcome(row["outcome"]) if row["outcome"] else None
         cause = Cause(row["cause"]) if row["cause"] else None
-        title = t(f"case.history.{channel}")
+        title = t(HISTORY_KEYS[channel])
         if outcome is not None:
-            title += " — " + t(f"case.outcome.{outcome.value}")
+            title += " — " + t(OUTCOME_KEYS[outcome])
         if row["contact"]:
             title += f" ({row['contact']})"
         if row["letter_kind"]:
             kind = str(row["letter_kind"])
-            title += " — " + (t(f"stage.{kind}") if has_key(f"stage.{kind}") else kind)
+            title += " — " + (t(STAGE_KEYS[kind]) if kind in STAGE_KEYS else kind)
         entries.append(
             HistoryEntry(
                 at=_moment(row["occurred_at"]) or datetime.min.replace(tzinfo=UTC),
@@ -415,9 +433,9 @@ def _history(
                 at=promise.created_at or datetime.min.replace(tzinfo=UTC),
                 kind=kind,
                 who=promise.created_by or "",
-                title=t(f"case.history.{kind.value}", day=promise.due_date.strftime("%d/%m/%Y")),
+                title=t(HISTORY_KEYS[kind], day=promise.due_date.strftime("%d/%m/%Y")),
                 amount=promise.amount,
-                status=t(f"case.promise_status.{promise.status.value}"),
+                status=t(PROMISE_STATUS_KEYS[promise.status]),
                 ref_id=promise.promise_id,
             )
         )
@@ -427,9 +445,9 @@ def _history(
                 at=plan.created_at or datetime.min.replace(tzinfo=UTC),
                 kind=HistoryKind.PLAN,
                 who=plan.created_by or "",
-                title=t("case.history.plan", count=len(plan.installments)),
+                title=tn("case.history.plan", len(plan.installments)),
                 amount=plan.total,
-                status=t(f"case.plan_status.{plan.status.value}"),
+                status=t(PLAN_STATUS_KEYS[plan.status]),
                 ref_id=plan.plan_id,
             )
         )
@@ -442,7 +460,7 @@ def _history(
                 title=t("case.history.dispute", invoices=dispute.invoice_numbers),
                 notes=dispute.reason,
                 amount=dispute.outstanding,
-                status=t(f"case.dispute_status.{dispute.status.value}"),
+                status=t(DISPUTE_STATUS_KEYS[dispute.status]),
                 ref_id=dispute.dispute_id,
             )
         )
@@ -454,7 +472,7 @@ def _history(
                 who=callback.created_by or "",
                 title=t("case.history.callback"),
                 notes=callback.reason,
-                status=t(f"case.callback_status.{callback.status.value}"),
+                status=t(CALLBACK_STATUS_KEYS[callback.status]),
                 ref_id=callback.callback_id,
             )
         )
@@ -756,7 +774,7 @@ def _warnings(
         phone = next(p for p in contact.phones if p.phone_id == suggested[1])
         check = phone.call_time
         if not check.allowed:
-            reason = t(f"case.call_time.{check.issue.value}" if check.issue else "")
+            reason = t(CALL_TIME_ISSUE_KEYS[check.issue]) if check.issue else ""
             if check.issue is CallTimeIssue.HOLIDAY and check.holiday:
                 reason = t("case.call_time.holiday_named", holiday=check.holiday)
             found.append(
@@ -786,7 +804,7 @@ def _warnings(
         found.append(
             CaseWarning(
                 WarningKind.TOO_MANY_ATTEMPTS,
-                t("case.warning.too_many_attempts", count=attempts, cap=cap),
+                tn("case.warning.too_many_attempts", attempts, cap=number(cap)),
             )
         )
     open_disputes = [d for d in disputes if d.status is DisputeStatus.OPEN]
@@ -794,9 +812,9 @@ def _warnings(
         found.append(
             CaseWarning(
                 WarningKind.OPEN_DISPUTE,
-                t(
+                tn(
                     "case.warning.open_dispute",
-                    count=len(open_disputes),
+                    len(open_disputes),
                     invoices=", ".join(d.invoice_numbers for d in open_disputes),
                 ),
             )
@@ -814,7 +832,7 @@ def _warnings(
             found.append(
                 CaseWarning(
                     WarningKind.PRESCRIPTION_CLOSE,
-                    t("case.warning.prescription_close", day=when, days=left),
+                    tn("case.warning.prescription_close", left, day=when),
                 )
             )
     if summary.insolvency_since is not None:

@@ -29,11 +29,13 @@ from decimal import Decimal
 from typing import ParamSpec, TypeVar
 
 from relance_tui.config import Settings
-from relance_tui.domain.calls import CallPreparation, NextAction
+from relance_tui.domain.calls import CallPreparation
 from relance_tui.domain.clock import PARIS, aware, business_day
 from relance_tui.domain.clock import utc_iso as iso
+from relance_tui.domain.enums import NextAction
 from relance_tui.domain.models import InteractionChannel, Stage, to_cents
 from relance_tui.domain.notes_check import NoteFinding, check_notes
+from relance_tui.i18n import Key, key
 from relance_tui.services.casefile import CaseNotFoundError, preparation_for
 from relance_tui.services.ranking import refresh_scores
 from relance_tui.storage import casework as store
@@ -45,7 +47,7 @@ from relance_tui.storage.db import append_audit, transaction
 # --- The recording machinery a call shares ----------------------------------------------------
 
 
-CLAIMED_BY_OTHER = "case.problem.claimed_by_other"
+CLAIMED_BY_OTHER = key("case.problem.claimed_by_other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ class Recorded:
 
     saved: bool
     id: int | None = None
-    problems: tuple[str, ...] = ()
+    problems: tuple[Key, ...] = ()
     findings: dict[str, tuple[NoteFinding, ...]] = field(default_factory=dict)
 
 
@@ -357,17 +359,17 @@ def record_promise(
     today = business_day(now)
     prep = _case_prep(conn, case_id, settings, now)
     agent_id = active_agent_id(conn, agent_login)
-    found: list[str] = []
+    found: list[Key] = []
     if prep is None:
-        return Recorded(False, problems=("case.problem.unknown_case",))
+        return Recorded(False, problems=(key("case.problem.unknown_case"),))
     if agent_id is None:
-        found.append("case.problem.unknown_agent")
+        found.append(key("case.problem.unknown_agent"))
     if amount <= 0:
-        found.append("case.problem.amount_not_positive")
+        found.append(key("case.problem.amount_not_positive"))
     elif amount > prep.balance:
-        found.append("case.problem.amount_above_balance")
+        found.append(key("case.problem.amount_above_balance"))
     if due_date < today:
-        found.append("case.problem.date_in_past")
+        found.append(key("case.problem.date_in_past"))
     if found:
         return Recorded(False, problems=tuple(found))
     findings = check_texts(notes=notes)
@@ -427,18 +429,18 @@ def record_dispute(
     today = business_day(now)
     prep = _case_prep(conn, case_id, settings, now)
     if prep is None:
-        return Recorded(False, problems=("case.problem.unknown_case",))
+        return Recorded(False, problems=(key("case.problem.unknown_case"),))
     agent_id = active_agent_id(conn, agent_login)
-    found: list[str] = []
+    found: list[Key] = []
     if agent_id is None:
-        found.append("case.problem.unknown_agent")
+        found.append(key("case.problem.unknown_agent"))
     open_ids = {i.invoice_id for i in prep.invoices if not i.in_dispute}
     if not invoice_ids or not set(invoice_ids) <= open_ids:
-        found.append("case.problem.dispute_invoices")
+        found.append(key("case.problem.dispute_invoices"))
     if not reason.strip():
-        found.append("case.problem.dispute_reason")
+        found.append(key("case.problem.dispute_reason"))
     if not owner.strip():
-        found.append("case.problem.dispute_owner")
+        found.append(key("case.problem.dispute_owner"))
     if found:
         return Recorded(False, problems=tuple(found))
     findings = check_texts(dispute_reason=reason, notes=notes)
@@ -488,17 +490,17 @@ def schedule_callback(
     now = aware(now)
     prep = _case_prep(conn, case_id, settings, now)
     if prep is None:
-        return Recorded(False, problems=("case.problem.unknown_case",))
+        return Recorded(False, problems=(key("case.problem.unknown_case"),))
     agent_id = active_agent_id(conn, agent_login)
-    found: list[str] = []
+    found: list[Key] = []
     if agent_id is None:
-        found.append("case.problem.unknown_agent")
+        found.append(key("case.problem.unknown_agent"))
     if aware(due_at) <= now:
-        found.append("case.problem.callback_in_past")
+        found.append(key("case.problem.callback_in_past"))
     if contact_id is not None and prep.contact(contact_id) is None:
-        found.append("case.problem.unknown_contact")
+        found.append(key("case.problem.unknown_contact"))
     if phone_id is not None and prep.phone(phone_id) is None:
-        found.append("case.problem.phone_unusable")
+        found.append(key("case.problem.phone_unusable"))
     if found:
         return Recorded(False, problems=tuple(found))
     findings = check_texts(callback_reason=reason)
@@ -554,16 +556,16 @@ def record_note(
 ) -> Recorded:
     """A note, or an e-mail / SMS / letter sent or received, in the case's history."""
     now = aware(now)
-    found: list[str] = []
+    found: list[Key] = []
     if store.case_stage_and_action(conn, case_id) is None:
-        return Recorded(False, problems=("case.problem.unknown_case",))
+        return Recorded(False, problems=(key("case.problem.unknown_case"),))
     agent_id = active_agent_id(conn, agent_login)
     if agent_id is None:
-        found.append("case.problem.unknown_agent")
+        found.append(key("case.problem.unknown_agent"))
     if channel not in NOTE_CHANNELS:
-        found.append("case.problem.channel")
+        found.append(key("case.problem.channel"))
     if not text.strip():
-        found.append("case.problem.empty_note")
+        found.append(key("case.problem.empty_note"))
     if found:
         return Recorded(False, problems=tuple(found))
     findings = check_texts(notes=text)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from relance_tui.config import Settings
-from relance_tui.domain.calls import NextAction
 from relance_tui.domain.clock import PARIS, business_day
+from relance_tui.domain.enums import NextAction
 from relance_tui.domain.followup import (
     InstallmentState,
     PaymentIn,

@@ -19,7 +19,6 @@ from datetime import datetime
 
 from relance_tui.config import Settings
 from relance_tui.domain.clock import business_day, utc_iso
-from relance_tui.domain.scoring import Urgency
 from relance_tui.services.daily import followup_due_on
 from relance_tui.services.ranking import (
     needs_full_refresh,
@@ -252,32 +251,3 @@ def find_cases(
         return []
     query = build_query(conn, QueueFilters(agent_id=agent_id, search=text))
     return store.fetch_after(conn, query, None, limit)
-
-
-def urgency_key(urgency: int) -> str:
-    """Translation key of an urgency label (`queue.urgency.callback` …)."""
-    return {
-        Urgency.CALLBACK_DUE: "queue.urgency.callback",
-        Urgency.PROMISE_DUE: "queue.urgency.promise_due",
-        Urgency.BROKEN_PROMISE: "queue.urgency.broken",
-    }.get(Urgency(urgency) if 0 <= urgency <= 3 else Urgency.NONE, "queue.urgency.none")
-
-
-def next_action_label(action: str) -> str:
-    """A case's next action as agents read it: a known action or stage name, else as stored."""
-    from relance_tui.i18n import has_key, t
-
-    if not action:
-        return ""
-    for key in (f"next_action.{action}", f"stage.{action}"):
-        if has_key(key):
-            return t(key)
-    return action
-
-
-def count_text(number: int) -> str:
-    """`34 313` (French thousands separator) / `34,313`."""
-    from relance_tui.i18n import current_language
-
-    grouped = f"{number:,}"
-    return grouped.replace(",", "\u202f") if current_language() == "fr" else grouped

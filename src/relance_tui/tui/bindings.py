@@ -1,7 +1,8 @@
 """Binding labels are translation keys (`"key.quit"`, `"casefile.tab.summary"`), translated when
-a screen is created.
+a screen is created; Textual's own labels are not keys and stay as they are.
 
 Class bodies run at import time, before `--lang` is known, so the labels cannot be translated there.
+tests/test_i18n_catalogue.py checks that every `Binding(…)` in src is given a key written out.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import cast
 
 from textual.dom import DOMNode
 
-from relance_tui.i18n import has_key, t
+from relance_tui.i18n import t
 
 
 def translate_bindings(node: DOMNode) -> None:
@@ -19,8 +20,6 @@ def translate_bindings(node: DOMNode) -> None:
     for key, bindings in key_to_bindings.items():
         key_to_bindings[key] = [
             replace(binding, description=t(binding.description), tooltip=t(binding.tooltip))
-            if binding.description.startswith("key.") or has_key(binding.description)
-            else binding
             for binding in bindings
         ]
 

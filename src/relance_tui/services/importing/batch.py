@@ -19,8 +19,9 @@ from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from relance_tui.i18n import has_key, t
+from relance_tui.i18n import KeyedError, t
 from relance_tui.services.importing.fields import (
+    FIELD_LABEL_KEYS,
     FieldSpec,
     ImportKind,
     KindSpec,
@@ -136,7 +137,7 @@ def match_headers(
 
 
 def field_label(spec: KindSpec, name: str) -> str:
-    return t(f"import.field.{spec.kind.value}.{name}")
+    return t(FIELD_LABEL_KEYS[spec.kind, name])
 
 
 # --- amounts: the model's constraints, checked on integer cents -----------------------------
@@ -178,17 +179,40 @@ def _field_type(model: type[BaseModel], name: str) -> Any:
     return Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
 
 
+# Pydantic's error types, in the user's words (their text takes the error's ctx values).
+PYDANTIC_REASON_KEYS: dict[str, str] = {
+    "string_too_short": "import.reason.string_too_short",
+    "string_too_long": "import.reason.string_too_long",
+    "string_pattern_mismatch": "import.reason.string_pattern_mismatch",
+    "greater_than": "import.reason.greater_than",
+    "greater_than_equal": "import.reason.greater_than_equal",
+    "less_than": "import.reason.less_than",
+    "less_than_equal": "import.reason.less_than_equal",
+    "decimal_max_places": "import.reason.decimal_max_places",
+    "decimal_whole_digits": "import.reason.decimal_whole_digits",
+    "decimal_max_digits": "import.reason.decimal_max_digits",
+    "decimal_parsing": "import.reason.decimal_parsing",
+    "int_parsing": "import.reason.int_parsing",
+    "int_from_float": "import.reason.int_from_float",
+    "enum": "import.reason.enum",
+    "date_parsing": "import.reason.date_parsing",
+    "date_from_datetime_parsing": "import.reason.date_from_datetime_parsing",
+    "bool_parsing": "import.reason.bool_parsing",
+}
+
+
 def pydantic_reason(error: ErrorDetails) -> str:
-    """A pydantic error in the user's language (the model's own messages are i18n keys)."""
+    """A pydantic error in the user's language (the model's own rules raise `KeyedError`)."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "value_error":
-        key = str(ctx.get("error", error["msg"]))
-        return t(key) if has_key(key) else key
+        raised = ctx.get("error")
+        return raised.text() if isinstance(raised, KeyedError) else str(raised or error["msg"])
     if kind == "string_too_short" and ctx.get("min_length") == 1:
         return t("import.reason.required")
-    key = f"import.reason.{kind}"
-    return t(key, **ctx) if has_key(key) else error["msg"]
+    if kind in PYDANTIC_REASON_KEYS:
+        return t(PYDANTIC_REASON_KEYS[kind], **ctx)
+    return error["msg"]
 
 
 # --- the batch: columns being validated -----------------------------------------------------

@@ -13,6 +13,7 @@ from functools import cache
 
 from pydantic import BaseModel
 
+from relance_tui.domain.labels import CONTACT_ROLE_KEYS, PAYER_TYPE_KEYS, SEGMENT_KEYS
 from relance_tui.domain.models import (
     Channel,
     Contact,
@@ -23,7 +24,7 @@ from relance_tui.domain.models import (
     Payment,
     Segment,
 )
-from relance_tui.i18n import catalog
+from relance_tui.i18n import t_in
 from relance_tui.services.importing.read import normalise_label
 
 
@@ -449,11 +450,51 @@ KINDS: dict[ImportKind, KindSpec] = {
     spec.kind: spec for spec in (INVOICES, DEBTORS, CONTACTS, PAYMENTS)
 }
 
-# Enum values → catalog prefix of their labels (locales/*/core.toml).
-_LABEL_PREFIX: dict[type[StrEnum], str] = {
-    Segment: "segment",
-    PayerType: "payer_type",
-    ContactRole: "role",
+# The label of each field in messages (locales/*/import.toml).
+FIELD_LABEL_KEYS: dict[tuple[str, str], str] = {
+    (ImportKind.INVOICES, "number"): "import.field.invoices.number",
+    (ImportKind.INVOICES, "debtor_reference"): "import.field.invoices.debtor_reference",
+    (ImportKind.INVOICES, "po_reference"): "import.field.invoices.po_reference",
+    (ImportKind.INVOICES, "contract_reference"): "import.field.invoices.contract_reference",
+    (ImportKind.INVOICES, "issue_date"): "import.field.invoices.issue_date",
+    (ImportKind.INVOICES, "due_date"): "import.field.invoices.due_date",
+    (ImportKind.INVOICES, "amount"): "import.field.invoices.amount",
+    (ImportKind.INVOICES, "outstanding"): "import.field.invoices.outstanding",
+    (ImportKind.INVOICES, "currency"): "import.field.invoices.currency",
+    (ImportKind.DEBTORS, "reference"): "import.field.debtors.reference",
+    (ImportKind.DEBTORS, "legal_name"): "import.field.debtors.legal_name",
+    (ImportKind.DEBTORS, "siren"): "import.field.debtors.siren",
+    (ImportKind.DEBTORS, "siret"): "import.field.debtors.siret",
+    (ImportKind.DEBTORS, "segment"): "import.field.debtors.segment",
+    (ImportKind.DEBTORS, "payer_type"): "import.field.debtors.payer_type",
+    (ImportKind.DEBTORS, "strategic"): "import.field.debtors.strategic",
+    (ImportKind.DEBTORS, "risk_score"): "import.field.debtors.risk_score",
+    (ImportKind.DEBTORS, "address"): "import.field.debtors.address",
+    (ImportKind.DEBTORS, "postal_code"): "import.field.debtors.postal_code",
+    (ImportKind.DEBTORS, "city"): "import.field.debtors.city",
+    (ImportKind.DEBTORS, "country"): "import.field.debtors.country",
+    (ImportKind.CONTACTS, "debtor_reference"): "import.field.contacts.debtor_reference",
+    (ImportKind.CONTACTS, "name"): "import.field.contacts.name",
+    (ImportKind.CONTACTS, "role"): "import.field.contacts.role",
+    (ImportKind.CONTACTS, "phone"): "import.field.contacts.phone",
+    (ImportKind.CONTACTS, "mobile"): "import.field.contacts.mobile",
+    (ImportKind.CONTACTS, "email"): "import.field.contacts.email",
+    (ImportKind.CONTACTS, "preferred_channel"): "import.field.contacts.preferred_channel",
+    (ImportKind.CONTACTS, "opposed_to_contact"): "import.field.contacts.opposed_to_contact",
+    (ImportKind.PAYMENTS, "debtor_reference"): "import.field.payments.debtor_reference",
+    (ImportKind.PAYMENTS, "invoice_number"): "import.field.payments.invoice_number",
+    (ImportKind.PAYMENTS, "received_on"): "import.field.payments.received_on",
+    (ImportKind.PAYMENTS, "amount"): "import.field.payments.amount",
+    (ImportKind.PAYMENTS, "reference"): "import.field.payments.reference",
+    (ImportKind.PAYMENTS, "method"): "import.field.payments.method",
+    (ImportKind.PAYMENTS, "bank_label"): "import.field.payments.bank_label",
+}
+
+# The enums whose values agents may write as their label (locales/*/core.toml).
+_CHOICE_LABEL_KEYS: dict[type[StrEnum], dict[str, str]] = {
+    Segment: SEGMENT_KEYS,
+    PayerType: PAYER_TYPE_KEYS,
+    ContactRole: CONTACT_ROLE_KEYS,
 }
 _EXTRA_LABELS: dict[type[StrEnum], dict[str, str]] = {
     Channel: {
@@ -473,23 +514,18 @@ _EXTRA_LABELS: dict[type[StrEnum], dict[str, str]] = {
 def choice_labels(enum: type[StrEnum]) -> dict[str, str]:
     """Normalised label → enum value: the values, their labels in both languages, synonyms."""
     labels = {normalise_label(member.value): member.value for member in enum}
-    prefix = _LABEL_PREFIX.get(enum)
-    if prefix:
+    if enum in _CHOICE_LABEL_KEYS:
         for language in ("en", "fr"):
-            texts = catalog(language)
             for member in enum:
-                label = texts.get(f"{prefix}.{member.value}")
-                if label:
-                    labels[normalise_label(label)] = member.value
+                label = t_in(language, _CHOICE_LABEL_KEYS[enum][member])
+                labels[normalise_label(label)] = member.value
     labels.update(_EXTRA_LABELS.get(enum, {}))
     return labels
 
 
 def choice_display(enum: type[StrEnum]) -> str:
-    prefix = _LABEL_PREFIX.get(enum)
-    texts = catalog("fr")
-    if prefix:
-        return ", ".join(texts.get(f"{prefix}.{member.value}", member.value) for member in enum)
+    if enum in _CHOICE_LABEL_KEYS:
+        return ", ".join(t_in("fr", _CHOICE_LABEL_KEYS[enum][member]) for member in enum)
     return ", ".join(member.value for member in enum)
 
 

@@ -30,7 +30,7 @@ from typing import Any, ClassVar, cast
 
 from relance_tui.domain.phones import parse_phone
 from relance_tui.formatting import money
-from relance_tui.i18n import t
+from relance_tui.i18n import t, t_key
 from relance_tui.services.importing.batch import Batch, StartOver
 from relance_tui.services.importing.fields import ImportKind
 from relance_tui.storage import imports as store
@@ -366,7 +366,10 @@ class ContactsHandler(Handler):
                     batch.warn(
                         row,
                         name,
-                        t("import.warning.phone_kept", reason=t(phone.error or "phone.invalid")),
+                        t(
+                            "import.warning.phone_kept",
+                            reason=t_key(phone.error) if phone.error else t("phone.invalid"),
+                        ),
                     )
 
     def check_database(self, conn: sqlite3.Connection) -> None:

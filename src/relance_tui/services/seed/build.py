@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 
 from relance_tui.domain.models import AgentRole
+from relance_tui.i18n import Key, key
 from relance_tui.services.ranking import refresh_scores
 from relance_tui.services.seed import data as seed_data
 from relance_tui.services.seed.history import HistoryGenerator, HistorySummary, agent_logins
@@ -32,7 +33,11 @@ DEBTORS_PER_AGENT = 5_000
 
 
 class SeedError(ValueError):
-    """The database cannot be seeded as asked (the message is a translation key)."""
+    """The database cannot be seeded as asked; `key` says why (its text takes `{path}`)."""
+
+    def __init__(self, key: Key) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 @dataclass
@@ -117,9 +122,9 @@ def seed_database(
 ) -> SeedSummary:
     """Fill an empty database with a synthetic portfolio. Raises SeedError if it has debtors."""
     if debtors < 1 or invoices < 0:
-        raise SeedError("seed.error.counts")
+        raise SeedError(key("seed.error.counts"))
     if seeding.count_rows(conn, "debtors"):
-        raise SeedError("seed.error.not_empty")
+        raise SeedError(key("seed.error.not_empty"))
     say = progress or (lambda _message: None)
     now = seed_clock(today)
     rng = random.Random(seed)

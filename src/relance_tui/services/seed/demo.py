@@ -18,6 +18,7 @@ from pathlib import Path
 
 import relance_tui
 from relance_tui.domain.models import AgentRole
+from relance_tui.i18n import t, tn
 from relance_tui.services.seed.build import add_history, create_agents, rank_queue, seed_clock
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, get_meta, set_meta, transaction
@@ -98,7 +99,7 @@ def _ensure_supervisor(path: Path, os_user: str) -> None:
 def _build(path: Path, *, today: date, os_user: str, fixtures: Path) -> None:
     missing = [name for _kind, name in FIXTURE_FILES if not (fixtures / name).is_file()]
     if missing:
-        raise DemoError(_message("demo.error.no_fixtures", path=fixtures, files=", ".join(missing)))
+        raise DemoError(t("demo.error.no_fixtures", path=fixtures, files=", ".join(missing)))
     building = path.with_name(path.name + ".building")
     remove_database(building)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,9 +136,7 @@ def _fill(conn: sqlite3.Connection, *, today: date, os_user: str, fixtures: Path
                 f"{first.line}: {first.field} « {first.value} » {first.reason}" if first else ""
             )
             raise DemoError(
-                _message(
-                    "demo.error.import", file=fixtures / name, count=report.rejected, detail=detail
-                )
+                tn("demo.error.import", report.rejected, file=fixtures / name, detail=detail)
             )
     with transaction(conn):
         sync_cases(conn, today)
@@ -147,9 +146,3 @@ def _fill(conn: sqlite3.Connection, *, today: date, os_user: str, fixtures: Path
         rank_queue(conn, today)
         set_meta(conn, META_BUILT, today.isoformat())
     del os_user  # made a supervisor afterwards, on every run
-
-
-def _message(key: str, **values: object) -> str:
-    from relance_tui.i18n import t
-
-    return t(key, **values)

@@ -11,7 +11,7 @@ from textual.widgets import Input
 from relance_tui.config import Settings
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import zone
-from relance_tui.i18n import t
+from relance_tui.i18n import key, t
 from relance_tui.services.casework import Recorded, schedule_callback
 from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.field_row import FieldRow
@@ -20,7 +20,7 @@ from relance_tui.tui.widgets.solve_forms import callback_moment
 
 
 class CallbackDialog(RecordDialog):
-    TITLE_KEY = "dialog.callback.title"
+    TITLE_KEY = key("dialog.callback.title")
 
     def fields(self) -> ComposeResult:
         yield FieldRow(t("call.field.callback_at"), "callback-at", value=self._proposed())

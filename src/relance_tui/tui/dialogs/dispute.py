@@ -12,7 +12,7 @@ from textual.widgets.selection_list import Selection
 
 from relance_tui.config import Settings
 from relance_tui.formatting import day, money
-from relance_tui.i18n import t
+from relance_tui.i18n import key, t
 from relance_tui.services.casework import Recorded, record_dispute
 from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.case_views import cents
@@ -21,7 +21,7 @@ from relance_tui.tui.widgets.solve_forms import FormError
 
 
 class DisputeDialog(RecordDialog):
-    TITLE_KEY = "dialog.dispute.title"
+    TITLE_KEY = key("dialog.dispute.title")
 
     def fields(self) -> ComposeResult:
         yield Label(t("call.field.dispute_invoices"))
@@ -45,14 +45,14 @@ class DisputeDialog(RecordDialog):
     def build(self) -> tuple[dict[str, str], Write]:
         chosen = list(self.query_one("#dispute-invoices", SelectionList).selected)
         if not chosen:
-            raise FormError("call.error.dispute_invoices")
+            raise FormError(key("call.error.dispute_invoices"))
         reason = self.query_one("#dispute-reason", Input).value.strip()
         owner = self.query_one("#dispute-owner", Input).value.strip()
         notes = self.query_one("#dispute-notes", Input).value
         if not reason:
-            raise FormError("call.error.dispute_reason")
+            raise FormError(key("call.error.dispute_reason"))
         if not owner:
-            raise FormError("call.error.dispute_owner")
+            raise FormError(key("call.error.dispute_owner"))
         case_id = self.case_file.summary.case_id
 
         def write(conn: Connection, settings: Settings, agent: str, now: datetime) -> Recorded:

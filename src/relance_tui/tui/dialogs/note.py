@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, OptionList
 
 from relance_tui.config import Settings
+from relance_tui.domain.labels import NOTE_CHANNEL_KEYS
 from relance_tui.domain.models import InteractionChannel
-from relance_tui.i18n import t
+from relance_tui.i18n import key, t
 from relance_tui.services.casework import NOTE_CHANNELS, Recorded, record_note
 from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.choice_list import ChoiceList
@@ -20,7 +21,7 @@ from relance_tui.tui.widgets.solve_forms import FormError
 
 
 class NoteDialog(RecordDialog):
-    TITLE_KEY = "dialog.note.title"
+    TITLE_KEY = key("dialog.note.title")
 
     channel = InteractionChannel.EMAIL
 
@@ -28,7 +29,7 @@ class NoteDialog(RecordDialog):
         yield Label(t("dialog.note.channel"))
         yield ChoiceList(
             [
-                (str(n), channel.value, t(f"dialog.channel.{channel.value}"))
+                (str(n), channel.value, t(NOTE_CHANNEL_KEYS[channel]))
                 for n, channel in enumerate(
                     (
                         InteractionChannel.EMAIL,
@@ -50,7 +51,7 @@ class NoteDialog(RecordDialog):
     def build(self) -> tuple[dict[str, str], Write]:
         text = self.query_one("#note-text", Input).value
         if not text.strip():
-            raise FormError("dialog.note.empty")
+            raise FormError(key("dialog.note.empty"))
         case_id = self.case_file.summary.case_id
         channel = self.channel
 

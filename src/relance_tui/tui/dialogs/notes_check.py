@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from relance_tui.domain.notes_check import NoteFinding, check_notes
+from relance_tui.domain.notes_check import NOTE_CATEGORY_KEYS, NoteFinding, check_notes
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
@@ -30,10 +30,19 @@ def highlighted(text: str, findings: tuple[NoteFinding, ...]) -> Text:
     for finding in findings:
         out.append(text[position : finding.start])
         out.append(text[finding.start : finding.end], style="bold reverse red")
-        out.append(f" [{t(f'case.notes_category.{finding.category.value}')}]", style="red")
+        out.append(f" [{t(NOTE_CATEGORY_KEYS[finding.category])}]", style="red")
         position = finding.end
     out.append(text[position:])
     return out
+
+
+# The free texts a record can carry (the names `services.casework.check_texts` is given).
+TEXT_FIELD_KEYS: dict[str, str] = {
+    "notes": "notes.field.notes",
+    "recap": "notes.field.recap",
+    "dispute_reason": "notes.field.dispute_reason",
+    "callback_reason": "notes.field.callback_reason",
+}
 
 
 class NotesCheckDialog(TranslatedBindings, ModalScreen[dict[str, str] | None]):
@@ -51,7 +60,7 @@ class NotesCheckDialog(TranslatedBindings, ModalScreen[dict[str, str] | None]):
             yield Static(Text(t("notes.title")), classes="dialog-title")
             yield Static(Text(t("notes.explain")), classes="dialog-body")
             for name, text in self.texts.items():
-                yield Label(t(f"notes.field.{name}"))
+                yield Label(t(TEXT_FIELD_KEYS[name]))
                 yield Static(highlighted(text, check_notes(text)), id=f"found-{name}")
                 yield Input(value=text, id=f"reword-{name}", max_length=4000)
             yield Static(id="notes-error", classes="error")

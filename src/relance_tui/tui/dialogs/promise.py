@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 
 from relance_tui.config import Settings
-from relance_tui.i18n import t
+from relance_tui.i18n import key, t
 from relance_tui.services.casework import Recorded, record_promise
 from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.field_row import FieldRow
@@ -18,7 +18,7 @@ from relance_tui.tui.widgets.solve_forms import PROMISE_DEFAULT_DAYS, FormError
 
 
 class PromiseDialog(RecordDialog):
-    TITLE_KEY = "dialog.promise.title"
+    TITLE_KEY = key("dialog.promise.title")
 
     def fields(self) -> ComposeResult:
         balance = self.case_file.preparation.balance
@@ -34,10 +34,10 @@ class PromiseDialog(RecordDialog):
     def build(self) -> tuple[dict[str, str], Write]:
         amount = parse_amount(self.query_one("#promise-amount", Input).value)
         if amount is None:
-            raise FormError("call.error.amount")
+            raise FormError(key("call.error.amount"))
         due = parse_day(self.query_one("#promise-date", Input).value, self.today)
         if due is None:
-            raise FormError("call.error.date")
+            raise FormError(key("call.error.date"))
         proof = self.query_one("#promise-proof", Input).value.strip().lower()
         notes = self.query_one("#promise-notes", Input).value
         case_id = self.case_file.summary.case_id

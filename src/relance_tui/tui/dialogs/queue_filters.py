@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
 from relance_tui.domain.models import Segment, Stage
 from relance_tui.i18n import t
 from relance_tui.services.queue import QueueFilters
@@ -57,7 +58,7 @@ class QueueFilterScreen(TranslatedBindings, ModalScreen[QueueFilters | None]):
             yield Label(t("queue.filter.stage"))
             yield Select(
                 [
-                    (t(f"stage.{stage.value}"), stage.value)
+                    (t(STAGE_KEYS[stage]), stage.value)
                     for stage in Stage
                     if stage is not Stage.CLOSED
                 ],
@@ -67,7 +68,7 @@ class QueueFilterScreen(TranslatedBindings, ModalScreen[QueueFilters | None]):
             )
             yield Label(t("queue.filter.segment"))
             yield Select(
-                [(t(f"segment.{segment.value}"), segment.value) for segment in Segment],
+                [(t(SEGMENT_KEYS[segment]), segment.value) for segment in Segment],
                 prompt=t("queue.filter.any"),
                 value=filters.segment or Select.NULL,
                 id="filter-segment",

@@ -22,8 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from relance_tui.i18n import t
-from relance_tui.services.queue import count_text
+from relance_tui.formatting import number
+from relance_tui.i18n import t, tn
 from relance_tui.tui.bindings import TranslatedBindings, translate_bindings
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
@@ -112,9 +112,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignChoice | None]):
             yield Static(Text(t("reassign.agents")), classes="hint")
             yield AgentList(*self._options(), id="reassign-agents")
             yield Static(id="reassign-scope")
-            yield Static(
-                Text(t("reassign.cap", cap=count_text(self.cap))), classes="hint", id="reassign-cap"
-            )
+            yield Static(Text(tn("reassign.cap", self.cap)), classes="hint", id="reassign-cap")
             yield Static(id="reassign-summary")
         yield BindingsFooter()
 
@@ -151,16 +149,12 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignChoice | None]):
 
     def _describe(self) -> None:
         if self.view_count > self.cap:
-            view = t(
-                "reassign.scope_view_capped",
-                cap=count_text(self.cap),
-                count=count_text(self.view_count),
-            )
+            view = tn("reassign.scope_view_capped", self.cap, total=number(self.view_count))
         else:
-            view = t("reassign.scope_view", count=count_text(self.view_count))
+            view = tn("reassign.scope_view", self.view_count)
         scope = Text(t("reassign.scope") + "\n")
         for chosen, label in (
-            (not self.whole_view, t("reassign.scope_one")),
+            (not self.whole_view, t("reassign.scope_case")),
             (self.whole_view, view),
         ):
             scope.append("● " if chosen else "○ ", style="bold" if chosen else "")
@@ -168,9 +162,9 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignChoice | None]):
         self.query_one("#reassign-scope", Static).update(scope)
         login = self.target or "?"
         summary = (
-            t("reassign.summary_view", count=count_text(self.moved_in_view), login=login)
+            tn("reassign.summary_view", self.moved_in_view, login=login)
             if self.whole_view
-            else t("reassign.summary_one", login=login)
+            else t("reassign.summary_case", login=login)
         )
         self.query_one("#reassign-summary", Static).update(Text(summary))
 

@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 
 from relance_tui.config import Settings
 from relance_tui.formatting import PARIS
-from relance_tui.i18n import t
+from relance_tui.i18n import Key, t, t_key
 from relance_tui.services.casefile import CaseFile
 from relance_tui.services.casework import Recorded, check_texts
 from relance_tui.tui.bindings import TranslatedBindings
@@ -43,12 +43,13 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel", id="dialog.cancel"),
     ]
-    TITLE_KEY = ""
+    TITLE_KEY: ClassVar[Key]
 
     class Done(Message):
-        def __init__(self, result: Recorded) -> None:
+        def __init__(self, result: Recorded, error: str = "") -> None:
             super().__init__()
             self.result = result
+            self.error = error  # the write failed: why, as the database said it
 
     def __init__(self, case_file: CaseFile, now: datetime) -> None:
         super().__init__()
@@ -63,7 +64,7 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(t(self.TITLE_KEY)), classes="dialog-title")
+            yield Static(Text(t_key(self.TITLE_KEY)), classes="dialog-title")
             yield Static(Text(self.case_file.summary.debtor_name), classes="dialog-body")
             yield from self.fields()
             yield Static(id="dialog-error", classes="error")
@@ -120,26 +121,30 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
 
         app = self.relance
         conn = connect(app.db_path, migrate_schema=False)
+        failure = ""
         try:
             result = write(conn, app.settings, app.agent_login, app.now())
         except Exception as error:  # shown to the agent; nothing was written
-            result = Recorded(False, problems=(str(error),))
+            result, failure = Recorded(False), str(error)
         finally:
             conn.close()
-        self.post_message(self.Done(result))
+        self.post_message(self.Done(result, failure))
 
     @on(Done)
     def _done(self, event: Done) -> None:
         self.busy = False
         result = event.result
         if result.saved:
-            self.notify(t("dialog.saved"), title=t(self.TITLE_KEY))
+            self.notify(t("dialog.saved"), title=t_key(self.TITLE_KEY))
             self.dismiss(True)
             return
         if result.findings:
             self._error(Text(t("notes.explain")))
             return
-        self._error(" · ".join(t(key) for key in result.problems))
+        if event.error:
+            self._error(t("dialog.save_failed", error=event.error))
+            return
+        self._error(" · ".join(t_key(problem) for problem in result.problems))
 
     def action_cancel(self) -> None:
         self.dismiss(False)

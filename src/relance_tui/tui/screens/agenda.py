@@ -12,9 +12,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from relance_tui.domain.labels import PROMISE_STATUS_KEYS
 from relance_tui.formatting import PARIS, day, money
 from relance_tui.i18n import t
-from relance_tui.services.agenda import AgendaItem, AgendaKind
+from relance_tui.services.agenda import AGENDA_KIND_KEYS, AgendaItem, AgendaKind
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.case_views import cents
@@ -22,7 +23,14 @@ from relance_tui.tui.widgets.case_views import cents
 if TYPE_CHECKING:
     from relance_tui.tui.app import RelanceApp
 
-COLUMNS = ("when", "what", "debtor", "contact", "amount", "detail")
+COLUMN_KEYS: dict[str, str] = {
+    "when": "agenda.col.when",
+    "what": "agenda.col.what",
+    "debtor": "agenda.col.debtor",
+    "contact": "agenda.col.contact",
+    "amount": "agenda.col.amount",
+    "detail": "agenda.col.detail",
+}
 
 
 def agenda_row(item: AgendaItem) -> list[str | Text]:
@@ -39,10 +47,10 @@ def agenda_row(item: AgendaItem) -> list[str | Text]:
     if item.kind is AgendaKind.INSTALLMENT_CHECK:
         detail = t("agenda.installment", n=item.detail)
     elif item.kind in (AgendaKind.PROMISE_CHECK, AgendaKind.PAYMENT_CHECK):
-        detail = t(f"case.promise_status.{item.detail}")
+        detail = t(PROMISE_STATUS_KEYS[item.detail])
     return [
         when_text,
-        t(f"case.agenda.{item.kind.value}"),
+        t(AGENDA_KIND_KEYS[item.kind]),
         Text(item.debtor_name),
         Text(contact),
         Text(money(cents(item.amount)), justify="right") if item.amount is not None else "",
@@ -76,7 +84,7 @@ class AgendaScreen(TranslatedBindings, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text(t("agenda.title")), id="agenda-title")
         table: DataTable[str | Text] = DataTable(id="agenda-table", cursor_type="row")
-        table.add_columns(*[t(f"agenda.col.{c}") for c in COLUMNS])
+        table.add_columns(*[t(COLUMN_KEYS[c]) for c in COLUMN_KEYS])
         yield table
         yield Static(id="agenda-empty")
         yield BindingsFooter()

@@ -30,9 +30,9 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from relance_tui.domain.calls import CallDraft, start_call
+from relance_tui.domain.calls import CALL_STEP_KEYS, CallDraft, start_call
 from relance_tui.formatting import moment
-from relance_tui.i18n import t
+from relance_tui.i18n import key, t
 from relance_tui.services.calls import RecordedCall, check_call_texts
 from relance_tui.services.casefile import CaseFile
 from relance_tui.storage.agents import AgentRow
@@ -51,6 +51,15 @@ if TYPE_CHECKING:
 TABS = ("summary", "invoices", "contacts", "contracts", "history", "disputes", "commitments")
 TABLE_TABS = TABS[1:]  # one table each, filled when the tab is shown
 COUNTED_TABS = ("invoices", "history", "disputes", "commitments")  # labels show a count
+TAB_KEYS: dict[str, str] = {
+    "summary": "casefile.tab.summary",
+    "invoices": "casefile.tab.invoices",
+    "contacts": "casefile.tab.contacts",
+    "contracts": "casefile.tab.contracts",
+    "history": "casefile.tab.history",
+    "disputes": "casefile.tab.disputes",
+    "commitments": "casefile.tab.commitments",
+}
 PAGE_SIZE = 50
 CLAIM_CHECK_SECONDS = 60.0
 PRESENT_AFTER = 0.2  # seconds: a case slower to load than that is shown loading
@@ -90,9 +99,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             show=False,
         ),
         *[
-            Binding(
-                str(n), f"tab('{name}')", f"casefile.tab.{name}", id=f"case.tab.{name}", show=False
-            )
+            Binding(str(n), f"tab('{name}')", TAB_KEYS[name], id=f"case.tab.{name}", show=False)
             for n, name in enumerate(TABS, start=1)
         ],
     ]
@@ -209,7 +216,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         self.query_one("#case-summary", Static).update("")
         tabs = self.query_one(TabbedContent)
         for name in COUNTED_TABS:
-            tabs.get_tab(f"tab-{name}").label = t(f"casefile.tab.{name}")
+            tabs.get_tab(f"tab-{name}").label = t(TAB_KEYS[name])
 
     @property
     def relance(self) -> RelanceApp:
@@ -239,7 +246,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
                 yield VerticalScroll(Static(id="case-summary"), id="summary-scroll")
             with TabPane(t("casefile.tab.invoices"), id="tab-invoices"):
                 yield PagedTable(
-                    [t(f"casefile.col.{c}") for c in views.INVOICE_COLUMNS],
+                    [t(views.CASE_COLUMN_KEYS[c]) for c in views.INVOICE_COLUMNS],
                     page_size=PAGE_SIZE,
                     id="case-invoices",
                 )
@@ -249,7 +256,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
                 yield self._table("case-contracts", views.CONTRACT_COLUMNS)
             with TabPane(t("casefile.tab.history"), id="tab-history"):
                 yield PagedTable(
-                    [t(f"casefile.col.{c}") for c in views.HISTORY_COLUMNS],
+                    [t(views.CASE_COLUMN_KEYS[c]) for c in views.HISTORY_COLUMNS],
                     page_size=PAGE_SIZE,
                     id="case-history",
                 )
@@ -262,7 +269,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     @staticmethod
     def _table(table_id: str, columns: tuple[str, ...]) -> DataTable[str | Text]:
         table: DataTable[str | Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
-        table.add_columns(*[t(f"casefile.col.{c}") for c in columns])
+        table.add_columns(*[t(views.CASE_COLUMN_KEYS[c]) for c in columns])
         return table
 
     def on_mount(self) -> None:
@@ -400,7 +407,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         )
         for name, count in zip(COUNTED_TABS, counts, strict=True):
             tab = tabs.get_tab(f"tab-{name}")
-            label = f"{t(f'casefile.tab.{name}')} ({count})"
+            label = f"{t(TAB_KEYS[name])} ({count})"
             if tab.label.plain != label:  # a relabel re-lays out the tab bar
                 tab.label = label
         self._tab_shown(tabs.active)
@@ -575,7 +582,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     def _offer_draft(self, draft: CallDraft) -> None:
         started = moment(draft.started_at)
-        body = t("casefile.draft.body", started=started, step=t(f"case.step.{draft.step.value}"))
+        body = t("casefile.draft.body", started=started, step=t(CALL_STEP_KEYS[draft.step]))
 
         def answer(choice: str | None) -> None:
             if choice == "resume":
@@ -713,7 +720,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
                 )
             except Exception as error:
                 self.post_message(self.Failed(str(error)))
-                result = RecordedCall(saved=False, problems=("call.error.save_failed",))
+                result = RecordedCall(saved=False, problems=(key("call.error.save_failed"),))
         self.post_message(self.CallRecorded(draft, result))
 
     @on(CallRecorded)

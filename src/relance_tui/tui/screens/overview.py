@@ -19,8 +19,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from relance_tui.formatting import PARIS, money, money_short, percent
-from relance_tui.i18n import current_language, t
+from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
+from relance_tui.formatting import PARIS, money, money_short, number, percent
+from relance_tui.i18n import t
 from relance_tui.services.overview import Bucket, PortfolioOverview, load_portfolio_overview
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
@@ -38,10 +39,29 @@ class PortfolioFailed(Message):
         self.error = error
 
 
-def number(value: int) -> str:
-    """`100 000` in French, `100,000` in English."""
-    separator = "\u202f" if current_language() == "fr" else ","
-    return f"{value:,}".replace(",", separator)
+TABLE_TITLE_KEYS: dict[str, str] = {
+    "by-segment": "portfolio.by_segment",
+    "by-age": "portfolio.by_age",
+    "by-stage": "portfolio.by_stage",
+}
+TABLE_HEADER_KEYS: dict[str, str] = {
+    "by-segment": "portfolio.by_segment_header",
+    "by-age": "portfolio.by_age_header",
+    "by-stage": "portfolio.by_stage_header",
+}
+AGE_BAND_LABEL_KEYS: dict[str, str] = {
+    "0_30": "portfolio.age.0_30",
+    "31_60": "portfolio.age.31_60",
+    "61_90": "portfolio.age.61_90",
+    "90_plus": "portfolio.age.90_plus",
+    "disputed": "portfolio.age.disputed",
+}
+# Each table's rows: a bucket's key → its label.
+BUCKET_LABEL_KEYS: dict[str, dict[str, str]] = {
+    "by-segment": SEGMENT_KEYS,
+    "by-age": AGE_BAND_LABEL_KEYS,
+    "by-stage": STAGE_KEYS,
+}
 
 
 class PortfolioScreen(TranslatedBindings, Screen[None]):
@@ -50,11 +70,6 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "key.portfolio_reload", id="portfolio.reload"),
     ]
-    TABLES: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("by-segment", "portfolio.by_segment"),
-        ("by-age", "portfolio.by_age"),
-        ("by-stage", "portfolio.by_stage"),
-    )
 
     def __init__(self, *, db_path: Path, agent_login: str, today: date | None = None) -> None:
         super().__init__()
@@ -77,9 +92,8 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
     def _table(self, table_id: str) -> DataTable[Text]:
         table: DataTable[Text] = DataTable(id=table_id, show_cursor=False, zebra_stripes=True)
         table.can_focus = False
-        title = dict(self.TABLES)[table_id]
-        table.border_title = t(title)
-        table.add_column(t(f"{title}_header"), key="label")
+        table.border_title = t(TABLE_TITLE_KEYS[table_id])
+        table.add_column(t(TABLE_HEADER_KEYS[table_id]), key="label")
         table.add_column(Text(t("portfolio.cases"), justify="right"), key="cases")
         table.add_column(Text(t("portfolio.overdue"), justify="right"), key="overdue")
         table.add_column(Text(t("portfolio.share"), justify="right"), key="share")
@@ -154,17 +168,17 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
         ]
         self.query_one("#portfolio-summary", Static).update("\n".join(lines))
         total = counts.overdue_cents
-        self._fill("by-segment", overview.by_segment, "segment", total)
-        self._fill("by-age", overview.by_age, "portfolio.age", total)
-        self._fill("by-stage", overview.by_stage, "stage", total)
+        self._fill("by-segment", overview.by_segment, total)
+        self._fill("by-age", overview.by_age, total)
+        self._fill("by-stage", overview.by_stage, total)
 
-    def _fill(self, table_id: str, buckets: tuple[Bucket, ...], prefix: str, total: int) -> None:
+    def _fill(self, table_id: str, buckets: tuple[Bucket, ...], total: int) -> None:
         table: DataTable[Text] = self.query_one(f"#{table_id}", DataTable)
         table.clear()
         for bucket in buckets:
             share = percent(bucket.overdue_cents / total) if total else "—"
             table.add_row(
-                Text(t(f"{prefix}.{bucket.key}")),
+                Text(t(BUCKET_LABEL_KEYS[table_id][bucket.key])),
                 Text(number(bucket.cases), justify="right"),
                 Text(money_short(bucket.overdue_cents), justify="right"),
                 Text(share, justify="right"),

@@ -18,14 +18,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from relance_tui.i18n import current_language, t
-from relance_tui.services.queue import (
-    QueueCounts,
-    QueueFilters,
-    QueueQuery,
-    QueueRow,
-    count_text,
-)
+from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
+from relance_tui.i18n import t, tn
+from relance_tui.services.queue import QueueCounts, QueueFilters, QueueQuery, QueueRow
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.connections import ThreadConnections
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
@@ -41,12 +36,6 @@ if TYPE_CHECKING:
     from relance_tui.tui.dialogs.reassign import AgentOption, ReassignChoice
 
 REFRESH_SECONDS = 60.0
-
-
-def _plural(key: str, n: int) -> str:
-    # French puts 0 and 1 in the singular ("0 dossier", "1 urgent"), English only 1.
-    singular = n <= 1 if current_language() == "fr" else n == 1
-    return t(f"{key}_one" if singular else f"{key}_many", n=count_text(n))
 
 
 class QueueScreen(TranslatedBindings, Screen[None]):
@@ -181,8 +170,8 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             f"{t('queue.title')} — {who}",
             t(
                 "queue.count",
-                total=_plural("queue.cases", self.counts.total),
-                urgent=_plural("queue.urgent", self.counts.urgent),
+                total=tn("queue.cases", self.counts.total),
+                urgent=tn("queue.urgent", self.counts.urgent),
             ),
         ]
         summary = self._filters_summary()
@@ -201,9 +190,9 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         filters = self.filters
         items = []
         if filters.stage:
-            items.append(t(f"stage.{filters.stage}"))
+            items.append(t(STAGE_KEYS[filters.stage]))
         if filters.segment:
-            items.append(t(f"segment.{filters.segment}"))
+            items.append(t(SEGMENT_KEYS[filters.segment]))
         if filters.min_overdue_cents is not None:
             from relance_tui.formatting import money_short
 
@@ -225,7 +214,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         table = self.query_one(QueueTable)
         table.today = self.relance.today()
         if full:
-            self.notify(t("queue.refreshed", count=count_text(count)))
+            self.notify(tn("queue.refreshed", count))
         self._load(keep_cursor=True, refresh_after=False)
 
     # --- events ---------------------------------------------------------------------------
@@ -404,10 +393,8 @@ class QueueScreen(TranslatedBindings, Screen[None]):
     def _reassigned(self, moved: int, login: str) -> None:
         if moved == 0:
             message = t("reassign.done_none", login=login)
-        elif moved == 1:
-            message = t("reassign.done_one", login=login)
         else:
-            message = t("reassign.done_many", count=count_text(moved), login=login)
+            message = tn("reassign.done", moved, login=login)
         self.notify(message, markup=False)
         self._load(keep_cursor=True, refresh_after=False)
 

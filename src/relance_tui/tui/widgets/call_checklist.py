@@ -23,10 +23,20 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, S
 from relance_tui.config import CallingHours
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import zone
-from relance_tui.domain.calls import CallDraft, CallPreparation, CallStep, Resolution
+from relance_tui.domain.calls import (
+    CALL_STEP_KEYS,
+    RESOLUTION_KEYS,
+    CallDraft,
+    CallPreparation,
+    CallStep,
+    Resolution,
+)
+from relance_tui.domain.labels import CAUSE_KEYS, CONTACT_ROLE_KEYS, OUTCOME_KEYS
 from relance_tui.domain.models import CallOutcome, Cause, Frequency
+from relance_tui.domain.phones import PHONE_KIND_KEYS
 from relance_tui.formatting import money
-from relance_tui.i18n import t
+from relance_tui.i18n import Key, key, t, t_key, tn
+from relance_tui.services.casefile import WarningKind
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
@@ -43,6 +53,15 @@ from relance_tui.tui.widgets.solve_forms import (
 )
 
 STEPS = tuple(CallStep)
+# The case's warnings repeated at the Prepare step (the others show there in their own words).
+PREPARE_WARNING_KEYS: dict[str, str] = {
+    WarningKind.CONTACT_OPPOSED: "call.warning.contact_opposed",
+    WarningKind.TOO_MANY_ATTEMPTS: "call.warning.too_many_attempts",
+    WarningKind.PRESCRIPTION_CLOSE: "call.warning.prescription_close",
+    WarningKind.PRESCRIPTION_PASSED: "call.warning.prescription_passed",
+    WarningKind.NO_USABLE_PHONE: "call.warning.no_usable_phone",
+    WarningKind.INSOLVENCY: "call.warning.insolvency",
+}
 _FORM_OF = {
     Resolution.PROMISE: "form-promise",
     Resolution.PLAN: "form-plan",
@@ -133,7 +152,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
                 yield Static(id="identify-info")
                 yield ChoiceList(
                     [
-                        (str(n), outcome.value, t(f"case.outcome.{outcome.value}"))
+                        (str(n), outcome.value, t(OUTCOME_KEYS[outcome]))
                         for n, outcome in enumerate(calls.OUTCOME_CHOICES, start=1)
                     ],
                     id="identify-outcomes",
@@ -142,7 +161,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
                 yield Label(t("call.listen.cause"), classes="step-label")
                 yield ChoiceList(
                     [
-                        (str(n), cause.value, t(f"case.cause.{cause.value}"))
+                        (str(n), cause.value, t(CAUSE_KEYS[cause]))
                         for n, cause in enumerate(calls.CAUSE_CHOICES, start=1)
                     ],
                     id="listen-causes",
@@ -152,7 +171,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             with Vertical(id="step-solve", classes="call-step"):
                 yield ChoiceList(
                     [
-                        (str(n), res.value, t(f"case.resolution.{res.value}"))
+                        (str(n), res.value, t(RESOLUTION_KEYS[res]))
                         for n, res in enumerate(calls.RESOLUTION_CHOICES, start=1)
                     ],
                     id="solve-choices",
@@ -180,7 +199,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
     def _phone_choices(self) -> list[tuple[str, str, str]]:
         out: list[tuple[str, str, str]] = []
         for n, (contact, phone) in enumerate(calls.contact_choices(self.prep)[:9], start=1):
-            label = f"{contact.name} · {t(f'role.{contact.role.value}')} · {phone.display}"
+            label = f"{contact.name} · {t(CONTACT_ROLE_KEYS[contact.role])} · {phone.display}"
             if phone.call_time is not None:
                 label += f" · {phone.call_time.local_time:%H:%M}"
                 if not phone.call_time.allowed:
@@ -196,7 +215,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         for index, step in enumerate(STEPS):
             if index:
                 text.append(" › ", style="dim")
-            label = f"{index + 1} {t(f'case.step.{step.value}')}"
+            label = f"{index + 1} {t(CALL_STEP_KEYS[step])}"
             if index == current:
                 text.append(label, style="bold reverse")
             elif index < current:
@@ -247,9 +266,9 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         contact, phone = found
         text = Text.assemble(
             (contact.name, "bold"),
-            f" · {t(f'role.{contact.role.value}')} · ",
+            f" · {t(CONTACT_ROLE_KEYS[contact.role])} · ",
             (phone.display, "bold"),
-            f" ({t(f'phone_kind.{phone.kind.value}')})",
+            f" ({t(PHONE_KIND_KEYS[phone.kind])})",
         )
         if phone.call_time is not None:
             local = self.clock().astimezone(phone.call_time.local_time.tzinfo)
@@ -267,11 +286,11 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         if prep.disputed:
             text.append(" " + t("call.prepare.disputed", disputed=money(_cents(prep.disputed))))
         if prep.open_disputes:
-            text.append("\n" + t("call.prepare.open_disputes", count=prep.open_disputes),
+            text.append("\n" + tn("call.prepare.open_disputes", prep.open_disputes),
                         style="yellow")  # fmt: skip
-        for key in prep.warnings:
-            if key not in ("outside_calling_hours", "open_dispute", "rate_estimated"):
-                text.append("\n⚠ " + t(f"call.warning.{key}"), style="bold red")
+        for warning in prep.warnings:
+            if warning in PREPARE_WARNING_KEYS:
+                text.append("\n⚠ " + t(PREPARE_WARNING_KEYS[warning]), style="bold red")
         if prep.last_contacts:
             text.append("\n" + t("call.prepare.last_contacts"), style="bold")
             for line in prep.last_contacts[:3]:
@@ -290,12 +309,12 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         text = Text()
         outcome = draft.outcome
         if outcome is not None:
-            text.append(t("call.conclude.outcome", outcome=t(f"case.outcome.{outcome.value}")),
+            text.append(t("call.conclude.outcome", outcome=t(OUTCOME_KEYS[outcome])),
                         style="bold")  # fmt: skip
         if draft.cause is not None:
-            text.append(" · " + t(f"case.cause.{draft.cause.value}"))
+            text.append(" · " + t(CAUSE_KEYS[draft.cause]))
         if draft.resolution is not None:
-            text.append(" · " + t(f"case.resolution.{draft.resolution.value}"))
+            text.append(" · " + t(RESOLUTION_KEYS[draft.resolution]))
         if outcome is CallOutcome.WRONG_NUMBER:
             found = self.prep.phone(draft.phone_id)
             shown = found[1].display if found else ""
@@ -305,8 +324,8 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             number = found[1].display if found else t("call.conclude.no_other_number")
             when = draft.callback.due_at.astimezone(zone(None))
             text.append("\n" + t("call.conclude.callback", when=moment_text(when), phone=number))
-        for key in calls.reminders(draft):
-            text.append("\n• " + t(key), style="yellow")
+        for reminder in calls.reminders(draft):
+            text.append("\n• " + t_key(reminder), style="yellow")
         self.query_one("#conclude-info", Static).update(text)
         recap = self.query_one("#conclude-recap", TextArea)
         recap.display = draft.reached
@@ -340,7 +359,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         try:
             draft = step()
         except calls.CallError as error:
-            self._error(t(error.key))
+            self._error(error.text())
             return False
         except FormError as error:
             self._error(error.message)
@@ -505,7 +524,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         follow_text = self.query_one("#follow-up", Input).value
         follow_up = parse_day(follow_text, self.today) if follow_text.strip() else None
         if follow_text.strip() and follow_up is None:
-            raise FormError("call.error.date")
+            raise FormError(key("call.error.date"))
         if follow_up != draft.follow_up_on:
             draft = calls.set_follow_up(draft, follow_up)
         return draft
@@ -524,12 +543,12 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         found = calls.problems(draft, self.prep, today=self.today)
         self._apply(draft, show=False)
         if found:
-            self._error(" · ".join(t(key) for key in found))
+            self._error(" · ".join(t_key(problem) for problem in found))
             return
         self.post_message(self.SaveRequested(draft))
 
-    def show_problems(self, keys: tuple[str, ...]) -> None:
-        self._error(" · ".join(t(key) for key in keys))
+    def show_problems(self, problems: tuple[Key, ...]) -> None:
+        self._error(" · ".join(t_key(problem) for problem in problems))
 
     def replace_draft(self, draft: CallDraft) -> None:
         """The screen changed the draft (texts reworded after the notes check)."""

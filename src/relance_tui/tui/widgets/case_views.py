@@ -12,8 +12,21 @@ from decimal import Decimal
 
 from rich.text import Text
 
+from relance_tui.domain.labels import (
+    CALLBACK_STATUS_KEYS,
+    CONTACT_ROLE_KEYS,
+    DISPUTE_STATUS_KEYS,
+    INSTALLMENT_STATUS_KEYS,
+    PAYER_TYPE_KEYS,
+    PLAN_STATUS_KEYS,
+    PROMISE_STATUS_KEYS,
+    SEGMENT_KEYS,
+    STAGE_KEYS,
+)
+from relance_tui.domain.phones import PHONE_KIND_KEYS
+from relance_tui.domain.scoring import PART_KEYS
 from relance_tui.formatting import PARIS, day, decimal, moment, money, percent
-from relance_tui.i18n import has_key, t
+from relance_tui.i18n import t, tn
 from relance_tui.services.casefile import (
     CaseFile,
     CaseWarning,
@@ -29,10 +42,6 @@ def cents(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
 
 
-def _label(key: str, fallback: str) -> str:
-    return t(key) if has_key(key) else fallback
-
-
 def banner(case: CaseFile) -> Text:
     """Two lines that stay on screen during a call: who, how much, since when, where."""
     s = case.summary
@@ -41,8 +50,8 @@ def banner(case: CaseFile) -> Text:
     text.append(f"  {s.debtor_reference}")
     if s.siren:
         text.append(f"  SIREN {s.siren}")
-    text.append(f"  · {t(f'segment.{s.segment.value}')}")
-    text.append(f" · {t(f'payer_type.{s.payer_type.value}')}")
+    text.append(f"  · {t(SEGMENT_KEYS[s.segment])}")
+    text.append(f" · {t(PAYER_TYPE_KEYS[s.payer_type])}")
     if s.strategic:
         text.append(" · " + t("casefile.strategic"), style="bold")
     text.append("\n")
@@ -52,7 +61,7 @@ def banner(case: CaseFile) -> Text:
         text.append("  " + t("casefile.disputed_short", amount=money(cents(s.disputed))))
     if s.oldest_due_date:
         text.append("  " + t("casefile.oldest", day=day(s.oldest_due_date), days=s.days_late))
-    text.append(f"  · {t(f'stage.{s.stage.value}')}")
+    text.append(f"  · {t(STAGE_KEYS[s.stage])}")
     when = f" {day(s.next_action_on)}" if s.next_action_on else ""
     if s.next_action == s.stage.value:  # the last rung, pursued: no step to go to
         text.append(f" —{when}" if when else "")
@@ -86,8 +95,8 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
     address = " ".join(part for part in (s.address, s.postal_code, s.city) if part)
     if address:
         line(t("casefile.f.address"), address)
-    line(t("casefile.f.segment"), t(f"segment.{s.segment.value}"))
-    line(t("casefile.f.payer_type"), t(f"payer_type.{s.payer_type.value}"))
+    line(t("casefile.f.segment"), t(SEGMENT_KEYS[s.segment]))
+    line(t("casefile.f.payer_type"), t(PAYER_TYPE_KEYS[s.payer_type]))
     line(t("casefile.f.risk"), f"{s.risk_score}/100")
     line(t("casefile.f.overdue"), money(cents(s.overdue)), "bold")
     if s.disputed:
@@ -100,7 +109,7 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
         else "—",
     )
     line(t("casefile.f.invoices"), str(s.open_invoices))
-    line(t("casefile.f.stage"), t(f"stage.{s.stage.value}"))
+    line(t("casefile.f.stage"), t(STAGE_KEYS[s.stage]))
     next_step = s.next_action_label or "—"
     if s.next_action_on:
         next_step += " — " + day(s.next_action_on)
@@ -111,7 +120,11 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
         line(t("casefile.f.last_contact"), moment(s.last_contact_at))
     line(
         t("casefile.f.promises"),
-        t("casefile.promises_value", kept=s.promises_kept, broken=s.promises_broken),
+        t(
+            "casefile.promises_value",
+            kept=tn("casefile.promises_kept", s.promises_kept),
+            broken=tn("casefile.promises_broken", s.promises_broken),
+        ),
     )
     if s.prescription_on:
         line(t("casefile.f.prescription"), day(s.prescription_on))
@@ -133,9 +146,50 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
     text.append("\n" + t("casefile.score", priority=decimal(s.priority)) + "\n", style="bold")
     for name, share in sorted(s.score_parts.items(), key=lambda item: -item[1]):
         bar = "█" * max(0, round(share * 20))
-        text.append(f"  {_label(f'queue.part.{name}', name):<24} {percent(share):>5} {bar}\n")
+        text.append(
+            f"  {t(PART_KEYS[name]) if name in PART_KEYS else name:<24} {percent(share):>5} {bar}\n"
+        )
     return text
 
+
+# The column titles of the case file's tables (each table names its columns below).
+CASE_COLUMN_KEYS: dict[str, str] = {
+    "number": "casefile.col.number",
+    "po": "casefile.col.po",
+    "issued": "casefile.col.issued",
+    "due": "casefile.col.due",
+    "amount": "casefile.col.amount",
+    "outstanding": "casefile.col.outstanding",
+    "late": "casefile.col.late",
+    "dispute": "casefile.col.dispute",
+    "name": "casefile.col.name",
+    "role": "casefile.col.role",
+    "phone": "casefile.col.phone",
+    "local_time": "casefile.col.local_time",
+    "email": "casefile.col.email",
+    "opposed": "casefile.col.opposed",
+    "reference": "casefile.col.reference",
+    "title": "casefile.col.title",
+    "start": "casefile.col.start",
+    "end": "casefile.col.end",
+    "terms": "casefile.col.terms",
+    "when": "casefile.col.when",
+    "who": "casefile.col.who",
+    "what": "casefile.col.what",
+    "status": "casefile.col.status",
+    "notes": "casefile.col.notes",
+    "opened": "casefile.col.opened",
+    "invoices": "casefile.col.invoices",
+    "reason": "casefile.col.reason",
+    "owner": "casefile.col.owner",
+    "kind": "casefile.col.kind",
+    "by": "casefile.col.by",
+}
+# A promise line is a promise or a payment the debtor says was made (`PromiseLine.kind`).
+COMMITMENT_KEYS: dict[str, str] = {
+    "promise": "casefile.commitment.promise",
+    "payment_claimed": "casefile.commitment.payment_claimed",
+}
 
 INVOICE_COLUMNS = ("number", "po", "issued", "due", "amount", "outstanding", "late", "dispute")
 
@@ -165,10 +219,10 @@ def contact_rows(contacts: Sequence[ContactLine]) -> list[Row]:
         opposed = Text(t("casefile.opposed"), style="bold red") if contact.opposed else Text("")
         phones = contact.phones or ()
         if not phones:
-            rows.append([Text(contact.name), t(f"role.{contact.role.value}"), "", "",
+            rows.append([Text(contact.name), t(CONTACT_ROLE_KEYS[contact.role]), "", "",
                          Text(contact.email), opposed])  # fmt: skip
         for index, phone in enumerate(phones):
-            number = Text(f"{phone.display} ({t(f'phone_kind.{phone.kind.value}')})")
+            number = Text(f"{phone.display} ({t(PHONE_KIND_KEYS[phone.kind])})")
             if not phone.usable:
                 number.stylize("strike dim")
                 number.append(" " + t("casefile.invalid"), style="red")
@@ -179,7 +233,7 @@ def contact_rows(contacts: Sequence[ContactLine]) -> list[Row]:
             rows.append(
                 [
                     Text(contact.name if first else ""),
-                    t(f"role.{contact.role.value}") if first else "",
+                    t(CONTACT_ROLE_KEYS[contact.role]) if first else "",
                     number,
                     local,
                     Text(contact.email if first else ""),
@@ -230,10 +284,7 @@ def dispute_rows(case: CaseFile) -> list[Row]:
             Text(d.invoice_numbers),
             Text(d.reason),
             Text(d.owner),
-            Text(
-                _label(f"case.dispute_status.{d.status.value}", d.status.value)
-                + (f" ({d.resolution})" if d.resolution else "")
-            ),
+            Text(t(DISPUTE_STATUS_KEYS[d.status]) + (f" ({d.resolution})" if d.resolution else "")),
             Text(money(cents(d.outstanding)), justify="right"),
         ]
         for d in case.disputes
@@ -251,21 +302,21 @@ def commitment_rows(case: CaseFile) -> list[Row]:
             t("casefile.commitment.callback") + who,
             moment(cb.due_at),
             "",
-            Text(_label(f"case.callback_status.{cb.status.value}", cb.status.value)),
+            Text(t(CALLBACK_STATUS_KEYS[cb.status])),
             Text(cb.created_by or ""),
         ])  # fmt: skip
     for p in case.promises:
         rows.append([
-            t(f"casefile.commitment.{p.kind}"),
+            t(COMMITMENT_KEYS[p.kind]),
             day(p.due_date),
             Text(money(cents(p.amount)), justify="right"),
-            Text(_label(f"case.promise_status.{p.status.value}", p.status.value)),
+            Text(t(PROMISE_STATUS_KEYS[p.status])),
             Text(p.created_by or ""),
         ])  # fmt: skip
     for plan in case.plans:
-        status = _label(f"case.plan_status.{plan.status.value}", plan.status.value)
+        status = t(PLAN_STATUS_KEYS[plan.status])
         rows.append([
-            t("casefile.commitment.plan", count=len(plan.installments)),
+            tn("casefile.commitment.plan", len(plan.installments)),
             day(plan.installments[0].due_date) if plan.installments else "",
             Text(money(cents(plan.total)), justify="right"),
             Text(status),
@@ -276,7 +327,7 @@ def commitment_rows(case: CaseFile) -> list[Row]:
                 Text(f"  {item.sequence}."),
                 day(item.due_date),
                 Text(money(cents(item.amount)), justify="right"),
-                Text(_label(f"case.installment_status.{item.status.value}", item.status.value)),
+                Text(t(INSTALLMENT_STATUS_KEYS[item.status])),
                 "",
             ])  # fmt: skip
     return rows

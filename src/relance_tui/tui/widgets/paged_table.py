@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
-from relance_tui.i18n import t
+from relance_tui.i18n import tn
 from relance_tui.tui.bindings import TranslatedBindings
 
 Cell = str | Text
@@ -62,8 +62,8 @@ class PagedTable(TranslatedBindings, DataTable[Cell]):
         for row in rows[: self.page_size]:
             self.add_row(*row)
         pages = max(1, -(-total // self.page_size))
-        self.border_subtitle = t(
-            "casefile.page", page=offset // self.page_size + 1, pages=pages, total=total
+        self.border_subtitle = tn(
+            "casefile.page", total, page=offset // self.page_size + 1, pages=pages
         )
 
     def show_nothing(self) -> None:

@@ -15,13 +15,29 @@ from typing import Literal, TypeVar
 
 from rich.cells import cell_len, set_cell_size
 
+from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS, next_action_label
+from relance_tui.domain.scoring import URGENCY_KEYS
 from relance_tui.formatting import decimal, money_short_in
 from relance_tui.i18n import current_language, t
-from relance_tui.services.queue import QueueRow, next_action_label, urgency_key
+from relance_tui.services.queue import QueueRow
 
 Align = Literal["left", "right"]
 MIN_DEBTOR_WIDTH = 16
-MARKER_KEYS = {3: "queue.marker.callback", 2: "queue.marker.promise_due", 1: "queue.marker.broken"}
+MARKER_KEYS: dict[int, str] = {
+    3: "queue.marker.callback",
+    2: "queue.marker.promise_due",
+    1: "queue.marker.broken",
+}
+COLUMN_TITLE_KEYS: dict[str, str] = {
+    "debtor": "queue.col.debtor",
+    "segment": "queue.col.segment",
+    "amount": "queue.col.amount",
+    "days": "queue.col.days",
+    "stage": "queue.col.stage",
+    "next": "queue.col.next",
+    "score": "queue.col.score",
+    "agent": "queue.col.agent",
+}
 CELL_CACHE_SIZE = 4096  # fitted cells per column before the cache starts over
 
 
@@ -136,7 +152,7 @@ class RowText:
 
     def header(self) -> str:
         cells = [
-            fit("" if column.key == "marker" else t(f"queue.col.{column.key}"), column.width,
+            fit("" if column.key == "marker" else t(COLUMN_TITLE_KEYS[column.key]), column.width,
                 column.align)
             for column in self.columns
         ]  # fmt: skip
@@ -159,13 +175,13 @@ class RowText:
         if key == "marker":
             return _cached(lambda row: row.urgency, lambda v: fit(self._marker_text(v), width))
         if key == "segment":
-            return _cached(lambda row: row.segment, lambda v: fit(t(f"segment.{v}"), width))
+            return _cached(lambda row: row.segment, lambda v: fit(t(SEGMENT_KEYS[v]), width))
         if key == "days":
             return _cached(
                 lambda row: row.oldest_due_date, lambda v: fit(self._days(v), width, align)
             )
         if key == "stage":
-            return _cached(lambda row: row.stage, lambda v: fit(t(f"stage.{v}"), width))
+            return _cached(lambda row: row.stage, lambda v: fit(t(STAGE_KEYS[v]), width))
         if key == "agent":
             return _cached(lambda row: row.agent_login, lambda v: fit(v or "—", width))
         raise ValueError(f"unknown column {key!r}")
@@ -183,7 +199,7 @@ class RowText:
         def planned(key: tuple[int, str, str | None]) -> str:
             urgency, action, on = key
             if urgency:
-                return fit(t(urgency_key(urgency)), width)
+                return fit(t(URGENCY_KEYS[urgency]), width)
             when = on[8:10] + "/" + on[5:7] if on else ""
             return fit(f"{next_action_label(action)} {when}".strip(), width)
 

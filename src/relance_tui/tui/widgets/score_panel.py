@@ -13,10 +13,11 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual, visualize
 
-from relance_tui.domain.scoring import PARTS, top_parts
+from relance_tui.domain.labels import PAYER_TYPE_KEYS
+from relance_tui.domain.scoring import PART_KEYS, PARTS, URGENCY_KEYS, top_parts
 from relance_tui.formatting import decimal, money, percent
 from relance_tui.i18n import current_language, t
-from relance_tui.services.queue import QueueRow, urgency_key
+from relance_tui.services.queue import QueueRow
 from relance_tui.tui.widgets.finished_lines import FinishedLines
 
 BAR_WIDTH = 10
@@ -291,7 +292,7 @@ class ScorePanel(FinishedLines):
             ]
         line: Line = []
         if row.urgency:
-            urgent = "▲ " + t("queue.panel.urgent_first", label=t(urgency_key(row.urgency)))
+            urgent = "▲ " + t("queue.panel.urgent_first", label=t(URGENCY_KEYS[row.urgency]))
             line.append((urgent, "bold reverse"))
             if compact:
                 line.append((" · ", ""))
@@ -300,7 +301,7 @@ class ScorePanel(FinishedLines):
                 line = []
         line.append((t("queue.panel.priority", score=decimal(row.priority)), "bold"))
         facts = [
-            t("queue.panel.payer", payer=t(f"payer_type.{row.payer_type}")),
+            t("queue.panel.payer", payer=t(PAYER_TYPE_KEYS[row.payer_type])),
             t("queue.panel.risk", risk=row.risk_score),
         ]
         if row.disputed_cents:
@@ -314,19 +315,17 @@ class ScorePanel(FinishedLines):
         parts = row.parts()
         ranked = top_parts(parts, len(PARTS))
         if compact:
-            text = ", ".join(
-                f"{t(f'queue.part.{name}')} {percent(share)}" for name, share in ranked
-            )
+            text = ", ".join(f"{t(PART_KEYS[name])} {percent(share)}" for name, share in ranked)
             lines.append([(text, "")])
             return lines
         ranked += [(name, 0.0) for name in PARTS if name not in dict(ranked)]
-        label_width = max(len(t(f"queue.part.{name}")) for name in PARTS)
+        label_width = max(len(t(PART_KEYS[name])) for name in PARTS)
         bar_width = max(3, min(BAR_WIDTH, width - label_width - 7))
         lines.append([])
         for name, share in ranked:
             lines.append(
                 [
-                    (f"{t(f'queue.part.{name}'):<{label_width}} ", ""),
+                    (f"{t(PART_KEYS[name]):<{label_width}} ", ""),
                     (bar(share, bar_width), "bold" if share >= 0.2 else ""),
                     (f" {percent(share):>5}", ""),
                 ]

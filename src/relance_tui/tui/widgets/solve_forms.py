@@ -19,9 +19,10 @@ from relance_tui.config import CallingHours
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import zone
 from relance_tui.domain.calls import CallDraft, CallPreparation
+from relance_tui.domain.labels import FREQUENCY_KEYS, STAGE_KEYS
 from relance_tui.domain.models import Frequency
 from relance_tui.formatting import money
-from relance_tui.i18n import t
+from relance_tui.i18n import KeyedError, key, t
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import (
@@ -37,10 +38,12 @@ PROMISE_DEFAULT_DAYS = 7
 PLAN_DEFAULT_COUNT = 3
 
 
-class FormError(ValueError):
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.message = t(key, **values)
+class FormError(KeyedError):
+    """A field the agent must correct; `message` says which and how."""
+
+    @property
+    def message(self) -> str:
+        return self.text()
 
 
 def _cents(value: Decimal) -> int:
@@ -50,14 +53,14 @@ def _cents(value: Decimal) -> int:
 def _amount(form: Vertical, field_id: str) -> Decimal:
     value = parse_amount(form.query_one(f"#{field_id}", Input).value)
     if value is None:
-        raise FormError("call.error.amount")
+        raise FormError(key("call.error.amount"))
     return value
 
 
 def _day(form: Vertical, field_id: str, today: date) -> date:
     value = parse_day(form.query_one(f"#{field_id}", Input).value, today)
     if value is None:
-        raise FormError("call.error.date")
+        raise FormError(key("call.error.date"))
     return value
 
 
@@ -120,7 +123,7 @@ class PlanForm(Vertical):
         yield Label(t("call.field.plan_frequency"), classes="step-label")
         yield ChoiceList(
             [
-                (str(n), freq.value, t(f"case.frequency.{freq.value}"))
+                (str(n), freq.value, t(FREQUENCY_KEYS[freq]))
                 for n, freq in enumerate(calls.FREQUENCY_CHOICES, start=1)
             ],
             id="plan-frequency",
@@ -136,7 +139,7 @@ class PlanForm(Vertical):
         try:
             count = int(self.query_one("#plan-count", Input).value.strip())
         except ValueError as error:
-            raise FormError("call.error.count") from error
+            raise FormError(key("call.error.count")) from error
         first = _day(self, "plan-first", self.today)
         try:
             return calls.solve_plan(
@@ -172,17 +175,17 @@ class PlanForm(Vertical):
                 continue
             parts = field.value.split()
             if not parts:
-                raise FormError("call.error.installment", n=item.sequence)
+                raise FormError(key("call.error.installment"), n=item.sequence)
             due = parse_day(parts[0], self.today)
             amount = parse_amount("".join(parts[1:])) if len(parts) > 1 else item.amount
             if due is None or amount is None:
-                raise FormError("call.error.installment", n=item.sequence)
+                raise FormError(key("call.error.installment"), n=item.sequence)
             if due != item.due_date or amount != item.amount:
                 draft = calls.edit_installment(draft, item.sequence, amount=amount, due_date=due)
         assert draft.plan is not None
         if draft.plan.scheduled != draft.plan.total:
             raise FormError(
-                "call.error.plan_total",
+                key("call.error.plan_total"),
                 scheduled=money(_cents(draft.plan.scheduled)),
                 total=money(_cents(draft.plan.total)),
             )
@@ -221,13 +224,13 @@ class DisputeForm(Vertical):
     def apply(self, draft: CallDraft) -> CallDraft:
         chosen = list(self.query_one("#dispute-invoices", SelectionList).selected)
         if not chosen:
-            raise FormError("call.error.dispute_invoices")
+            raise FormError(key("call.error.dispute_invoices"))
         reason = self.query_one("#dispute-reason", Input).value.strip()
         owner = self.query_one("#dispute-owner", Input).value.strip()
         if not reason:
-            raise FormError("call.error.dispute_reason")
+            raise FormError(key("call.error.dispute_reason"))
         if not owner:
-            raise FormError("call.error.dispute_owner")
+            raise FormError(key("call.error.dispute_owner"))
         return calls.solve_dispute(draft, invoice_ids=chosen, reason=reason, owner=owner)
 
     @property
@@ -269,7 +272,7 @@ class RefusalForm(Vertical):
         from relance_tui.domain.followup import next_stage
 
         stage = next_stage(self.prep.stage)
-        label = t(f"stage.{stage.value}") if stage else t("call.refusal.no_next")
+        label = t(STAGE_KEYS[stage]) if stage else t("call.refusal.no_next")
         yield Static(Text(t("call.refusal.next", stage=label)), classes="reminder")
         yield Button(t("call.continue"), id="refusal-continue", compact=True)
 
@@ -318,7 +321,7 @@ def callback_moment(text: str, today: date) -> datetime:
     """A callback time typed in Paris time (`12/03/2026 10:00`, `+1 14h`), as aware UTC."""
     parsed = parse_moment(text, today)
     if parsed is None:
-        raise FormError("call.error.moment")
+        raise FormError(key("call.error.moment"))
     day, clock = parsed
     local = datetime.combine(day, clock or time(10), zone(None))
     return local.astimezone(UTC)
