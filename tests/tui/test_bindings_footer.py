@@ -85,7 +85,7 @@ async def test_queue_footer_is_one_widget_with_the_queue_keys_in_order(db_path: 
         footer = footer_of(app)
         assert footer.compact and list(footer.children) == []
         keys = (
-            "j/k Bas/haut g/G Début/fin PgDn/Up Page suiv./préc. ⏎ Ouvrir / Chercher"
+            "j/k Bas/haut g/G Début/fin PgDn/PgUp Page suiv./préc. ⏎ Ouvrir / Chercher"
             " f Filtres x Effacer r Actualiser n Suivant a Agenda q Quitter ? Aide o Portefeuille "
         )
         assert shown(app).startswith(keys)
@@ -101,7 +101,7 @@ async def test_case_footer_shows_the_case_keys(db_path: Path) -> None:
         await open_case(app, pilot, ids["case"])
         assert not footer_of(app).compact
         assert shown(app).startswith(
-            " esc Retour  c Appeler  p Promesse  d Litige  s Rappel  e E-mail/note"
+            " Échap Retour  c Appeler  p Promesse  d Litige  s Rappel  e E-mail/note"
             "  n Suivant  a Agenda  ? Aide  o Portefeuille "
         )
         assert shown(app).endswith("▏^p palette ")
@@ -115,9 +115,10 @@ async def test_english_labels(db_path: Path) -> None:
     app = make_app(db_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        assert shown(app).startswith("j/k Down/up g/G Top/end PgDn/Up Page down/up ⏎ Open / Search")
+        keys = "j/k Down/up g/G Top/end PgDn/PgUp Page down/up ⏎ Open / Search"
+        assert shown(app).startswith(keys)
         await open_case(app, pilot, ids["case"])
-        assert shown(app).startswith(" esc Back  c Call ")
+        assert shown(app).startswith(" Esc Back  c Call ")
         assert "Bas/haut" not in shown(app) and "Retour" not in shown(app)
 
 
@@ -132,7 +133,7 @@ async def test_disabled_keys_are_dimmed_and_a_click_on_them_does_nothing(db_path
         screen = await open_case(app, pilot, ids["case"])  # held by agent2: read only
         marks = dimmed(app)
         assert all(marks[label] for label in ("c", "Appeler", "p", "Promesse", "e", "E-mail/note"))
-        assert not any(marks[label] for label in ("esc", "Retour", "n", "Suivant", "^p"))
+        assert not any(marks[label] for label in ("Échap", "Retour", "n", "Suivant", "^p"))
         await pilot.click(BindingsFooter, offset=(column_of(app, " c Appeler") + 1, 0))
         await settle(app, pilot)
         assert app.screen is screen and not screen.in_call
@@ -152,7 +153,7 @@ async def test_a_click_on_a_key_runs_its_action(db_path: Path) -> None:
         assert isinstance(app.screen, QueueScreen)
 
         await open_case(app, pilot, ids["case"])
-        await pilot.click(BindingsFooter, offset=(column_of(app, " esc Retour") + 1, 0))
+        await pilot.click(BindingsFooter, offset=(column_of(app, " Échap Retour") + 1, 0))
         await settle(app, pilot)
         assert isinstance(app.screen, QueueScreen)
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from relance_tui.config import Settings
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import translate_bindings
+from relance_tui.tui.key_names import key_display
 from relance_tui.tui.navigation import CaseNavigation
-from relance_tui.tui.palette import CaseSearch
+from relance_tui.tui.palette import CaseSearch, TranslatedPalette
 
 
 def _queue_screen() -> Screen[Any]:
@@ -77,6 +81,40 @@ class RelanceApp(CaseNavigation):
         from relance_tui.domain.clock import business_day
 
         return business_day(self.now())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands an agent needs, in the agent's language. Left out: Screenshot
+        (it writes a file on the shared server) and Maximize/Minimize."""
+        yield SystemCommand(t("palette.keys"), t("palette.keys_help"), self.action_help)
+        yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
+        yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            placeholder = t("palette.placeholder")
+            self.push_screen(TranslatedPalette(id="--command-palette", placeholder=placeholder))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        placeholder = t("palette.theme_placeholder")
+        self.push_screen(TranslatedPalette(providers=[ThemeProvider], placeholder=placeholder))
+
+    def get_key_display(self, binding: Binding) -> str:
+        return key_display(binding)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies): say which key does, ours (`q`) before Textual's."""
+        quitting = [
+            (key, active.binding)
+            for key, active in self.active_bindings.items()
+            if active.binding.action in ("quit", "app.quit")
+        ]
+        quitting.sort(key=lambda found: found[1].id is None)
+        if quitting:
+            key, binding = quitting[0]
+            shown = self.get_key_display(replace(binding, key=key, key_display=None))
+            self.notify(t("quit_hint.body", key=shown), title=t("quit_hint.title"), markup=False)
 
     def action_help(self) -> None:
         from relance_tui.tui.screens.help import HelpScreen

@@ -1,5 +1,5 @@
-"""The command palette's case search (ctrl+p, on every screen): jump to a case by debtor name,
-reference, SIREN, invoice number or phone.
+"""The command palette (ctrl+p, on every screen) in the agent's language, and its case search:
+jump to a case by debtor name, reference, SIREN, invoice number or phone.
 
 The search runs in a thread with its own connection (services.queue.find_cases).
 """
@@ -9,8 +9,12 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from textual.command import Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
+from relance_tui.i18n import t
 from relance_tui.tui.connections import ThreadConnections
 
 MIN_QUERY = 2
@@ -43,8 +47,8 @@ class CaseSearch(Provider):
     async def search(self, query: str) -> Hits:
         if self._conns is None or len(query.strip()) < MIN_QUERY:
             return
+        from relance_tui.domain.labels import STAGE_KEYS
         from relance_tui.formatting import money
-        from relance_tui.i18n import t
         from relance_tui.services.queue import QueueRow
 
         rows = await asyncio.to_thread(self._find, query)
@@ -66,6 +70,30 @@ class CaseSearch(Provider):
                     "queue.palette.help",
                     reference=row.debtor_reference,
                     amount=money(row.overdue_cents),
-                    stage=t(f"stage.{row.stage}"),
+                    stage=t(STAGE_KEYS[row.stage]),
                 ),
             )
+
+
+class TranslatedPalette(CommandPalette):
+    """Textual's command palette with its own texts in the agent's language."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual writes "No matches found" in this (private) method; a test opens the palette
+        # in French and checks the words, so a Textual upgrade that moves them is seen.
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(t("palette.no_matches"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)

@@ -42,7 +42,9 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         Binding("k,up", "cursor_up", "key.up", id="queue.up", show=False),
         Binding("g,home", "top", "key.ends", id="queue.top", key_display="g/G"),
         Binding("G,end", "bottom", "key.bottom", id="queue.bottom", show=False),
-        Binding("pagedown", "page_down", "key.page", id="queue.page_down", key_display="PgDn/Up"),
+        Binding(
+            "pagedown", "page_down", "key.page", id="queue.page_down", key_display="pagedown/pageup"
+        ),
         Binding("pageup", "page_up", "key.page_up", id="queue.page_up", show=False),
         Binding("enter", "open", "key.open_case", id="queue.open"),
     ]
