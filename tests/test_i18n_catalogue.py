@@ -329,7 +329,7 @@ def _vocabularies() -> list[tuple[type[Enum], dict[str, str]]]:
         (Resolution, RESOLUTION_KEYS),
         (NoteCategory, NOTE_CATEGORY_KEYS),
         (PhoneKind, PHONE_KIND_KEYS),
-        (Urgency, URGENCY_KEYS),  # type: ignore[list-item]
+        (Urgency, URGENCY_KEYS),
         (AgendaKind, AGENDA_KIND_KEYS),
     ]
 

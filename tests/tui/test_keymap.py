@@ -74,7 +74,7 @@ def test_remapped_keys_work_and_are_shown(db_path: Path, tmp_path: Path) -> None
             listed = {description: keys for keys, description in app.screen.keys}
             assert listed["Chercher"] == "^f" and listed["Aide"] == "f1"
             assert listed["Filtres"] == "f"  # not remapped: its default key
-            assert "esc / f1" in str(app.screen.query_one("#help-close").render())
+            assert "Échap / f1" in str(app.screen.query_one("#help-close").render())
             await pilot.press("f1")
             await pilot.pause()
             assert isinstance(app.screen, QueueScreen)

@@ -35,10 +35,14 @@ class RelanceApp(CaseNavigation):
         Binding("q", "quit", "key.quit", id="app.quit"),
         Binding("question_mark", "help", "key.help", id="app.help"),
         Binding("o", "portfolio", "key.portfolio", id="app.portfolio"),
-        # Textual's own palette key, given an id so that it can be remapped too (the footer
-        # shows its description untranslated, as Textual does).
+        # Textual's own palette key, given an id so that it can be remapped too.
         Binding(
-            "ctrl+p", "command_palette", "palette", id="app.palette", show=False, priority=True
+            "ctrl+p",
+            "command_palette",
+            "key.palette_short",
+            id="app.palette",
+            show=False,
+            priority=True,
         ),
     ]
 
