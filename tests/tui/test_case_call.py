@@ -313,7 +313,7 @@ async def test_agent_cannot_open_or_find_a_case_outside_the_portfolio(
         assert any("portefeuille" in str(n.message) for n in app._notifications)
         palette = CaseSearch(app.screen)
         await palette.startup()
-        assert palette._find("Boulangerie") == []
+        assert await palette.find("Boulangerie") == []
         await palette.shutdown()
     holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", ids["case"])
     assert holder[0]["claimed_by"] is None  # not even claimed
@@ -331,7 +331,7 @@ async def test_supervisor_opens_and_finds_any_case(db_path: Path, ids: dict[str,
         await settle(app, pilot)
         palette = CaseSearch(app.screen)
         await palette.startup()
-        assert [row.id for row in palette._find("Boulangerie")] == [ids["case"]]  # type: ignore[attr-defined]
+        assert [row.id for row in await palette.find("Boulangerie")] == [ids["case"]]
         await palette.shutdown()
         await open_case(app, pilot, ids["case"])
         assert isinstance(app.screen, CaseScreen)

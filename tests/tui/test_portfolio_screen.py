@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.app import App
 from textual.widgets import DataTable, Static
 
 from relance_tui.config import Settings
@@ -20,6 +19,7 @@ from relance_tui.services.overview import portfolio_overview
 from relance_tui.services.seed.build import seed_database
 from relance_tui.storage.db import connect
 from relance_tui.tui.app import RelanceApp
+from relance_tui.tui.database import DatabaseApp
 from relance_tui.tui.screens.overview import PortfolioScreen
 
 TODAY = date(2026, 11, 24)
@@ -37,14 +37,13 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-class PortfolioApp(App[None]):
+class PortfolioApp(DatabaseApp[None]):
     def __init__(self, path: Path, login: str) -> None:
-        super().__init__()
-        self.path = path
+        super().__init__(db_path=path)
         self.login = login
 
     def on_mount(self) -> None:
-        self.push_screen(PortfolioScreen(db_path=self.path, agent_login=self.login, today=TODAY))
+        self.push_screen(PortfolioScreen(agent_login=self.login, today=TODAY))
 
 
 def _cells(table: DataTable[Text]) -> dict[str, list[str]]:

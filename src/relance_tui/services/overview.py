@@ -8,11 +8,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from relance_tui.storage import overview as store
 from relance_tui.storage.agents import get_agent
-from relance_tui.storage.db import connect
 from relance_tui.storage.schema import SEGMENTS, STAGES
 
 Bucket = store.Bucket
@@ -54,14 +52,3 @@ def portfolio_overview(
         )
     finally:
         conn.execute("COMMIT")
-
-
-def load_portfolio_overview(
-    db_path: Path, *, today: date, agent_login: str | None = None
-) -> PortfolioOverview:
-    """Open a connection of its own (call it from a worker thread) and read the overview."""
-    conn = connect(db_path)
-    try:
-        return portfolio_overview(conn, today=today, agent_login=agent_login)
-    finally:
-        conn.close()

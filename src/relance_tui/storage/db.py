@@ -48,9 +48,9 @@ def connect(path: str | os.PathLike[str], *, migrate_schema: bool = True) -> sql
     db_path = Path(path)
     if str(db_path) != ":memory:" and not db_path.exists():
         _create_file(db_path)
-    conn = sqlite3.connect(
-        db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-    )
+    # One thread per connection (check_same_thread on): the TUI's database threads each own
+    # theirs (tui/database.py).
+    conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")

@@ -1,4 +1,4 @@
-"""The Textual application: holds the database path, the agent and the settings."""
+"""The Textual application: holds the database (tui/database.py), the agent and the settings."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class RelanceApp(CaseNavigation):
         settings: Settings,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(db_path=db_path)
         # Textual makes thousands of short-lived objects per frame (strips, segments and their
         # caches) beside many long-lived ones: with Python's default threshold (700) the cycle
         # collector ran dozens of times per page down. Every 10 000 allocations it runs ~14x
@@ -67,7 +67,6 @@ class RelanceApp(CaseNavigation):
         self._clock = clock or (lambda: datetime.now(UTC))
         translate_bindings(self)
         self.title = t("app.title")
-        self.db_path = db_path
         self.agent_login = agent_login
         self.settings = settings
         self.animation_level = settings.animations
@@ -130,4 +129,4 @@ class RelanceApp(CaseNavigation):
         from relance_tui.tui.screens.overview import PortfolioScreen
 
         if not isinstance(self.screen, PortfolioScreen):
-            self.push_screen(PortfolioScreen(db_path=self.db_path, agent_login=self.agent_login))
+            self.push_screen(PortfolioScreen(agent_login=self.agent_login))

@@ -6,28 +6,37 @@ A mixin of `RelanceApp`, kept out of app.py so that file stays small.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import ClassVar
 
-from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from relance_tui.config import Settings
 from relance_tui.i18n import t
 from relance_tui.storage.queue import Key
+from relance_tui.tui.database import DatabaseApp, database_work
 
 CASE_SCREEN = "case"  # the installed, reused case screen
 
 
-class CaseNavigation(App[int]):
+class NextCase(Message):
+    """`n`: the case found after the last one (None: none left)."""
+
+    def __init__(self, case_id: int | None) -> None:
+        super().__init__()
+        self.case_id = case_id
+
+
+class CaseNavigation(DatabaseApp[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_case", "key.next_case", id="app.next_case"),
         Binding("a", "agenda", "key.agenda", id="app.agenda"),
     ]
-    db_path: Path
     agent_login: str
     settings: Settings
     last_case: tuple[int, Key | None] | None = None  # the case opened last (`n` goes after it)
@@ -62,25 +71,29 @@ class CaseNavigation(App[int]):
 
     def open_next_case(self, after_case_id: int | None, after_key: Key | None = None) -> None:
         """`n`: the next case in my queue that nobody else holds."""
-        self._find_next_case(after_case_id, after_key)
+        self._find_next_case(after_case_id, after_key, self.now())
 
-    @work(thread=True, exclusive=True, group="next-case", exit_on_error=False)
-    def _find_next_case(self, after_case_id: int | None, after_key: Key | None) -> None:
+    @database_work(group="next-case")
+    def _find_next_case(
+        self,
+        conn: sqlite3.Connection,
+        after_case_id: int | None,
+        after_key: Key | None,
+        now: datetime,
+    ) -> NextCase:
         from relance_tui.services.next_case import next_case
-        from relance_tui.storage.db import connect
 
-        conn = connect(str(self.db_path), migrate_schema=False)
-        try:
-            found = next_case(
-                conn, self.agent_login, after_case_id=after_case_id, after_key=after_key,
-                now=self.now(),
-            )  # fmt: skip
-        finally:
-            conn.close()
-        if found is None:
-            self.call_from_thread(self.notify, t("casefile.no_next_case"), severity="warning")
+        return NextCase(
+            next_case(
+                conn, self.agent_login, after_case_id=after_case_id, after_key=after_key, now=now
+            )
+        )
+
+    def on_next_case(self, message: NextCase) -> None:
+        if message.case_id is None:
+            self.notify(t("casefile.no_next_case"), severity="warning")
         else:
-            self.call_from_thread(self.open_case, found)
+            self.open_case(message.case_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Never leave a call half done.
@@ -102,36 +115,23 @@ class CaseNavigation(App[int]):
     def release_case(self, case_id: int, agent_id: int) -> None:
         self._release_case(case_id, agent_id)
 
-    @work(thread=True, group="claims", exit_on_error=False)
-    def _release_case(self, case_id: int, agent_id: int) -> None:
+    @database_work(group="claims", exclusive=False, interruptible=False)
+    def _release_case(self, conn: sqlite3.Connection, case_id: int, agent_id: int) -> None:
         from relance_tui.services.claims import release_case
-        from relance_tui.storage.db import connect
 
-        conn = connect(str(self.db_path), migrate_schema=False)
-        try:
-            release_case(conn, case_id, agent_id)
-        finally:
-            conn.close()
+        release_case(conn, case_id, agent_id)
 
-    def release_all_claims(self) -> None:
-        """On a clean exit (not on a dropped connection: those claims expire by themselves)."""
+    @database_work(group="claims", exclusive=False, interruptible=False)
+    def _release_all_claims(self, conn: sqlite3.Connection) -> None:
         from relance_tui.services.claims import release_everything
         from relance_tui.storage.agents import get_agent
-        from relance_tui.storage.db import connect
 
-        try:
-            conn = connect(str(self.db_path), migrate_schema=False)
-        except Exception:
-            return
-        try:
-            agent = get_agent(conn, self.agent_login)
-            if agent is not None:
-                release_everything(conn, agent.id)
-        except Exception:
-            pass
-        finally:
-            conn.close()
+        agent = get_agent(conn, self.agent_login)
+        if agent is not None:
+            release_everything(conn, agent.id)
 
     async def action_quit(self) -> None:
-        self.release_all_claims()
+        """A clean exit releases my claims (a dropped connection does not: they expire)."""
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):  # reported already
+            await self._release_all_claims().wait()
         self.exit()

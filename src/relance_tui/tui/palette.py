@@ -1,13 +1,14 @@
 """The command palette (ctrl+p, on every screen) in the agent's language, and its case search:
 jump to a case by debtor name, reference, SIREN, invoice number or phone.
 
-The search runs in a thread with its own connection (services.queue.find_cases).
+The search (services.queue.find_cases) runs on the app's database threads (tui/database.py).
 """
 
 from __future__ import annotations
 
-import asyncio
+import sqlite3
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.align import Align
 from rich.text import Text
@@ -15,7 +16,10 @@ from textual.command import CommandList, CommandPalette, Hit, Hits, Provider
 from textual.widgets.option_list import Option
 
 from relance_tui.i18n import t
-from relance_tui.tui.connections import ThreadConnections
+from relance_tui.tui.database import DatabaseThreads, run_on_database
+
+if TYPE_CHECKING:
+    from relance_tui.services.queue import QueueRow
 
 MIN_QUERY = 2
 HITS = 10
@@ -24,40 +28,33 @@ HITS = 10
 class CaseSearch(Provider):
     """App-wide: a case can be reached from any screen."""
 
-    async def startup(self) -> None:
-        db_path = getattr(self.app, "db_path", None)
-        self._conns = ThreadConnections(db_path) if db_path is not None else None
-
-    async def shutdown(self) -> None:
-        if self._conns is not None:
-            self._conns.close_all()
-
-    def _find(self, text: str) -> list[object]:
-        from relance_tui.services.queue import UnknownAgentError, find_cases, resolve_agent
-
-        assert self._conns is not None
-        conn = self._conns.get()
+    async def find(self, text: str) -> list[QueueRow]:
+        """The cases matching `text` that this agent may open (none if the search failed: the
+        app has told the agent why)."""
+        # A provider is not a DOM node and cannot own a worker; `search` already runs in a task
+        # of the palette's own worker, which Textual cancels when the text changes or the
+        # palette closes. So it awaits the job directly (the same threads and connections, the
+        # same failure report); that cancellation interrupts the query.
+        login = str(getattr(self.app, "agent_login", ""))
         try:
-            agent = resolve_agent(conn, str(getattr(self.app, "agent_login", "")))
-        except UnknownAgentError:
+            return await run_on_database(self.app, partial(_find, login, text), name="find_cases")
+        except Exception:
             return []
-        mine = None if agent.sees_everyone else agent.id  # agents find their own cases only
-        return list(find_cases(conn, text, agent_id=mine, limit=HITS))
 
     async def search(self, query: str) -> Hits:
-        if self._conns is None or len(query.strip()) < MIN_QUERY:
+        if not isinstance(getattr(self.app, "database", None), DatabaseThreads):
+            return
+        if len(query.strip()) < MIN_QUERY:
             return
         from relance_tui.domain.labels import STAGE_KEYS
         from relance_tui.formatting import money
-        from relance_tui.services.queue import QueueRow
 
-        rows = await asyncio.to_thread(self._find, query)
+        rows = await self.find(query)
         matcher = self.matcher(query)
         open_case = getattr(self.app, "open_case", None)
         if open_case is None:
             return
         for row in rows:
-            assert isinstance(row, QueueRow)
             label = f"{row.debtor_name} ({row.debtor_reference})"
             # Phone, SIREN and invoice hits do not fuzzy-match the label: keep them visible.
             score = max(matcher.match(label), 0.5)
@@ -97,3 +94,14 @@ class TranslatedPalette(CommandPalette):
                 self._list_visible = False
 
         self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+def _find(login: str, text: str, conn: sqlite3.Connection) -> list[QueueRow]:
+    from relance_tui.services.queue import UnknownAgentError, find_cases, resolve_agent
+
+    try:
+        agent = resolve_agent(conn, login)
+    except UnknownAgentError:
+        return []
+    mine = None if agent.sees_everyone else agent.id  # agents find their own cases only
+    return list(find_cases(conn, text, agent_id=mine, limit=HITS))

@@ -1,18 +1,20 @@
 """Base of the small modal forms of the case file (promise, dispute, callback, note).
 
 Keyboard only: Enter moves to the next field, Enter on the last one records through the matching
-`services.casework` function in a worker. Free text is checked first (notes check): findings are
-shown in place for the agent to reword. Dismisses True when something was recorded.
+`services.casework` function, as database work (tui/database.py). Free text is checked first
+(notes check): findings are shown in place for the agent to reword. Dismisses True when something
+was recorded.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -26,16 +28,15 @@ from relance_tui.i18n import Key, t, t_key
 from relance_tui.services.casefile import CaseFile
 from relance_tui.services.casework import Recorded, check_texts
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.database import DatabaseFailed, database_work
 from relance_tui.tui.dialogs.notes_check import highlighted
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.solve_forms import FormError
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from relance_tui.tui.app import RelanceApp
 
-Write = Callable[["sqlite3.Connection", Settings, str, datetime], Recorded]
+Write = Callable[[sqlite3.Connection, Settings, str, datetime], Recorded]
 
 
 class RecordDialog(TranslatedBindings, ModalScreen[bool]):
@@ -46,10 +47,9 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
     TITLE_KEY: ClassVar[Key]
 
     class Done(Message):
-        def __init__(self, result: Recorded, error: str = "") -> None:
+        def __init__(self, result: Recorded) -> None:
             super().__init__()
             self.result = result
-            self.error = error  # the write failed: why, as the database said it
 
     def __init__(self, case_file: CaseFile, now: datetime) -> None:
         super().__init__()
@@ -115,20 +115,19 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
         self.busy = True
         self._write(write)
 
-    @work(thread=True, exclusive=True, group="dialog-write", exit_on_error=False)
     def _write(self, write: Write) -> None:
-        from relance_tui.storage.db import connect
-
         app = self.relance
-        conn = connect(app.db_path, migrate_schema=False)
-        failure = ""
-        try:
-            result = write(conn, app.settings, app.agent_login, app.now())
-        except Exception as error:  # shown to the agent; nothing was written
-            result, failure = Recorded(False), str(error)
-        finally:
-            conn.close()
-        self.post_message(self.Done(result, failure))
+        self._record(write, app.settings, app.agent_login, app.now())
+
+    @database_work(group="dialog-write", interruptible=False)
+    def _record(
+        self, conn: sqlite3.Connection, write: Write, settings: Settings, login: str, now: datetime
+    ) -> Done:
+        return self.Done(write(conn, settings, login, now))
+
+    def on_database_failed(self, event: DatabaseFailed) -> None:
+        self.busy = False  # nothing was written: the agent may try again
+        self._error(t("dialog.save_failed", error=str(event.error)))
 
     @on(Done)
     def _done(self, event: Done) -> None:
@@ -140,9 +139,6 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
             return
         if result.findings:
             self._error(Text(t("notes.explain")))
-            return
-        if event.error:
-            self._error(t("dialog.save_failed", error=event.error))
             return
         self._error(" · ".join(t_key(problem) for problem in result.problems))
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -17,6 +19,7 @@ from relance_tui.formatting import PARIS, day, money
 from relance_tui.i18n import t
 from relance_tui.services.agenda import AGENDA_KIND_KEYS, AgendaItem, AgendaKind
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.database import database_work
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.case_views import cents
 
@@ -96,18 +99,14 @@ class AgendaScreen(TranslatedBindings, Screen[None]):
     def on_screen_resume(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="agenda", exit_on_error=False)
     def _load(self) -> None:
-        from relance_tui.services.agenda import agenda
-        from relance_tui.storage.db import connect
+        self._read(self.relance.agent_login, self.relance.now())
 
-        app = self.relance
-        conn = connect(app.db_path, migrate_schema=False)
-        try:
-            items = agenda(conn, app.agent_login, app.now())
-        finally:
-            conn.close()
-        self.post_message(self.Loaded(items))
+    @database_work(group="agenda")
+    def _read(self, conn: sqlite3.Connection, login: str, now: datetime) -> Loaded:
+        from relance_tui.services.agenda import agenda
+
+        return self.Loaded(agenda(conn, login, now))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:

@@ -7,11 +7,13 @@ at every step, so a dropped session loses nothing; the draft is offered back nex
 The screen is composed once and reused (`show_case`): composing and styling its ~95 widgets
 cost ~400 ms a case. Everything that belongs to one case is reset by `show_case`, and a load
 is tagged with the generation it was started for, so a late answer for the previous case is
-dropped instead of painted over the new one.
+dropped instead of painted over the new one. Reads and writes are database work
+(tui/database.py); a load that fails shows its error in place of the case.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -28,8 +30,8 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
+from relance_tui.config import Settings
 from relance_tui.domain.calls import CALL_STEP_KEYS, CallDraft, start_call
 from relance_tui.formatting import moment
 from relance_tui.i18n import key, t
@@ -38,7 +40,7 @@ from relance_tui.services.casefile import CaseFile
 from relance_tui.storage.agents import AgentRow
 from relance_tui.storage.claims import ClaimHolder
 from relance_tui.tui.bindings import TranslatedBindings
-from relance_tui.tui.connections import ThreadConnections
+from relance_tui.tui.database import DatabaseFailed, database_work
 from relance_tui.tui.dialogs.choice import ChoiceDialog
 from relance_tui.tui.widgets import case_views as views
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
@@ -126,7 +128,6 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     def __init__(self, case_id: int, *, queue_key: tuple[int, float, int] | None = None) -> None:
         super().__init__()
         self._draft_lock = threading.Lock()
-        self._connections: ThreadConnections | None = None
         self._claim_timer: Timer | None = None
         self._composed = False
         self._resumed = False
@@ -223,12 +224,6 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         return self.app  # type: ignore[return-value]
 
     @property
-    def connections(self) -> ThreadConnections:
-        if self._connections is None:
-            self._connections = ThreadConnections(self.relance.db_path)
-        return self._connections
-
-    @property
     def read_only(self) -> bool:
         return self.holder is not None or self.case_file is None
 
@@ -289,62 +284,85 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             event.refresh_styles = False
         self._resumed = True
 
-    def on_unmount(self) -> None:
-        if self._connections is not None:
-            self._connections.close_all()
-
     # --- Loading -----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
     def _open(self, generation: int) -> None:
+        app = self.relance
+        self._open_case(generation, self.case_id, app.agent_login, app.settings, self.now())
+
+    # It claims the case: never interrupted, so that a claim taken is always answered (and
+    # released by `_opened` when the answer comes too late).
+    @database_work(group="case-load", interruptible=False)
+    def _open_case(
+        self,
+        conn: sqlite3.Connection,
+        generation: int,
+        case_id: int,
+        login: str,
+        settings: Settings,
+        now: datetime,
+    ) -> Opened | Failed:
+        from relance_tui.services import casefile
         from relance_tui.services.calls import load_call_draft
-        from relance_tui.services.casefile import load_case_file
         from relance_tui.services.casework import mark_visited
         from relance_tui.services.claims import claim_case
         from relance_tui.services.identity import may_open_case
         from relance_tui.storage.agents import get_agent
 
-        conn = self.connections.get()
-        app = self.relance
-        case_id = self.case_id
-        now = self.now()
+        agent = get_agent(conn, login)
+        if agent is None:
+            return self.Failed(t("queue.unknown_agent", login=login), generation)
+        if not may_open_case(conn, agent, case_id):
+            return self.Failed(t("casefile.outside_portfolio"), generation)
+        claim = claim_case(conn, settings, case_id, agent.id, now)
+        if claim.won:
+            mark_visited(conn, settings, case_id, now=now)
         try:
-            agent = get_agent(conn, app.agent_login)
-            if agent is None:
-                raise LookupError(app.agent_login)
-            if not may_open_case(conn, agent, case_id):
-                raise PermissionError(t("casefile.outside_portfolio"))
-            claim = claim_case(conn, app.settings, case_id, agent.id, now)
-            if claim.won:
-                mark_visited(conn, app.settings, case_id, now=now)
-            case_file = load_case_file(conn, case_id, now=now, settings=app.settings)
+            case_file = casefile.load_case_file(conn, case_id, now=now, settings=settings)
             draft = load_call_draft(conn, case_id, agent_login=agent.login) if claim.won else None
-        except Exception as error:
-            if not get_current_worker().is_cancelled:
-                self.post_message(self.Failed(str(error), generation))
-            return
+        except Exception:
+            if claim.won:  # not shown: not kept either
+                from relance_tui.services.claims import release_case
+
+                release_case(conn, case_id, agent.id)
+            raise
         opened = CaseOpened(case_file, agent, claim.holder, draft)
-        self.post_message(self.Opened(opened, case_id, generation))
+        return self.Opened(opened, case_id, generation)
 
     def _reload(self) -> None:
-        self._reload_case(self._generation)
+        if self.agent is not None:
+            self._reload_case(self._generation, self.case_id, self.agent, self.holder, self.now())
 
-    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
-    def _reload_case(self, generation: int) -> None:
-        from relance_tui.services.casefile import load_case_file
+    @database_work(group="case-load")
+    def _reload_case(
+        self,
+        conn: sqlite3.Connection,
+        generation: int,
+        case_id: int,
+        agent: AgentRow,
+        holder: ClaimHolder | None,
+        now: datetime,
+    ) -> Opened:
+        from relance_tui.services import casefile
 
-        conn = self.connections.get()
-        case_id, agent, holder = self.case_id, self.agent, self.holder
-        try:
-            case_file = load_case_file(
-                conn, case_id, now=self.now(), settings=self.relance.settings
-            )
-        except Exception as error:
-            self.post_message(self.Failed(str(error), generation))
-            return
-        assert agent is not None
-        opened = CaseOpened(case_file, agent, holder, None)
-        self.post_message(self.Opened(opened, case_id, generation))
+        case_file = casefile.load_case_file(conn, case_id, now=now, settings=self.relance.settings)
+        return self.Opened(CaseOpened(case_file, agent, holder, None), case_id, generation)
+
+    def on_database_failed(self, event: DatabaseFailed) -> None:
+        """The agent was told (by the app); here the screen recovers."""
+        if event.job == "_record_call":
+            self.saving = False
+            for checklist in self.query(CallChecklist):
+                checklist.show_problems((key("call.error.save_failed"),))
+        elif (
+            event.job in ("_open_case", "_reload_case")
+            and event.args[0] == self._generation
+            and self.case_file is None
+        ):  # the error in place of "loading", on the screen
+            self._present_now(self._generation)
+            error = str(event.error) or type(event.error).__name__
+            banner = self.query_one("#case-banner", Static)
+            banner.update(Text(t("casefile.load_failed", error=error)))
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:
@@ -479,17 +497,18 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             self._active_since_claim = False
             self._extend_claim()
 
-    @work(thread=True, exclusive=True, group="case-claim", exit_on_error=False)
     def _extend_claim(self) -> None:
+        if self.agent is not None:
+            self._claim_again(self._generation, self.case_id, self.agent.id, self.now())
+
+    @database_work(group="case-claim")
+    def _claim_again(
+        self, conn: sqlite3.Connection, generation: int, case_id: int, agent_id: int, now: datetime
+    ) -> Failed | None:
         from relance_tui.services.claims import claim_case
 
-        if self.agent is None:
-            return
-        conn = self.connections.get()
-        generation = self._generation
-        result = claim_case(conn, self.relance.settings, self.case_id, self.agent.id, self.now())
-        if not result.won:
-            self.post_message(self.Failed(t("casefile.claim_lost"), generation))
+        result = claim_case(conn, self.relance.settings, case_id, agent_id, now)
+        return None if result.won else self.Failed(t("casefile.claim_lost"), generation)
 
     def _release(self) -> None:
         """Free the case (in an app worker: it outlives this screen)."""
@@ -614,19 +633,19 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             self._pending_draft = draft
         self._write_draft()
 
-    @work(thread=True, group="case-draft", exit_on_error=False)
     def _write_draft(self) -> None:
+        self._write_latest_draft(self.relance.agent_login, self.now())
+
+    @database_work(group="case-draft", exclusive=False, interruptible=False)
+    def _write_latest_draft(self, conn: sqlite3.Connection, login: str, now: datetime) -> None:
         """Write the latest draft; writers take turns so the newest always lands last."""
         from relance_tui.services.calls import save_call_draft
 
         with self._draft_lock:
             draft = self._pending_draft
             self._pending_draft = None
-            if draft is None:
-                return
-            save_call_draft(
-                self.connections.get(), draft, agent_login=self.relance.agent_login, now=self.now()
-            )
+            if draft is not None:
+                save_call_draft(conn, draft, agent_login=login, now=now)
 
     @on(CallChecklist.DiscardRequested)
     def _discard_requested(self, event: CallChecklist.DiscardRequested) -> None:
@@ -650,15 +669,16 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             answer,
         )
 
-    @work(thread=True, group="case-draft", exit_on_error=False)
     def _discard_draft(self, case_id: int) -> None:
+        self._drop_draft(case_id, self.relance.agent_login)
+
+    @database_work(group="case-draft", exclusive=False, interruptible=False)
+    def _drop_draft(self, conn: sqlite3.Connection, case_id: int, login: str) -> None:
         from relance_tui.services.calls import discard_call_draft
 
         with self._draft_lock:
             self._pending_draft = None
-            discard_call_draft(
-                self.connections.get(), case_id, agent_login=self.relance.agent_login
-            )
+            discard_call_draft(conn, case_id, agent_login=login)
 
     @on(CallChecklist.SaveRequested)
     def _save_requested(self, event: CallChecklist.SaveRequested) -> None:
@@ -670,7 +690,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             return
         if not self.saving:
             self.saving = True
-            self._record_call(draft)
+            self._save_call(draft)
 
     def _reword(self, draft: CallDraft, findings: Mapping[str, tuple[object, ...]]) -> None:
         from relance_tui.tui.dialogs.notes_check import NotesCheckDialog
@@ -703,25 +723,21 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         fields = {name: texts[name] for name in findings}
         self.app.push_screen(NotesCheckDialog(fields), reworded)
 
-    @work(thread=True, exclusive=True, group="case-save", exit_on_error=False)
-    def _record_call(self, draft: CallDraft) -> None:
+    def _save_call(self, draft: CallDraft) -> None:
+        app = self.relance
+        self._record_call(draft, app.settings, app.agent_login, self.now())
+
+    @database_work(group="case-save", interruptible=False)
+    def _record_call(
+        self, conn: sqlite3.Connection, draft: CallDraft, settings: Settings, login: str,
+        now: datetime,
+    ) -> CallRecorded:  # fmt: skip
         from relance_tui.services.calls import record_call
 
-        app = self.relance
         with self._draft_lock:
             self._pending_draft = None
-            try:
-                result = record_call(
-                    self.connections.get(),
-                    app.settings,
-                    draft,
-                    agent_login=app.agent_login,
-                    now=self.now(),
-                )
-            except Exception as error:
-                self.post_message(self.Failed(str(error)))
-                result = RecordedCall(saved=False, problems=(key("call.error.save_failed"),))
-        self.post_message(self.CallRecorded(draft, result))
+            result = record_call(conn, settings, draft, agent_login=login, now=now)
+        return self.CallRecorded(draft, result)
 
     @on(CallRecorded)
     def _call_recorded(self, event: CallRecorded) -> None:

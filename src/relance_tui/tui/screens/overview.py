@@ -1,17 +1,16 @@
 """The portfolio overview: money overdue by segment, by stage of the dunning ladder and by age.
 
-Figures are read in a worker thread (services.overview, aggregates over the cases table) and
-arrive as a message; `r` reads them again.
+Figures are read as database work (tui/database.py; services.overview, aggregates over the
+cases table) and arrive as a message; `r` reads them again.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
@@ -22,8 +21,9 @@ from textual.widgets import DataTable, Header, Static
 from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
 from relance_tui.formatting import PARIS, money, money_short, number, percent
 from relance_tui.i18n import t
-from relance_tui.services.overview import Bucket, PortfolioOverview, load_portfolio_overview
+from relance_tui.services.overview import Bucket, PortfolioOverview, portfolio_overview
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.database import DatabaseFailed, database_work
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
 
@@ -31,12 +31,6 @@ class PortfolioLoaded(Message):
     def __init__(self, overview: PortfolioOverview) -> None:
         super().__init__()
         self.overview = overview
-
-
-class PortfolioFailed(Message):
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
 
 
 TABLE_TITLE_KEYS: dict[str, str] = {
@@ -71,9 +65,8 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
         Binding("r", "reload", "key.portfolio_reload", id="portfolio.reload"),
     ]
 
-    def __init__(self, *, db_path: Path, agent_login: str, today: date | None = None) -> None:
+    def __init__(self, *, agent_login: str, today: date | None = None) -> None:
         super().__init__()
-        self.db_path = db_path
         self.agent_login = agent_login
         self.fixed_today = today
         self.overview: PortfolioOverview | None = None
@@ -118,20 +111,12 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
                 return value
         return datetime.now(PARIS).date()
 
-    @work(thread=True, exclusive=True, group="portfolio", exit_on_error=False)
-    def load_overview(self, today: date) -> None:
-        try:
-            overview = load_portfolio_overview(
-                self.db_path, today=today, agent_login=self.agent_login
-            )
-        except Exception as error:  # the screen reports it; the app keeps running
-            self.post_message(PortfolioFailed(str(error)))
-            return
-        self.post_message(PortfolioLoaded(overview))
+    @database_work(group="portfolio")
+    def load_overview(self, conn: sqlite3.Connection, today: date) -> PortfolioLoaded:
+        return PortfolioLoaded(portfolio_overview(conn, today=today, agent_login=self.agent_login))
 
-    def on_portfolio_failed(self, message: PortfolioFailed) -> None:
+    def on_database_failed(self, message: DatabaseFailed) -> None:
         self.query_one("#portfolio-summary", Static).update(t("portfolio.failed"))
-        self.notify(message.error, title=t("portfolio.failed"), severity="error", markup=False)
 
     def on_portfolio_loaded(self, message: PortfolioLoaded) -> None:
         overview = self.overview = message.overview

@@ -1,28 +1,31 @@
 """The work queue, the app's home screen: the agent's cases, urgent first, then by score.
 
-Every database read runs in a thread worker with that thread's own connection; results come back
-with `call_from_thread`. The table is virtual (widgets/queue_table.py): only the rows on screen
-are read, page by page. Scores are brought up to date in the background on start and every
-minute (services.queue.refresh_queue), and the view is re-read when they moved.
+Every read and write is database work (tui/database.py): it runs on the app's database threads
+and its result comes back as a message. The table is virtual (widgets/queue_table.py): only the
+rows on screen are read, page by page. Scores are brought up to date in the background on start
+and every minute (services.queue.refresh_queue), and the view is re-read when they moved.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from relance_tui.config import Settings
 from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
 from relance_tui.i18n import t, tn
 from relance_tui.services.queue import QueueCounts, QueueFilters, QueueQuery, QueueRow
 from relance_tui.tui.bindings import TranslatedBindings
-from relance_tui.tui.connections import ThreadConnections
+from relance_tui.tui.database import DatabaseFailed, database_work
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.queue_pager import FetchPlan, run_plan
 from relance_tui.tui.widgets.queue_table import QueueTable
@@ -36,6 +39,60 @@ if TYPE_CHECKING:
     from relance_tui.tui.dialogs.reassign import AgentOption, ReassignChoice
 
 REFRESH_SECONDS = 60.0
+
+
+class QueueRead(Message):
+    """The queue as read for `filters`, with the agent when this read resolved it."""
+
+    def __init__(
+        self,
+        read: tuple[QueueFilters, QueueQuery, QueueCounts],
+        *,
+        keep_cursor: bool,
+        refresh_after: bool,
+        agent: tuple[AgentRow, list[AgentChoice]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.filters, self.query, self.counts = read
+        self.keep_cursor = keep_cursor
+        self.refresh_after = refresh_after
+        self.agent = agent
+
+
+class QueueProblem(Message):
+    """The queue cannot be shown (an unknown login)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class ScoresMoved(Message):
+    def __init__(self, full: bool, count: int) -> None:
+        super().__init__()
+        self.full = full
+        self.count = count
+
+
+class ReassignAsked(Message):
+    """The agents a case (or the view) may go to, read for the reassign dialog."""
+
+    def __init__(
+        self, row: QueueRow, query: QueueQuery, view_count: int, agents: list[AgentOption]
+    ) -> None:
+        super().__init__()
+        self.row = row
+        self.query = query
+        self.view_count = view_count
+        self.agents = agents
+
+
+class Reassigned(Message):
+    def __init__(self, moved: int, login: str, refusal: str | None = None) -> None:
+        super().__init__()
+        self.moved = moved
+        self.login = login
+        self.refusal = refusal  # a ReassignmentError's text: nothing moved
 
 
 class QueueScreen(TranslatedBindings, Screen[None]):
@@ -57,17 +114,10 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         self.query_: QueueQuery | None = None
         self.counts = QueueCounts(0, 0)
         self.problem: str | None = None
-        self._conns: ThreadConnections | None = None
 
     @property
     def relance(self) -> RelanceApp:
         return self.app  # type: ignore[return-value]
-
-    @property
-    def conns(self) -> ThreadConnections:
-        if self._conns is None:
-            self._conns = ThreadConnections(self.relance.db_path)
-        return self._conns
 
     def compose(self) -> ComposeResult:
         yield Static(t("queue.title"), id="queue-title", markup=False)
@@ -89,50 +139,75 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         table.highlight_listener = self._highlighted
         table.focus()
         self._load()
-        self.set_interval(REFRESH_SECONDS, self._refresh_scores)
+        self.set_interval(REFRESH_SECONDS, self._refresh)
 
     def on_screen_resume(self) -> None:
         """Back from a case (a call saved, a promise, a reassignment…): read the queue again."""
         if self.query_ is not None:
             self._load(keep_cursor=True, refresh_after=False)
 
-    def on_unmount(self) -> None:
-        if self._conns is not None:
-            self._conns.close_all()
-
     def on_resize(self) -> None:
         self.query_one(ScorePanel).set_compact(self.size.width < 120)
 
     # --- reading --------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
     def _load(self, keep_cursor: bool = False, refresh_after: bool = True) -> None:
+        """Read the queue (the agent too, the first time), then bring scores up to date."""
+        self._read(self.agent, self.filters, keep_cursor, refresh_after)
+
+    @database_work(group="queue-load")
+    def _read(
+        self,
+        conn: sqlite3.Connection,
+        agent: AgentRow | None,
+        filters: QueueFilters,
+        keep_cursor: bool,
+        refresh_after: bool,
+    ) -> QueueRead | QueueProblem:
         from relance_tui.services import queue
         from relance_tui.storage.agents import list_agents
 
-        conn = self.conns.get()
-        if self.agent is None:
+        resolved = None
+        if agent is None:
+            login = self.relance.agent_login
             try:
-                agent = queue.resolve_agent(conn, self.relance.agent_login)
+                agent = queue.resolve_agent(conn, login)
             except queue.UnknownAgentError:
-                login = self.relance.agent_login
-                self.app.call_from_thread(self._set_problem, t("queue.unknown_agent", login=login))
-                return
+                return QueueProblem(t("queue.unknown_agent", login=login))
             choices = [(a.id, a.login) for a in list_agents(conn)] if agent.sees_everyone else []
-            self.app.call_from_thread(self._set_agent, agent, choices)
-        filters = self.filters
+            resolved = (agent, choices)
+            if not agent.sees_everyone:
+                filters = QueueFilters(agent_id=agent.id)  # as _set_agent will have it
         query = queue.build_query(conn, filters)
         counts = queue.count_queue(conn, query)
-        self.app.call_from_thread(self._show, filters, query, counts, keep_cursor)
-        if refresh_after:
-            self.app.call_from_thread(self._refresh_scores)
+        return QueueRead(
+            (filters, query, counts),
+            keep_cursor=keep_cursor,
+            refresh_after=refresh_after,
+            agent=resolved,
+        )
+
+    def on_queue_read(self, message: QueueRead) -> None:
+        if message.agent is not None and self.agent is None:
+            self._set_agent(*message.agent)
+        self._show(message.filters, message.query, message.counts, message.keep_cursor)
+        if message.refresh_after:
+            self._refresh()
+
+    def on_queue_problem(self, message: QueueProblem) -> None:
+        self._set_problem(message.text)
+
+    def on_database_failed(self, message: DatabaseFailed) -> None:
+        if message.job == "_read" and self.query_ is None:  # nothing shown yet: say why
+            self.query_one(QueueTable).empty_text = t("queue.failed")
+            self.query_one(QueueTable).refresh()
 
     def _set_problem(self, message: str) -> None:
         self.problem = message
         self.query_one("#queue-title", Static).update(message)
         table = self.query_one(QueueTable)
         table.empty_text = message
-        table.show(0, lambda plan: [])
+        table.show(0, lambda conn, plan: [])
 
     def _set_agent(self, agent: AgentRow, choices: list[AgentChoice]) -> None:
         self.agent = agent
@@ -150,12 +225,11 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             return  # the user changed the filters meanwhile: another load is on its way
         self.query_ = query
         self.counts = counts
-        conns = self.conns
         table = self.query_one(QueueTable)
         table.empty_text = t("queue.empty_filtered" if filters.narrowed else "queue.empty")
 
-        def fetch(plan: FetchPlan) -> list[QueueRow]:
-            return run_plan(conns.get(), query, plan)
+        def fetch(conn: sqlite3.Connection, plan: FetchPlan) -> list[QueueRow]:
+            return run_plan(conn, query, plan)
 
         table.show(counts.total, fetch, keep_cursor=keep_cursor)
         if counts.total == 0:
@@ -201,20 +275,23 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             items.append(self._agent_name())
         return ", ".join(items)
 
-    @work(thread=True, exclusive=True, group="queue-refresh", exit_on_error=False)
-    def _refresh_scores(self) -> None:
+    def _refresh(self) -> None:
+        self._refresh_scores(self.relance.settings, self.relance.now())
+
+    @database_work(group="queue-refresh")
+    def _refresh_scores(
+        self, conn: sqlite3.Connection, settings: Settings, now: datetime
+    ) -> ScoresMoved | None:
         from relance_tui.services.queue import refresh_queue
 
-        conn = self.conns.get()
-        outcome = refresh_queue(conn, self.relance.settings, self.relance.now())
-        if outcome.rescored:
-            self.app.call_from_thread(self._scores_moved, outcome.full, outcome.rescored)
+        outcome = refresh_queue(conn, settings, now)
+        return ScoresMoved(outcome.full, outcome.rescored) if outcome.rescored else None
 
-    def _scores_moved(self, full: bool, count: int) -> None:
+    def on_scores_moved(self, message: ScoresMoved) -> None:
         table = self.query_one(QueueTable)
         table.today = self.relance.today()
-        if full:
-            self.notify(tn("queue.refreshed", count))
+        if message.full:
+            self.notify(tn("queue.refreshed", message.count))
         self._load(keep_cursor=True, refresh_after=False)
 
     # --- events ---------------------------------------------------------------------------
@@ -327,75 +404,74 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             return
         self._open_reassign(row, self.query_, self.counts.total)
 
-    @work(thread=True, exclusive=True, group="queue-reassign", exit_on_error=False)
-    def _open_reassign(self, row: QueueRow, query: QueueQuery, view_count: int) -> None:
+    @database_work(group="queue-reassign")
+    def _open_reassign(
+        self, conn: sqlite3.Connection, row: QueueRow, query: QueueQuery, view_count: int
+    ) -> ReassignAsked:
         from relance_tui.services.reassignment import assignable_agents
         from relance_tui.tui.dialogs.reassign import AgentOption
 
-        agents = [
-            AgentOption(agent.login, agent.display_name)
-            for agent in assignable_agents(self.conns.get())
-        ]
-        self.app.call_from_thread(self._ask_reassign, row, query, view_count, agents)
+        agents = [AgentOption(a.login, a.display_name) for a in assignable_agents(conn)]
+        return ReassignAsked(row, query, view_count, agents)
 
-    def _ask_reassign(
-        self, row: QueueRow, query: QueueQuery, view_count: int, agents: list[AgentOption]
-    ) -> None:
+    def on_reassign_asked(self, message: ReassignAsked) -> None:
         from relance_tui.services.reassignment import BULK_CAP
         from relance_tui.tui.dialogs.reassign import ReassignDialog
 
-        if not agents:
+        if not message.agents:
             self.notify(t("reassign.no_agent"), severity="warning")
             return
+        row, query = message.row, message.query
         dialog = ReassignDialog(
             case_name=row.debtor_name,
             case_reference=row.debtor_reference,
             current_login=row.agent_login,
-            agents=agents,
-            view_count=view_count,
+            agents=message.agents,
+            view_count=message.view_count,
             cap=BULK_CAP,
         )
 
         def chosen(choice: ReassignChoice | None) -> None:
-            if choice is not None:
-                self._reassign(choice, row.id, query)
+            if choice is not None and self.agent is not None:
+                self._reassign(choice, row.id, query, self.agent.login)
 
         self.app.push_screen(dialog, chosen)
 
-    @work(thread=True, exclusive=True, group="queue-reassign", exit_on_error=False)
-    def _reassign(self, choice: ReassignChoice, case_id: int, query: QueueQuery) -> None:
-        import sqlite3
-
+    @database_work(group="queue-reassign", interruptible=False)
+    def _reassign(
+        self,
+        conn: sqlite3.Connection,
+        choice: ReassignChoice,
+        case_id: int,
+        query: QueueQuery,
+        by_login: str,
+    ) -> Reassigned:
         from relance_tui.services import reassignment
 
-        assert self.agent is not None
-        conn = self.conns.get()
+        login = choice.to_login
         try:
             if choice.whole_view:
                 moved = reassignment.reassign_view(
-                    conn, query=query, to_login=choice.to_login, by_login=self.agent.login
+                    conn, query=query, to_login=login, by_login=by_login
                 )
             else:
                 moved = reassignment.reassign_cases(
-                    conn, case_ids=[case_id], to_login=choice.to_login, by_login=self.agent.login
+                    conn, case_ids=[case_id], to_login=login, by_login=by_login
                 )
         except reassignment.ReassignmentError as error:
-            self.app.call_from_thread(self._reassign_failed, str(error))
-            return
-        except sqlite3.Error as error:
-            self.app.call_from_thread(self._reassign_failed, t("reassign.failed", error=str(error)))
-            return
-        self.app.call_from_thread(self._reassigned, moved, choice.to_login)
+            return Reassigned(0, login, refusal=str(error))
+        return Reassigned(moved, login)
 
-    def _reassign_failed(self, message: str) -> None:
-        self.notify(message, severity="error", markup=False)
-
-    def _reassigned(self, moved: int, login: str) -> None:
+    def on_reassigned(self, message: Reassigned) -> None:
+        if message.refusal is not None:
+            self.notify(message.refusal, severity="error", markup=False)
+            return
+        moved, login = message.moved, message.login
         if moved == 0:
-            message = t("reassign.done_none", login=login)
+            text = t("reassign.done_none", login=login)
         else:
-            message = tn("reassign.done", moved, login=login)
-        self.notify(message, markup=False)
+            text = tn("reassign.done", moved, login=login)
+        self.notify(text, markup=False)
         self._load(keep_cursor=True, refresh_after=False)
 
     def now(self) -> datetime:

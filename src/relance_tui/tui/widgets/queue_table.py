@@ -1,13 +1,15 @@
 """The queue as a virtual table: a widget whose `render_line` draws only the rows on screen.
 
-Rows come from a `QueuePager` (keyset pages in an LRU cache); a missing page is fetched in a
-thread worker with the fetcher the screen gave, then the lines are redrawn. Rendered lines are
+Rows come from a `QueuePager` (keyset pages in an LRU cache); a missing page is read as database
+work (tui/database.py) with the fetcher the screen gave, then the lines are redrawn; a page whose
+read failed is asked for again a little later. Rendered lines are
 cached too, so moving the cursor redraws two lines. Columns narrow or drop with the width.
 The table scrolls itself (`top`, the first row on screen) and tells a `RowScrollBar` beside it.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -25,14 +27,17 @@ from textual.strip import Strip
 from relance_tui.i18n import t
 from relance_tui.services.queue import QueueRow
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.database import DatabaseFailed, database_work
 from relance_tui.tui.widgets.finished_lines import FinishedLines
 from relance_tui.tui.widgets.queue_pager import FetchPlan, QueuePager
 from relance_tui.tui.widgets.queue_row_text import RowText, fit
 from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
 
-Fetcher = Callable[[FetchPlan], list[QueueRow]]
+Fetcher = Callable[[sqlite3.Connection, FetchPlan], list[QueueRow]]
 LINE_CACHE_SIZE = 400
 WHEEL_ROWS = 3
+RETRY_SECONDS = 0.25  # a failed page read is tried again after this, then twice as long…
+RETRY_MAX_SECONDS = 30.0  # …up to this
 
 
 class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
@@ -109,6 +114,7 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         self._fetcher: Fetcher | None = None
         self._generation = 0
         self._pending: set[int] = set()
+        self._retry_delay = RETRY_SECONDS
         self._lines: OrderedDict[tuple[int, int, bool], Strip] = OrderedDict()
         self._texts: OrderedDict[int, tuple[str, str, int]] = OrderedDict()  # by case id
         self._styles: dict[str, Style] = {}
@@ -171,23 +177,31 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         if fetcher is None:
             return
         for page in pages:
-            if page in self._pending:
-                continue
-            self._pending.add(page)
-            plan = self.pager.plan(page)
-            generation = self._generation
+            if page not in self._pending:
+                self._pending.add(page)
+                self._read_page(fetcher, self._generation, self.pager.plan(page))
 
-            def work(plan: FetchPlan = plan, generation: int = generation) -> None:
-                rows = fetcher(plan)
-                self.post_message(self._PageLoaded(generation, plan.page, rows))
+    @database_work(group="queue-pages", exclusive=False)
+    def _read_page(
+        self, conn: sqlite3.Connection, fetcher: Fetcher, generation: int, plan: FetchPlan
+    ) -> _PageLoaded:
+        return self._PageLoaded(generation, plan.page, fetcher(conn, plan))
 
-            self.run_worker(work, thread=True, group="queue-pages", exit_on_error=False)
+    def on_database_failed(self, message: DatabaseFailed) -> None:
+        if message.job != "_read_page":
+            return
+        _fetcher, generation, plan = message.args
+        if generation == self._generation and isinstance(plan, FetchPlan):
+            self._pending.discard(plan.page)  # asked for again by the next paint
+            self.set_timer(self._retry_delay, self.refresh)
+            self._retry_delay = min(self._retry_delay * 2, RETRY_MAX_SECONDS)
 
     def _on_queue_table__page_loaded(self, message: _PageLoaded) -> None:
         message.stop()
         if message.generation != self._generation:
             return
         self._pending.discard(message.page)
+        self._retry_delay = RETRY_SECONDS
         rows = message.rows
         self.pager.store(message.page, rows)
         first = message.page * self.pager.page_size
