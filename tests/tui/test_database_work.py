@@ -76,6 +76,29 @@ def notifications(app: RelanceApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+def endless_query(conn: sqlite3.Connection, started: threading.Event, ended: list[str]) -> None:
+    """A query that runs until it is interrupted (or gives up, failing the test, after a
+    while); `started` is set once it runs, `ended` gets how it ended."""
+    give_up = time.monotonic() + 2 * WAIT
+
+    def running(_: int) -> int:
+        started.set()
+        if time.monotonic() > give_up:
+            raise RuntimeError("never interrupted")
+        return 1
+
+    conn.create_function("running", 1, running)
+    try:
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)"
+            " SELECT count(*) FROM n WHERE running(i)"
+        ).fetchone()
+    except sqlite3.OperationalError as error:
+        ended.append(str(error))
+        raise
+    ended.append("finished")
+
+
 class TrackedConnection(sqlite3.Connection):
     """Remembers the thread that opened it and the one that closed it."""
 
@@ -111,25 +134,8 @@ async def test_quitting_during_a_query_interrupts_it_and_each_thread_closes_its_
     used: list[sqlite3.Connection] = []
 
     def slow_refresh(conn: sqlite3.Connection, *args: Any) -> queue.RefreshOutcome:
-        give_up = time.monotonic() + 2 * WAIT
-
-        def running(_: int) -> int:
-            started.set()
-            if time.monotonic() > give_up:  # not interrupted: end anyway, the test fails
-                raise RuntimeError("never interrupted")
-            return 1
-
-        conn.create_function("running", 1, running)
         used.append(conn)
-        try:  # an endless query, until it is interrupted
-            conn.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)"
-                " SELECT count(*) FROM n WHERE running(i)"
-            ).fetchone()
-        except sqlite3.OperationalError as error:
-            ended.append(str(error))
-            raise
-        ended.append("finished")
+        endless_query(conn, started, ended)
         return queue.RefreshOutcome(False, 0)
 
     monkeypatch.setattr(queue, "refresh_queue", slow_refresh)
@@ -145,6 +151,48 @@ async def test_quitting_during_a_query_interrupts_it_and_each_thread_closes_its_
     assert used and used[0] in mine
     assert [conn.closed_by for conn in mine] == [conn.opened_by for conn in mine]
     assert not any("base de données" in text for text in notifications(app))  # not a failure
+
+
+@sync
+async def test_quitting_during_a_rerank_releases_my_claims_without_waiting_for_it(
+    db_path: Path, case_ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-rank holds the write lock that releasing my claims on quit needs: it is stopped
+    first (the release used to wait for it, up to the busy timeout)."""
+    from relance_tui.storage.db import transaction as write
+
+    started = threading.Event()
+    ended: list[str] = []
+
+    def slow_rerank(conn: sqlite3.Connection, *args: Any) -> queue.RefreshOutcome:
+        with write(conn):
+            endless_query(conn, started, ended)
+        return queue.RefreshOutcome(True, 0)
+
+    app = make_app(db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        queue_screen = app.screen
+        app.open_case(case_ids[0])
+        await settle(app, pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.holder is None
+        assert claimed_by(db_path, case_ids[0]) is not None
+        monkeypatch.setattr(queue, "refresh_queue", slow_rerank)
+        queue_screen._refresh()  # type: ignore[attr-defined]
+        await until(pilot, started.is_set)
+        await pilot.press("q")
+    assert app.return_code == 0
+    assert ended == ["interrupted"]
+    assert claimed_by(db_path, case_ids[0]) is None
+
+
+def claimed_by(path: Path, case_id: int) -> int | None:
+    conn = connect(path)
+    try:
+        row = conn.execute("SELECT claimed_by FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return row[0] if row else None
+    finally:
+        conn.close()
 
 
 @sync
@@ -205,7 +253,4 @@ async def test_a_case_that_cannot_be_read_shows_the_error_instead_of_loading(
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, CaseScreen)
-    conn = connect(db_path)
-    claimed = conn.execute("SELECT claimed_by FROM cases WHERE id = ?", (case_ids[0],)).fetchone()
-    conn.close()
-    assert claimed[0] is None  # claimed on the way, released with the failure
+    assert claimed_by(db_path, case_ids[0]) is None  # claimed on the way, released with the failure

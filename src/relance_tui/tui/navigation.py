@@ -132,6 +132,8 @@ class CaseNavigation(DatabaseApp[int]):
 
     async def action_quit(self) -> None:
         """A clean exit releases my claims (a dropped connection does not: they expire)."""
+        # Reads stop first: a re-rank in progress holds the write lock the release waits for.
+        self.workers.cancel_all()
         with contextlib.suppress(WorkerFailed, WorkerCancelled):  # reported already
             await self._release_all_claims().wait()
         self.exit()
