@@ -2,9 +2,9 @@
 
 Rows come from a `QueuePager` (keyset pages in an LRU cache); a missing page is read as database
 work (tui/database.py) with the fetcher the screen gave, then the lines are redrawn; a page whose
-read failed is asked for again a little later. Rendered lines are
-cached too, so moving the cursor redraws two lines. Columns narrow or drop with the width.
-The table scrolls itself (`top`, the first row on screen) and tells a `RowScrollBar` beside it.
+read failed is asked for again a little later. Rendered lines are cached too, so moving the
+cursor redraws two lines. Columns narrow or drop with the width. The table scrolls itself
+(`top`, the first row on screen) and tells a `RowScrollBar` beside it.
 """
 
 from __future__ import annotations
