@@ -105,6 +105,26 @@ class ConfigError(ValueError):
     """The configuration file is unreadable or has a bad value; the message says where."""
 
 
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_dirs(path: Path, mode: int = PRIVATE_DIR_MODE) -> None:
+    """Create `path` with exactly `mode` and its missing parents private to the user, whatever
+    the umask (a plain mkdir under umask 000 makes them writable by everyone). Directories that
+    exist are left as they are."""
+    missing: list[Path] = []
+    for level in (path, *path.parents):
+        if level.exists():
+            break
+        missing.append(level)
+    for level in reversed(missing):
+        try:
+            level.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue  # made by another process meanwhile: theirs to set
+        os.chmod(level, mode if level == path else PRIVATE_DIR_MODE)
+
+
 def default_config_path() -> Path:
     from platformdirs import user_config_path
 

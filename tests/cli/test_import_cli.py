@@ -37,6 +37,7 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8-sig") -> 
 
 @pytest.fixture
 def db(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert run(capsys, "--db", str(db_path), "init")[0] == 0  # I am its admin: I may import
     code, out, _ = run(
         capsys,
         "--db",

@@ -45,7 +45,7 @@ def test_rules_assign_new_cases_and_supervisors_reassign(
     db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = ("--db", str(db_path))
-    run(capsys, *db, "agents", "list")  # the OS user becomes admin of the new database
+    assert run(capsys, *db, "init")[0] == 0  # the OS user becomes admin of the new database
     make_cases(connect(db_path))
     for login in ("agent1", "agent2"):
         assert run(capsys, *db, "agents", "add", login)[0] == 0
@@ -76,7 +76,8 @@ def test_rules_assign_new_cases_and_supervisors_reassign(
 
 def test_agents_cannot_reassign(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = ("--db", str(db_path))
+    run(capsys, *db, "init")
     run(capsys, *db, "agents", "add", "boss", "--role", "admin")
     run(capsys, *db, "agents", "set-role", getpass.getuser(), "agent")
     code, _, err = run(capsys, *db, "assign", "--from", "boss", "--to", "boss")
-    assert code == 1 and "superviseurs" in err
+    assert code == 1 and "ni superviseur ni administrateur" in err

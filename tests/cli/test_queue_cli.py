@@ -111,7 +111,8 @@ def test_unknown_os_user(db_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_empty_queue_and_bad_limit(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--db", str(db_path), "queue")  # first user becomes admin
+    assert run(capsys, "--db", str(db_path), "init")[0] == 0  # I become the admin
+    code, out, _ = run(capsys, "--db", str(db_path), "queue")
     assert code == 0 and "Aucun dossier" in out
     code, _, err = run(capsys, "--db", str(db_path), "queue", "--limit", "0")
     assert code == 2 and "--limit" in err

@@ -6,7 +6,12 @@ import pytest
 from relance_tui.config import ClaimSettings, Settings
 from relance_tui.domain.models import AgentRole
 from relance_tui.services.claims import claim_case, release_case, release_everything
-from relance_tui.services.identity import IdentityError, ensure_agent, resolve_identity
+from relance_tui.services.identity import (
+    IdentityError,
+    ensure_agent,
+    make_first_admin,
+    resolve_identity,
+)
 from relance_tui.storage.agents import get_agent, set_active, upsert_agent
 from relance_tui.storage.db import connect, transaction
 
@@ -23,9 +28,14 @@ def add(conn, login: str, role: AgentRole = AgentRole.AGENT) -> int:  # type: ig
         return upsert_agent(conn, login=login, display_name=login, role=role, by="test").id
 
 
-def test_first_user_of_an_empty_database_becomes_admin(conn) -> None:  # type: ignore[no-untyped-def]
-    identity = resolve_identity(conn, "alice")
-    assert identity.agent.role is AgentRole.ADMIN
+def test_a_database_without_agents_lets_nobody_in_until_its_creator_is_admin(conn) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IdentityError, match="aucun agent"):
+        resolve_identity(conn, "alice")  # the first to come is no longer made admin
+    assert conn.execute("SELECT count(*) FROM agents").fetchone()[0] == 0
+    assert make_first_admin(conn, "alice").role is AgentRole.ADMIN  # what `relance init` does
+    assert resolve_identity(conn, "alice").agent.role is AgentRole.ADMIN
+    with pytest.raises(IdentityError, match="déjà des agents"):
+        make_first_admin(conn, "bob")
     with pytest.raises(IdentityError, match="relance agents add bob"):
         resolve_identity(conn, "bob")
 

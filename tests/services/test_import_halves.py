@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.services.test_importing import DEBTORS, INVOICE_HEADER, run, snapshot, write
+from tests.services.test_importing import (
+    DEBTORS,
+    INVOICE_HEADER,
+    importer_db,
+    run,
+    snapshot,
+    write,
+)
 
 from relance_tui.services.importing import halves as import_halves
 from relance_tui.services.importing import pipeline as importing
@@ -69,7 +76,7 @@ def one_process(monkeypatch: pytest.MonkeyPatch) -> list[Table]:
 
 
 def fresh(tmp_path: Path, name: str) -> sqlite3.Connection:
-    conn = connect(tmp_path / name)
+    conn = importer_db(tmp_path / name)
     run(conn, "debtors", write(tmp_path, f"{name}.clients.csv", DEBTORS))
     return conn
 

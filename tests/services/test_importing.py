@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from factories import add_agent
 from relance_tui.services.importing.batch import ImportOptions, ImportReport
 from relance_tui.services.importing.fields import ImportKind
 from relance_tui.services.importing.pipeline import import_file
 from relance_tui.services.importing.read import ImportFileError
-from relance_tui.storage.db import connect
+from relance_tui.storage.db import connect, transaction
 
 TODAY = date(2026, 6, 30)
 DEBTORS = (
@@ -33,6 +34,14 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8-sig") -> 
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def importer_db(path: Path) -> sqlite3.Connection:
+    """A database whose admin "tester" runs the imports (importing is for admins)."""
+    connection = connect(path)
+    with transaction(connection):
+        add_agent(connection, "tester", role="admin")
+    return connection
 
 
 def run(conn: sqlite3.Connection, kind: str, path: Path, **options: object) -> ImportReport:
@@ -65,7 +74,7 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
 
 @pytest.fixture
 def conn(db_path: Path, tmp_path: Path) -> sqlite3.Connection:
-    connection = connect(db_path)
+    connection = importer_db(db_path)
     report = run(connection, "debtors", write(tmp_path, "clients.csv", DEBTORS))
     assert report.committed and report.inserted == 3, report.errors
     return connection

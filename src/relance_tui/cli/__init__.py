@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         audit_cmd,
         demo_cmd,
         import_cmd,
+        init_cmd,
         queue_cmd,
         seed_cmd,
     )
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (
         app_cmd,
+        init_cmd,
         demo_cmd,
         seed_cmd,
         import_cmd,

@@ -42,49 +42,41 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from relance_tui.services.agents import AgentsError
+    from relance_tui.services.permissions import NotAllowedError
+
+    conn = common.open_db(args)
+    try:
+        actor = common.current_identity(args, conn).agent
+        return _run(args, conn, actor)
+    except (AgentsError, NotAllowedError) as error:
+        raise common.CliError(str(error)) from error
+    finally:
+        conn.close()
+
+
+def _run(args: argparse.Namespace, conn: Any, actor: Any) -> int:
     from relance_tui.domain.labels import AGENT_ROLE_KEYS
     from relance_tui.domain.models import AgentRole
     from relance_tui.i18n import t
-    from relance_tui.storage import agents
-    from relance_tui.storage.db import transaction
+    from relance_tui.services import agents
 
-    conn = common.open_db(args)
-    identity = common.current_identity(args, conn)
-    if args.agents_action == "list":
-        return _print_list(agents.list_agents(conn, include_inactive=True))
-    if args.agents_action == "rule" and args.rule_action == "list":
-        return _print_rules(conn)
-    if identity.agent.role is not AgentRole.ADMIN:
-        raise common.CliError(t("agents.admin_only"))
-    by = identity.os_user
-    if args.agents_action == "rule":
-        return _change_rules(conn, args, by)
-    with transaction(conn):
-        if args.agents_action == "add":
-            row = agents.upsert_agent(
-                conn,
-                login=args.login,
-                display_name=args.name or args.login,
-                role=AgentRole(args.role),
-                by=by,
-            )
-            print(t("agents.added", login=row.login, role=t(AGENT_ROLE_KEYS[row.role])))
-        elif args.agents_action == "disable":
-            if not agents.set_active(conn, args.login, False, by=by):
-                raise common.CliError(t("agents.not_found", login=args.login))
-            print(t("agents.disabled", login=args.login))
-        else:
-            existing = agents.get_agent(conn, args.login)
-            if existing is None:
-                raise common.CliError(t("agents.not_found", login=args.login))
-            agents.upsert_agent(
-                conn,
-                login=args.login,
-                display_name=existing.display_name,
-                role=AgentRole(args.role),
-                by=by,
-            )
-            print(t("agents.role_set", login=args.login, role=t(AGENT_ROLE_KEYS[args.role])))
+    action = args.agents_action
+    if action == "list":
+        return _print_list(agents.list_agents(conn, actor))
+    if action == "rule":
+        return _rules(args, conn, actor)
+    if action == "add":
+        row = agents.save_agent(
+            conn, actor, args.login, name=args.name or args.login, role=AgentRole(args.role)
+        )
+        print(t("agents.added", login=row.login, role=t(AGENT_ROLE_KEYS[row.role])))
+    elif action == "disable":
+        agents.disable_agent(conn, actor, args.login)
+        print(t("agents.disabled", login=args.login))
+    else:
+        agents.set_role(conn, actor, args.login, AgentRole(args.role))
+        print(t("agents.role_set", login=args.login, role=t(AGENT_ROLE_KEYS[args.role])))
     return common.EXIT_OK
 
 
@@ -112,13 +104,32 @@ def _print_list(rows: list[Any]) -> int:
     return common.EXIT_OK
 
 
-def _print_rules(conn: Any) -> int:
+def _rules(args: argparse.Namespace, conn: Any, actor: Any) -> int:
     from relance_tui.domain.labels import SEGMENT_KEYS
     from relance_tui.formatting import money
-    from relance_tui.i18n import t
-    from relance_tui.storage.assignment import list_rules
+    from relance_tui.i18n import t, tn
+    from relance_tui.services import agents
 
-    rules = list_rules(conn)
+    if args.rule_action == "delete":
+        agents.delete_rule(conn, actor, args.rule_id)
+        print(t("rules.deleted", id=args.rule_id))
+        return common.EXIT_OK
+    if args.rule_action == "add":
+        prefix = args.postal_prefix
+        if prefix is not None and not prefix.isdigit():
+            raise common.CliError(t("rules.bad_prefix", prefix=prefix), exit_code=2)
+        rule_id, agent, assigned = agents.add_rule(
+            conn,
+            actor,
+            args.login,
+            segment=args.segment,
+            postal_prefix=prefix,
+            min_overdue_cents=None if args.min_amount is None else round(args.min_amount * 100),
+            max_overdue_cents=None if args.max_amount is None else round(args.max_amount * 100),
+        )
+        print(tn("rules.added", assigned, id=rule_id, login=agent.login))
+        return common.EXIT_OK
+    rules = agents.list_rules(conn, actor)
     if not rules:
         print(t("rules.none"))
     for rule in rules:
@@ -132,35 +143,4 @@ def _print_rules(conn: Any) -> int:
         if rule.max_overdue_cents is not None:
             parts.append(f"< {money(rule.max_overdue_cents)}")
         print("  ".join(parts))
-    return common.EXIT_OK
-
-
-def _change_rules(conn: Any, args: argparse.Namespace, by: str) -> int:
-    from relance_tui.i18n import t, tn
-    from relance_tui.storage import agents, assignment
-    from relance_tui.storage.db import transaction
-
-    with transaction(conn):
-        if args.rule_action == "delete":
-            if not assignment.delete_rule(conn, args.rule_id, by=by):
-                raise common.CliError(t("rules.not_found", id=args.rule_id))
-            print(t("rules.deleted", id=args.rule_id))
-            return common.EXIT_OK
-        agent = agents.get_agent(conn, args.login)
-        if agent is None:
-            raise common.CliError(t("agents.not_found", login=args.login))
-        prefix = args.postal_prefix
-        if prefix is not None and not prefix.isdigit():
-            raise common.CliError(t("rules.bad_prefix", prefix=prefix), exit_code=2)
-        rule_id = assignment.add_rule(
-            conn,
-            agent_id=agent.id,
-            segment=args.segment,
-            postal_prefix=prefix,
-            min_overdue_cents=None if args.min_amount is None else round(args.min_amount * 100),
-            max_overdue_cents=None if args.max_amount is None else round(args.max_amount * 100),
-            by=by,
-        )
-        assigned = assignment.assign_by_rules(conn)
-    print(tn("rules.added", assigned, id=rule_id, login=agent.login))
     return common.EXIT_OK

@@ -26,11 +26,18 @@ def open_app(path: Any, args: argparse.Namespace) -> int:
     settings = common.settings(args)
     if settings.keymap:
         check_keymap(settings, args)
+    from relance_tui.domain.permissions import Permission
+    from relance_tui.services.permissions import NotAllowedError, require
+
     conn = common.open_db(args)
     try:
-        login = common.current_identity(args, conn).agent.login
+        agent = common.current_identity(args, conn).agent
+        require(agent, Permission.WORK_OWN_PORTFOLIO)
+    except NotAllowedError as error:
+        raise common.CliError(str(error)) from error
     finally:
         conn.close()
+    login = agent.login
     from relance_tui.tui.app import RelanceApp
 
     app = RelanceApp(db_path=path, agent_login=login, settings=settings)

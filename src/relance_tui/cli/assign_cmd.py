@@ -22,31 +22,34 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from relance_tui.i18n import t, tn
-    from relance_tui.storage import agents, assignment
-    from relance_tui.storage.db import transaction
+    from relance_tui.services.reassignment import (
+        ReassignmentError,
+        reassign_cases,
+        reassign_portfolio,
+    )
 
     if not args.case and not args.from_agent:
         raise common.CliError(t("assign.what"), exit_code=2)
     conn = common.open_db(args)
-    identity = common.current_identity(args, conn)
-    if not identity.agent.sees_everyone:
-        raise common.CliError(t("assign.supervisors_only"))
-    target = agents.get_agent(conn, args.to)
-    if target is None or not target.active:
-        raise common.CliError(t("agents.not_found", login=args.to))
-    source_id = None
-    if args.from_agent:
-        source = agents.get_agent(conn, args.from_agent)
-        if source is None:
-            raise common.CliError(t("agents.not_found", login=args.from_agent))
-        source_id = source.id
-    with transaction(conn):
-        cases = assignment.select_cases(
-            conn, case_ids=args.case, from_agent_id=source_id, segment=args.segment
-        )
-        missing = sorted(set(args.case) - {case_id for case_id, _ in cases})
-        if missing:
-            raise common.CliError(t("assign.unknown_cases", ids=", ".join(map(str, missing))))
-        moved = assignment.reassign(conn, cases, target.id, by=identity.agent.login)
-    print(tn("assign.done", moved, login=target.login))
+    try:
+        by_login = common.current_identity(args, conn).agent.login
+        if args.from_agent:
+            if args.case:
+                raise common.CliError(t("assign.what"), exit_code=2)
+            moved = reassign_portfolio(
+                conn,
+                from_login=args.from_agent,
+                to_login=args.to,
+                by_login=by_login,
+                segment=args.segment,
+            )
+        else:
+            moved = reassign_cases(
+                conn, case_ids=args.case, to_login=args.to, by_login=by_login, refuse_missing=True
+            )
+    except ReassignmentError as error:
+        raise common.CliError(str(error)) from error
+    finally:
+        conn.close()
+    print(tn("assign.done", moved, login=args.to))
     return common.EXIT_OK

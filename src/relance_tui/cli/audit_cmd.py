@@ -36,14 +36,14 @@ def _parse_since(value: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from relance_tui.formatting import moment
     from relance_tui.i18n import t
-    from relance_tui.storage.audit import audit_events
+    from relance_tui.services.audit import read_audit
 
     since = _parse_since(args.since) if args.since else None
     conn = common.open_db(args)
-    common.current_identity(args, conn)
+    viewer = common.current_identity(args, conn).agent
     printed = 0
-    for event in audit_events(
-        conn, agent=args.audit_agent, case_id=args.case, since=since, limit=args.limit
+    for event in read_audit(
+        conn, viewer, agent=args.audit_agent, case_id=args.case, since=since, limit=args.limit
     ):
         printed += 1
         if args.json:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,17 +58,31 @@ def db_path(args: argparse.Namespace) -> Path:
     return resolve_db_path(getattr(args, "db", None))
 
 
-def open_db(args: argparse.Namespace) -> sqlite3.Connection:
-    from relance_tui.storage.db import connect
+def open_db(args: argparse.Namespace, *, create: bool = False) -> sqlite3.Connection:
+    """The database of `--db`; only the commands that create one pass `create` (init, seed)."""
+    from relance_tui.storage.db import NotADatabaseError, connect
     from relance_tui.storage.schema import SchemaTooNewError
 
     path = db_path(args)
     try:
-        return connect(path)
+        return connect(path, create=create)
+    except NotADatabaseError as error:
+        raise CliError(not_a_database_message(error)) from error
     except SchemaTooNewError as error:
         raise CliError(t("error.db_too_new", path=path)) from error
     except sqlite3.DatabaseError as error:
         raise CliError(f"{path}: {error}") from error
+
+
+def not_a_database_message(error: Exception) -> str:
+    from relance_tui.storage.db import NotADatabaseError
+
+    assert isinstance(error, NotADatabaseError)
+    if error.reason == "missing":
+        return t("database.missing", path=error.path)
+    if error.reason == "empty":
+        return t("database.empty", path=error.path)
+    return t("database.foreign", path=error.path)
 
 
 def settings(args: argparse.Namespace) -> Settings:
@@ -84,11 +97,21 @@ def settings(args: argparse.Namespace) -> Settings:
     return loaded
 
 
+def os_user() -> str:
+    """The login of the user running this process, as the kernel knows them."""
+    from relance_tui.services.identity import IdentityError, process_user
+
+    try:
+        return process_user()
+    except IdentityError as error:
+        raise CliError(str(error)) from error
+
+
 def current_identity(args: argparse.Namespace, conn: sqlite3.Connection) -> Identity:
     """The agent this command acts as (OS user, or `--agent` for supervisors and admins)."""
     from relance_tui.services.identity import IdentityError, resolve_identity
 
     try:
-        return resolve_identity(conn, getpass.getuser(), getattr(args, "agent", None))
+        return resolve_identity(conn, os_user(), getattr(args, "agent", None))
     except IdentityError as error:
         raise CliError(str(error)) from error

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import Any
 
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if not is_built(path):
         print(t("demo.building", path=path), file=sys.stderr, flush=True)
     try:
-        ensure_demo_database(path, today=datetime.now(PARIS).date(), os_user=getpass.getuser())
+        ensure_demo_database(path, today=datetime.now(PARIS).date(), os_user=common.os_user())
     except DemoError as error:
         raise common.CliError(str(error)) from error
     if args.no_open:

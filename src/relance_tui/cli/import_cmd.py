@@ -48,7 +48,8 @@ def register(subparsers: Any) -> None:
         "--rejects",
         type=Path,
         metavar="FILE",
-        help="where --skip-bad writes the bad lines (default: FILE.rejets.csv)",
+        help="a new file where --skip-bad writes the bad lines, never an existing one (default: "
+        "FILE.rejets.csv, else FILE.rejets-2.csv, …)",
     )
     parser.set_defaults(handler=run)
 
@@ -72,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.services.importing.fields import ImportKind
     from relance_tui.services.importing.pipeline import import_file
     from relance_tui.services.importing.read import ImportFileError
+    from relance_tui.services.importing.rejects import free_rejects_path
+    from relance_tui.services.permissions import NotAllowedError
     from relance_tui.storage.imports import last_import_id
 
     mapping = _mapping(args.map)
@@ -82,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         raise common.CliError(t("error.file_not_found", path=path))
     rejects = args.rejects
     if args.skip_bad and rejects is None:
-        rejects = path.with_name(f"{path.stem}.rejets.csv")
+        rejects = free_rejects_path(path)
     conn = common.open_db(args)
     identity = common.current_identity(args, conn)
     options = ImportOptions(
@@ -115,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         settled = None
         if report.committed and report.kind in (ImportKind.INVOICES, ImportKind.PAYMENTS):
             settled = settle_after_import(conn, common.settings(args), datetime.now(UTC))
-    except ImportFileError as error:
+    except (ImportFileError, NotAllowedError) as error:
         raise common.CliError(str(error)) from error
     except sqlite3.OperationalError as error:
         raise common.CliError(t("import.cli.database_busy", detail=error)) from error

@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from relance_tui.i18n import t, tn
     from relance_tui.services import queue
-    from relance_tui.storage.agents import get_agent
+    from relance_tui.services.permissions import NotAllowedError, portfolio_scope
 
     if args.limit < 1:
         raise common.CliError(t("queue.cli.bad_limit", value=args.limit), common.EXIT_USAGE)
@@ -45,18 +45,12 @@ def run(args: argparse.Namespace) -> int:
     conn = common.open_db(args)
     try:
         me = common.current_identity(args, conn).agent
-        if args.view_agent:
-            target = get_agent(conn, args.view_agent)
-            if target is None or not target.active:
-                raise common.CliError(t("queue.unknown_agent", login=args.view_agent))
-            if target.id != me.id and not me.sees_everyone:
-                raise common.CliError(t("queue.not_supervisor"))
-            agent_id: int | None = target.id
-            who = target.login
-        elif me.sees_everyone:
-            agent_id, who = None, t("queue.everyone")
-        else:
-            agent_id, who = me.id, me.login
+        try:
+            target = portfolio_scope(conn, me, args.view_agent)
+        except NotAllowedError as error:
+            raise common.CliError(str(error)) from error
+        agent_id = None if target is None else target.id
+        who = t("queue.everyone") if target is None else target.login
         now = datetime.now(UTC)
         queue.refresh_queue(conn, settings, now)
         query = queue.build_query(conn, queue.QueueFilters(agent_id=agent_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
+import os
 import sys
 import time
 from datetime import date
@@ -15,9 +15,11 @@ from relance_tui.i18n import t, t_key
 
 HELP = "fill a database with a synthetic, deterministic French portfolio"
 EPILOG = (
-    "Same --seed, --today and counts give the same database. A database that already holds "
-    "debtors is refused; --force deletes the file (and its -wal/-shm) and starts over. The OS "
-    "user running the command is added as an administrator so that `relance --db PATH` opens it."
+    "Same --seed, --today and counts give the same database. A new database is created and the "
+    "OS user running the command becomes its administrator. Seeding an existing database is for "
+    "its administrators; one that already holds debtors is refused, unless --force (deletes the "
+    "file and its -wal/-shm, only if nobody has worked in it since it was seeded) or "
+    "--force-overwrite PATH with the database's own path (deletes it whatever it holds)."
 )
 
 
@@ -37,7 +39,15 @@ def register(subparsers: Any) -> None:
         help="the business day the portfolio is built for (default: today)",
     )
     parser.add_argument(
-        "--force", action="store_true", help="delete an existing database file first"
+        "--force",
+        action="store_true",
+        help="replace a seeded database nobody has worked in (admins)",
+    )
+    parser.add_argument(
+        "--force-overwrite",
+        type=Path,
+        metavar="PATH",
+        help="replace the database whatever it holds; PATH must be the database's own (admins)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(handler=run)
@@ -60,20 +70,33 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(t("seed.error.date", value=text)) from None
 
 
-def _remove_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def _clear_the_way(args: argparse.Namespace, path: Path) -> None:
+    """An existing database: its admin may seed it, and delete it first when asked to."""
+    from relance_tui.services.permissions import NotAllowedError
+    from relance_tui.services.seed.target import SeedRefused, must_replace
+    from relance_tui.storage.db import database_files
+
+    conn = common.open_db(args)
+    try:
+        actor = common.current_identity(args, conn).agent
+        replace = must_replace(conn, actor, path, force=args.force, overwrite=args.force_overwrite)
+    except (NotAllowedError, SeedRefused) as error:
+        raise common.CliError(str(error)) from error
+    finally:
+        conn.close()
+    if replace:
+        for file in database_files(path):
+            file.unlink(missing_ok=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    from relance_tui.domain.models import AgentRole
     from relance_tui.formatting import PARIS
-    from relance_tui.services.identity import ensure_agent
     from relance_tui.services.seed.build import SeedError, seed_database
 
     path = common.db_path(args)
-    if args.force:
-        _remove_database(path)
+    os_user = common.os_user()
+    if os.path.lexists(path):
+        _clear_the_way(args, path)
     today: date = args.today or _paris_today(PARIS)
     started = time.perf_counter()
 
@@ -81,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(t("seed.progress", step=step), file=sys.stderr, flush=True)
 
-    conn = common.open_db(args)
+    conn = common.open_db(args, create=True)
     try:
         try:
             summary = seed_database(
@@ -91,11 +114,10 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 today=today,
                 progress=progress,
+                admin=os_user,
             )
         except SeedError as error:
             raise common.CliError(t_key(error.key, path=path)) from error
-        os_user = getpass.getuser()
-        ensure_agent(conn, os_user, AgentRole.ADMIN, by=os_user)
     finally:
         conn.close()
     elapsed = time.perf_counter() - started

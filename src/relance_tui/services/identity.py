@@ -1,16 +1,22 @@
-"""Who is at the keyboard: the OS user, looked up in the agents table.
+"""Who is at the keyboard: the kernel's answer (the process's real user id), looked up in the
+agents table. Never an environment variable: $LOGNAME and $USER are the caller's to set.
 
 `--agent` lets supervisors and admins act as someone else (tests, impersonation); it is audited.
-The first user of a database with no agents becomes its admin, so nobody is ever locked out.
+A database has a first admin only when a command creates it (`relance init`, `relance seed`,
+`relance demo`): `make_first_admin`. An existing database without agents lets nobody in.
 """
 
 from __future__ import annotations
 
+import os
+import pwd
 import sqlite3
 from dataclasses import dataclass
 
 from relance_tui.domain.models import AgentRole
+from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
+from relance_tui.services.permissions import may
 from relance_tui.storage.agents import AgentRow, count_agents, get_agent, upsert_agent
 from relance_tui.storage.assignment import case_agent_id
 from relance_tui.storage.db import append_audit, transaction
@@ -27,23 +33,35 @@ class Identity:
     impersonating: bool = False
 
 
+def process_user() -> str:
+    """The login of the process's real user id, from the password database.
+
+    The one place that says who runs relance. A service-account deployment (agents run it through
+    sudo as the account owning the database) will map the sudo invoker here, trusting SUDO_UID
+    only when the real user is that service account; everything else keeps calling this.
+    """
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        raise IdentityError(t("identity.no_user_name", uid=uid)) from None
+
+
 def resolve_identity(
     conn: sqlite3.Connection, os_user: str, requested: str | None = None
 ) -> Identity:
     """Return the agent this process acts as, or raise IdentityError with what to do about it."""
     with transaction(conn):
-        if count_agents(conn) == 0:
-            upsert_agent(
-                conn, login=os_user, display_name=os_user, role=AgentRole.ADMIN, by=os_user
-            )
         me = get_agent(conn, os_user)
         if me is None:
+            if count_agents(conn) == 0:
+                raise IdentityError(t("identity.no_agents"))
             raise IdentityError(t("identity.unknown", login=os_user))
         if not me.active:
             raise IdentityError(t("identity.disabled", login=os_user))
         if requested is None or requested == os_user:
             return Identity(agent=me, os_user=os_user)
-        if not me.sees_everyone:
+        if not may(me, Permission.SEE_EVERY_PORTFOLIO):
             raise IdentityError(t("identity.impersonation_refused", login=os_user))
         other = get_agent(conn, requested)
         if other is None or not other.active:
@@ -59,10 +77,19 @@ def resolve_identity(
         return Identity(agent=other, os_user=os_user, impersonating=True)
 
 
+def make_first_admin(conn: sqlite3.Connection, login: str) -> AgentRow:
+    """The user who just created this database becomes its admin (only ever called by the
+    commands that create one, on the database they created)."""
+    with transaction(conn):
+        if count_agents(conn):
+            raise IdentityError(t("identity.not_new"))
+        return upsert_agent(conn, login=login, display_name=login, role=AgentRole.ADMIN, by=login)
+
+
 def may_open_case(conn: sqlite3.Connection, agent: AgentRow, case_id: int) -> bool:
     """Agents work their own portfolio; supervisors and admins every case."""
     exists, assigned_to = case_agent_id(conn, case_id)
-    return exists and (agent.sees_everyone or assigned_to == agent.id)
+    return exists and (may(agent, Permission.SEE_EVERY_PORTFOLIO) or assigned_to == agent.id)
 
 
 def ensure_agent(conn: sqlite3.Connection, login: str, role: AgentRole, *, by: str) -> AgentRow:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 
+from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
+from relance_tui.services.permissions import may
 from relance_tui.storage import assignment
 from relance_tui.storage.agents import AgentRow, get_agent, list_agents
 from relance_tui.storage.db import transaction
@@ -38,7 +40,7 @@ def assignable_agents(conn: sqlite3.Connection) -> list[AgentRow]:
 
 def check_actor(conn: sqlite3.Connection, by_login: str) -> AgentRow:
     actor = get_agent(conn, by_login)
-    if actor is None or not actor.active or not actor.sees_everyone:
+    if actor is None or not may(actor, Permission.REASSIGN):
         raise NotAllowedError(t("reassign.error.not_allowed", login=by_login))
     return actor
 
@@ -53,14 +55,49 @@ def check_target(conn: sqlite3.Connection, to_login: str) -> AgentRow:
 
 
 def reassign_cases(
-    conn: sqlite3.Connection, *, case_ids: Sequence[int], to_login: str, by_login: str
+    conn: sqlite3.Connection,
+    *,
+    case_ids: Sequence[int],
+    to_login: str,
+    by_login: str,
+    refuse_missing: bool = False,
 ) -> int:
     """Give these open cases to `to_login`; returns how many changed hands.
 
-    Raises NotAllowedError / UnknownTargetError. Closed or unknown ids are skipped.
+    Raises NotAllowedError / UnknownTargetError. Closed or unknown ids are skipped, or with
+    `refuse_missing` raise ReassignmentError naming them (and nothing moves).
     """
     ids = list(dict.fromkeys(case_ids))
-    return _reassign(conn, lambda: ids, to_login=to_login, by_login=by_login)
+
+    def open_ids() -> list[int]:
+        if refuse_missing:
+            found = {case_id for case_id, _ in assignment.select_cases(conn, case_ids=ids)}
+            missing = sorted(set(ids) - found)
+            if missing:
+                raise ReassignmentError(t("assign.unknown_cases", ids=", ".join(map(str, missing))))
+        return ids
+
+    return _reassign(conn, open_ids, to_login=to_login, by_login=by_login)
+
+
+def reassign_portfolio(
+    conn: sqlite3.Connection,
+    *,
+    from_login: str,
+    to_login: str,
+    by_login: str,
+    segment: str | None = None,
+) -> int:
+    """Give all of `from_login`'s open cases (of one segment, if given) to `to_login`."""
+
+    def their_cases() -> list[int]:
+        source = get_agent(conn, from_login)
+        if source is None:
+            raise UnknownTargetError(t("agents.not_found", login=from_login))
+        chosen = assignment.select_cases(conn, from_agent_id=source.id, segment=segment)
+        return [case_id for case_id, _ in chosen]
+
+    return _reassign(conn, their_cases, to_login=to_login, by_login=by_login)
 
 
 def reassign_view(

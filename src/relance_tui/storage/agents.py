@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from relance_tui.domain.enums import AgentRole
+from relance_tui.domain.permissions import Permission, role_may
 from relance_tui.storage.db import append_audit, utc_now_iso
 
 
@@ -19,7 +20,7 @@ class AgentRow:
 
     @property
     def sees_everyone(self) -> bool:
-        return self.role in (AgentRole.SUPERVISOR, AgentRole.ADMIN)
+        return role_may(self.role, Permission.SEE_EVERY_PORTFOLIO)
 
 
 def _row(row: sqlite3.Row) -> AgentRow:

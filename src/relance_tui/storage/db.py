@@ -1,4 +1,8 @@
-"""Opening the one SQLite file: WAL, foreign keys, busy timeout, migrations, file permissions."""
+"""Opening the one SQLite file: WAL, foreign keys, busy timeout, migrations, file permissions.
+
+An existing file is opened only if it starts with SQLite's header: an empty or foreign file is
+refused rather than silently turned into a new database.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +17,56 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from relance_tui.config import PRIVATE_DIR_MODE, make_dirs
 from relance_tui.storage.schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
 DB_FILE_MODE = 0o660  # owner and the agents' shared group; nobody else
+# A directory made for a database: owner and group, setgid so the file and its -wal/-shm keep
+# the directory's group (the agents' group on a shared server).
+DB_DIR_MODE = 0o2770
+SQLITE_HEADER = b"SQLite format 3\x00"
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class NotADatabaseError(Exception):
+    """The path holds no SQLite database: `reason` is "missing", "empty" or "foreign"."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def check_database_file(path: Path) -> None:
+    """Raise NotADatabaseError unless `path` is a file starting with SQLite's header."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        raise NotADatabaseError(path, "missing") from None
+    except IsADirectoryError:
+        raise NotADatabaseError(path, "foreign") from None
+    if not header:
+        raise NotADatabaseError(path, "empty")
+    if header != SQLITE_HEADER:
+        raise NotADatabaseError(path, "foreign")
+
+
+def database_files(path: Path) -> list[Path]:
+    """The database file and the side files SQLite keeps beside it."""
+    return [path, *(Path(f"{path}{suffix}") for suffix in SIDE_FILES)]
+
+
+def data_dir() -> Path:
+    """The user's own data directory (the default database, the demo): private to them."""
+    from platformdirs import user_data_path
+
+    return user_data_path("relance-tui", appauthor=False)
 
 
 def default_db_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("relance-tui", appauthor=False) / "relance.db"
+    return data_dir() / "relance.db"
 
 
 def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path:
@@ -36,18 +80,27 @@ def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path:
 
 
 def _create_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent, PRIVATE_DIR_MODE if path.parent == data_dir() else DB_DIR_MODE)
     with contextlib.suppress(FileExistsError):
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_FILE_MODE)
         os.close(fd)
         os.chmod(path, DB_FILE_MODE)  # the umask may have taken bits away
+        return
+    check_database_file(path)  # another process created it meanwhile: a database, or refused
 
 
-def connect(path: str | os.PathLike[str], *, migrate_schema: bool = True) -> sqlite3.Connection:
-    """Open (creating if needed) the database. Autocommit mode: writes use `transaction()`."""
+def connect(
+    path: str | os.PathLike[str], *, migrate_schema: bool = True, create: bool = True
+) -> sqlite3.Connection:
+    """Open the database; a missing file is created when `create`. An existing file that is not
+    an SQLite database (an empty one included) raises NotADatabaseError, and so does a missing
+    one without `create`. Autocommit mode: writes use `transaction()`."""
     db_path = Path(path)
-    if str(db_path) != ":memory:" and not db_path.exists():
-        _create_file(db_path)
+    if str(db_path) != ":memory:":
+        if db_path.exists() or not create:
+            check_database_file(db_path)
+        else:
+            _create_file(db_path)
     # One thread per connection (check_same_thread on): the TUI's database threads each own
     # theirs (tui/database.py).
     conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -59,8 +112,18 @@ def connect(path: str | os.PathLike[str], *, migrate_schema: bool = True) -> sql
     if mode != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     if migrate_schema:
+        if str(db_path) != ":memory:" and _foreign_schema(conn):
+            conn.close()
+            raise NotADatabaseError(db_path, "foreign")
         migrate(conn)
     return conn
+
+
+def _foreign_schema(conn: sqlite3.Connection) -> bool:
+    """Tables but no schema version of ours: another program's database, left alone."""
+    if conn.execute("PRAGMA user_version").fetchone()[0]:
+        return False
+    return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
@@ -98,6 +161,14 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+def database_path(conn: sqlite3.Connection) -> Path | None:
+    """The file the connection's main database lives in (None in memory)."""
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return Path(row[2]) if row[2] else None
+    return None
 
 
 def utc_now_iso() -> str:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from relance_tui.storage.db import get_meta, set_meta
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "debtors": (
         "id", "reference", "legal_name", "siren", "siret", "segment", "payer_type", "strategic",
@@ -97,6 +99,38 @@ def count_rows(conn: sqlite3.Connection, table: str) -> int:
     if table not in SEEDED_TABLES and table not in ("audit_events", "meta", "imports"):
         raise ValueError(table)
     return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+SEEDED_UP_TO = "seeded_up_to_event"  # meta: the last audit event the seeding wrote
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Audit events recorded after a database was seeded: work someone did in it."""
+
+    events: int
+    last_at: str | None = None
+    last_agent: str | None = None
+
+
+def mark_seeded(conn: sqlite3.Connection) -> None:
+    """Note the last audit event of the seeding (inside its transaction)."""
+    last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit_events").fetchone()[0]
+    set_meta(conn, SEEDED_UP_TO, str(last))
+
+
+def activity_since_seed(conn: sqlite3.Connection) -> Activity:
+    """Every audit event after the seeding; every one at all in a database never seeded."""
+    after = int(get_meta(conn, SEEDED_UP_TO) or 0)
+    count, last_id = conn.execute(
+        "SELECT COUNT(*), MAX(id) FROM audit_events WHERE id > ?", (after,)
+    ).fetchone()
+    if not count:
+        return Activity(0)
+    at, agent = conn.execute(
+        "SELECT at, agent FROM audit_events WHERE id = ?", (last_id,)
+    ).fetchone()
+    return Activity(int(count), at, agent)
 
 
 @contextlib.contextmanager

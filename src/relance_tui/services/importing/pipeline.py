@@ -8,18 +8,21 @@ The flow, for every kind:
    against bounds read from the same field's constraints (see `cents_bounds`);
 4. in one `BEGIN IMMEDIATE` transaction: the checks that need the database (unknown debtor, …),
    then — only if no row is bad, or with `skip_bad` — the writes, the case sync, one audit event
-   and one `imports` row. Any bad row without `skip_bad`: the transaction is rolled back.
+   for the import, one per invoice it changed and per case it closed or opened again, and one
+   `imports` row. Any bad row without `skip_bad`: the transaction is rolled back.
+
+Importing is for the roles with the IMPORT permission (admins), checked before the file is read
+and again inside the transaction.
 """
 
 from __future__ import annotations
 
-import csv
 import gc
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from relance_tui.i18n import t
+from relance_tui.domain.permissions import Permission
 from relance_tui.services.importing import halves as import_halves
 from relance_tui.services.importing import kinds as import_kinds
 from relance_tui.services.importing.batch import (
@@ -42,8 +45,10 @@ from relance_tui.services.importing.read import (
     read_source,
     split_source,
 )
+from relance_tui.services.importing.rejects import check_rejects_path, write_rejects
+from relance_tui.services.permissions import require_login
 from relance_tui.storage import imports as store
-from relance_tui.storage.db import append_audit, transaction
+from relance_tui.storage.db import append_audit, database_path, transaction
 
 
 class _Rollback(Exception):
@@ -64,7 +69,13 @@ def import_file(
     Row problems come back in the report: with any error and without `skip_bad`, nothing is
     written (`committed` is False). `progress(done, total)` counts rows through validation, then
     through writing (total = 2 × rows).
+
+    Raises NotAllowedError unless `options.agent` may import, RejectsPathError for a rejects
+    file that exists or is the database.
     """
+    require_login(conn, options.agent, Permission.IMPORT)
+    if options.skip_bad and options.rejects_path is not None:
+        check_rejects_path(options.rejects_path, database_path(conn))
     collecting = gc.isenabled()
     gc.disable()  # millions of short-lived tuples: the cycle collector would rescan them all
     try:
@@ -150,7 +161,7 @@ def _write_halves(
     expected = round(first_half.size / import_halves.FIRST_SHARE)
     report = _report(first, path)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with store.bulk_session(conn, expected), transaction(conn):
+    with store.bulk_session(conn, expected), transaction(conn), store.changes_noted(conn):
         start = handler_class(HalfBatch(first, first_half), snapshot)
         start.check_database(conn)
         before = store.count_rows(conn, handler_class.table)
@@ -194,7 +205,8 @@ def _report(batch: Batch, path: Path) -> ImportReport:
 
 
 def _record(conn: Any, report: ImportReport, options: ImportOptions, now: str) -> None:
-    """The `imports` row and the audit event of an import about to be committed."""
+    """The `imports` row and the audit events of an import about to be committed."""
+    require_login(conn, options.agent, Permission.IMPORT)  # a role taken away meanwhile counts
     report.import_id = store.record_import(
         conn,
         kind=report.kind.value,
@@ -219,6 +231,9 @@ def _record(conn: Any, report: ImportReport, options: ImportOptions, now: str) -
             "unchanged": report.unchanged,
             "rejected": report.rejected,
             "warnings": len(report.warnings),
+            "changes": store.audit_changes(
+                conn, agent=options.agent, at=now, import_id=report.import_id
+            ),
         },
         at=now,
     )
@@ -241,7 +256,7 @@ def _write(
         progress(batch.size, total)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        with store.bulk_session(conn, batch.size), transaction(conn):
+        with store.bulk_session(conn, batch.size), transaction(conn), store.changes_noted(conn):
             handler.check_database(conn)
             report.errors = sorted(
                 (error for errors in batch.errors.values() for error in errors),
@@ -262,25 +277,11 @@ def _write(
         report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
         report.committed = False
         return report
+    except BaseException:
+        if report.rejects_path is not None:  # made new by this import, which did not land
+            report.rejects_path.unlink(missing_ok=True)
+        raise
     report.committed = True
     if progress:
         progress(total, total)
     return report
-
-
-def write_rejects(path: Path, table: Table, batch: Batch) -> None:
-    """The bad rows as they were, plus a column with the reasons; same separator and encoding."""
-    encoding = "cp1252" if table.encoding == "cp1252" else "utf-8"
-    bom = table.encoding in {"utf-8-sig", "utf-16"}
-    with path.open("w", encoding=encoding, errors="replace", newline="") as handle:
-        if bom:
-            handle.write("\ufeff")
-        writer = csv.writer(handle, delimiter=table.separator, lineterminator="\r\n")
-        writer.writerow([*table.headers, t("import.rejects.reason_header")])
-        for row in sorted(batch.errors):
-            reasons = " ; ".join(
-                f"{error.field} : {error.reason}" if error.field else error.reason
-                for error in batch.errors[row]
-            )
-            writer.writerow([*table.row(row), t("import.rejects.line", line=table.line(row))
-                             + reasons])  # fmt: skip

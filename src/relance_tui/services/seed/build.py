@@ -21,7 +21,7 @@ from relance_tui.services.seed import data as seed_data
 from relance_tui.services.seed.history import HistoryGenerator, HistorySummary, agent_logins
 from relance_tui.services.seed.portfolio import PortfolioCounts, PortfolioGenerator, Row
 from relance_tui.storage import seeding
-from relance_tui.storage.agents import upsert_agent
+from relance_tui.storage.agents import get_agent, upsert_agent
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import append_audit, set_meta, transaction
 
@@ -92,6 +92,15 @@ def create_agents(
     return ids
 
 
+def make_admin(conn: sqlite3.Connection, login: str, *, now: str) -> None:
+    existing = get_agent(conn, login)
+    if existing is None or existing.role is not AgentRole.ADMIN or not existing.active:
+        name = existing.display_name if existing else login
+        upsert_agent(
+            conn, login=login, display_name=name, role=AgentRole.ADMIN, by=SEED_AGENT, now=now
+        )
+
+
 def add_history(
     conn: sqlite3.Connection,
     rng: random.Random,
@@ -119,8 +128,13 @@ def seed_database(
     seed: int,
     today: date,
     progress: Callable[[str], None] | None = None,
+    admin: str | None = None,
 ) -> SeedSummary:
-    """Fill an empty database with a synthetic portfolio. Raises SeedError if it has debtors."""
+    """Fill an empty database with a synthetic portfolio. Raises SeedError if it has debtors.
+
+    `admin` (the user seeding) is made an administrator in the same transaction: everything the
+    seeding records comes before the mark that tells later work apart (`activity_since_seed`).
+    """
     if debtors < 1 or invoices < 0:
         raise SeedError(key("seed.error.counts"))
     if seeding.count_rows(conn, "debtors"):
@@ -132,6 +146,8 @@ def seed_database(
     with seeding.bulk_load(conn), transaction(conn):
         say("agents")
         agents = create_agents(conn, rng, count=agent_count(debtors), now=now)
+        if admin is not None:
+            make_admin(conn, admin, now=now)
         say("debtors")
         generator = PortfolioGenerator(rng, today=today, now=now, first_ids=seeding.next_ids(conn))
 
@@ -176,6 +192,7 @@ def seed_database(
             after=asdict(summary),
             at=now,
         )
+        seeding.mark_seeded(conn)
     say("checkpoint")
     seeding.checkpoint(conn)
     return summary

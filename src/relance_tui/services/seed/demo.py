@@ -17,11 +17,18 @@ from datetime import date
 from pathlib import Path
 
 import relance_tui
+from relance_tui.config import make_dirs
 from relance_tui.domain.models import AgentRole
 from relance_tui.i18n import t, tn
-from relance_tui.services.seed.build import add_history, create_agents, rank_queue, seed_clock
+from relance_tui.services.seed.build import (
+    ADMIN_LOGIN,
+    add_history,
+    create_agents,
+    rank_queue,
+    seed_clock,
+)
 from relance_tui.storage.cases import sync_cases
-from relance_tui.storage.db import connect, get_meta, set_meta, transaction
+from relance_tui.storage.db import connect, data_dir, get_meta, set_meta, transaction
 
 DEMO_SEED = 20261124
 DEMO_AGENTS = 4
@@ -53,9 +60,7 @@ def fixtures_dir() -> Path:
 
 
 def demo_db_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("relance-tui", appauthor=False) / "demo.db"
+    return data_dir() / "demo.db"
 
 
 def remove_database(path: Path) -> None:
@@ -102,7 +107,7 @@ def _build(path: Path, *, today: date, os_user: str, fixtures: Path) -> None:
         raise DemoError(t("demo.error.no_fixtures", path=fixtures, files=", ".join(missing)))
     building = path.with_name(path.name + ".building")
     remove_database(building)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
     conn = connect(building)
     try:
         _fill(conn, today=today, os_user=os_user, fixtures=fixtures)
@@ -128,7 +133,7 @@ def _fill(conn: sqlite3.Connection, *, today: date, os_user: str, fixtures: Path
         agents = create_agents(conn, rng, count=DEMO_AGENTS, now=now, by=DEMO_BY)
     for kind, name in FIXTURE_FILES:
         report = import_file(
-            conn, ImportKind(kind), fixtures / name, ImportOptions(agent=DEMO_BY), today=today
+            conn, ImportKind(kind), fixtures / name, ImportOptions(agent=ADMIN_LOGIN), today=today
         )
         if not report.committed:
             first = report.errors[0] if report.errors else None

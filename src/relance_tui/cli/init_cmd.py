@@ -1,0 +1,40 @@
+"""`relance init`: create a new, empty database; the user running it becomes its admin."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from relance_tui.cli import common
+from relance_tui.i18n import t
+
+HELP = "create a new database; you become its administrator"
+EPILOG = (
+    "Only init, seed and demo create a database: every other command refuses a missing or empty "
+    "file. An existing path is never touched."
+)
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("init", help=HELP, description=HELP, epilog=EPILOG)
+    common.add_db_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from relance_tui.services.identity import IdentityError, make_first_admin
+
+    path = common.db_path(args)
+    if os.path.lexists(path):
+        raise common.CliError(t("init.exists", path=path))
+    login = common.os_user()
+    conn = common.open_db(args, create=True)
+    try:
+        make_first_admin(conn, login)
+    except IdentityError as error:
+        raise common.CliError(str(error)) from error
+    finally:
+        conn.close()
+    print(t("init.done", path=path, login=login))
+    return common.EXIT_OK
