@@ -19,6 +19,7 @@ def test_agent_runs_relance_over_ssh_on_a_group_shared_database(
     ssh_server: SshServer, terminal: type[Terminal], capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = ssh_server.shared_dir / "cli.db"
+    assert main(["--db", str(db), "init"]) == 0
     assert main(["--db", str(db), "agents", "add", ssh_server.user]) == 0
     capsys.readouterr()
     shutil.chown(db, group=ssh_server.group)

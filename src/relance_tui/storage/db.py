@@ -1,7 +1,10 @@
 """Opening the one SQLite file: WAL, foreign keys, busy timeout, migrations, file permissions.
 
-An existing file is opened only if it starts with SQLite's header: an empty or foreign file is
-refused rather than silently turned into a new database.
+An existing file is opened only if SQLite reads it as a database with pages: an empty or
+foreign file is refused rather than silently turned into a new database. SQLite itself checks
+the header (`SQLite format 3\\0`): this process must never open and close the database file on
+its own, since closing any descriptor of a file drops every POSIX lock the process holds on it,
+the locks of its other SQLite connections included (their writes could then be lost).
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ DB_FILE_MODE = 0o660  # owner and the agents' shared group; nobody else
 # A directory made for a database: owner and group, setgid so the file and its -wal/-shm keep
 # the directory's group (the agents' group on a shared server).
 DB_DIR_MODE = 0o2770
-SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
@@ -36,21 +38,6 @@ class NotADatabaseError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
-
-
-def check_database_file(path: Path) -> None:
-    """Raise NotADatabaseError unless `path` is a file starting with SQLite's header."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        raise NotADatabaseError(path, "missing") from None
-    except IsADirectoryError:
-        raise NotADatabaseError(path, "foreign") from None
-    if not header:
-        raise NotADatabaseError(path, "empty")
-    if header != SQLITE_HEADER:
-        raise NotADatabaseError(path, "foreign")
 
 
 def database_files(path: Path) -> list[Path]:
@@ -79,14 +66,28 @@ def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path:
     return default_db_path()
 
 
-def _create_file(path: Path) -> None:
+def _create_file(path: Path) -> bool:
+    """Create the empty file with its mode; False if another process made it meanwhile."""
     make_dirs(path.parent, PRIVATE_DIR_MODE if path.parent == data_dir() else DB_DIR_MODE)
-    with contextlib.suppress(FileExistsError):
+    try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_FILE_MODE)
-        os.close(fd)
-        os.chmod(path, DB_FILE_MODE)  # the umask may have taken bits away
-        return
-    check_database_file(path)  # another process created it meanwhile: a database, or refused
+    except FileExistsError:
+        return False
+    os.close(fd)  # a new file: no connection of this process has it open yet
+    os.chmod(path, DB_FILE_MODE)  # the umask may have taken bits away
+    return True
+
+
+def _check_is_database(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file SQLite cannot read as a database, or one without a single page."""
+    try:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise NotADatabaseError(path, "foreign") from None
+    if not pages:
+        conn.close()
+        raise NotADatabaseError(path, "empty")
 
 
 def connect(
@@ -96,14 +97,17 @@ def connect(
     an SQLite database (an empty one included) raises NotADatabaseError, and so does a missing
     one without `create`. Autocommit mode: writes use `transaction()`."""
     db_path = Path(path)
-    if str(db_path) != ":memory:":
-        if db_path.exists() or not create:
-            check_database_file(db_path)
-        else:
-            _create_file(db_path)
+    in_memory = str(db_path) == ":memory:"
+    created = False
+    if not in_memory and not db_path.exists():
+        if not create:
+            raise NotADatabaseError(db_path, "missing")
+        created = _create_file(db_path)
     # One thread per connection (check_same_thread on): the TUI's database threads each own
     # theirs (tui/database.py).
     conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    if not in_memory and not created:
+        _check_is_database(conn, db_path)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -112,7 +116,7 @@ def connect(
     if mode != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     if migrate_schema:
-        if str(db_path) != ":memory:" and _foreign_schema(conn):
+        if not in_memory and _foreign_schema(conn):
             conn.close()
             raise NotADatabaseError(db_path, "foreign")
         migrate(conn)
