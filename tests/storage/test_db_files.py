@@ -105,7 +105,10 @@ def test_opening_again_keeps_the_locks_of_the_connections_already_open(db_path: 
     with transaction(first):
         first.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
     connect(db_path).close()  # a second connection of this process comes and goes
-    reader = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT count(*) FROM meta').fetchone(); c.close()"
+    reader = (  # reads the database, then closes: the last one out checkpoints and drops the WAL
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        " c.execute('SELECT count(*) FROM meta').fetchone(); c.close()"
+    )
     subprocess.run([sys.executable, "-c", reader, str(db_path)], check=True)
     assert Path(f"{db_path}-wal").exists()  # the other process did not think itself the last
     with transaction(first):
