@@ -66,6 +66,11 @@ def make_database(path: Path, debtors: int) -> None:
     conn = connect(path)
     now = utc_now_iso()
     with transaction(conn):
+        conn.execute(  # importing is for admins
+            "INSERT INTO agents (login, display_name, role, created_at)"
+            " VALUES ('bench', 'bench', 'admin', ?)",
+            (now,),
+        )
         conn.executemany(
             "INSERT INTO debtors (reference, legal_name, segment, created_at, updated_at)"
             " VALUES (?, ?, 'sme', ?, ?)",

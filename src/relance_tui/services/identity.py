@@ -2,8 +2,9 @@
 agents table. Never an environment variable: $LOGNAME and $USER are the caller's to set.
 
 `--agent` lets supervisors and admins act as someone else (tests, impersonation); it is audited.
-A database has a first admin only when a command creates it (`relance init`, `relance seed`,
-`relance demo`): `make_first_admin`. An existing database without agents lets nobody in.
+A database gets its first admin only from the command that creates it (`relance init` calls
+`make_first_admin`, `relance seed` makes its user admin while seeding); an existing database
+without agents lets nobody in.
 """
 
 from __future__ import annotations
