@@ -4,7 +4,6 @@ the kernel's real user id decides who they are, and their role what they may run
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -56,12 +55,10 @@ def query(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture
-def shared_db(ssh_server: SshServer, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A seeded database (root is its admin) where the test user is an agent with 3 cases."""
-    db = (
-        ssh_server.shared_dir
-        / f"identity-{os.getpid()}-{len(os.listdir(ssh_server.shared_dir))}.db"
-    )
+def shared_db(ssh_server: SshServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A seeded database (root, running the tests, is its admin) in the agents' shared directory,
+    where the test user is an agent with 3 cases."""
+    db = ssh_server.shared_dir / f"{tmp_path.name}.db"  # tmp_path: private to root
     assert main(["seed", "--db", str(db), *SEED]) == 0
     assert main(["--db", str(db), "agents", "add", ssh_server.user]) == 0
     capsys.readouterr()
@@ -196,8 +193,10 @@ def test_an_agent_reads_the_audit_of_their_portfolio_only(
     assert {event["entity_id"] for event in admin_sees if event["entity"] == "case"} >= others
 
 
-def test_an_empty_file_given_as_the_database_is_refused(ssh_server: SshServer) -> None:
-    empty = ssh_server.shared_dir / f"empty-{os.getpid()}.db"
+def test_an_empty_file_given_as_the_database_is_refused(
+    ssh_server: SshServer, tmp_path: Path
+) -> None:
+    empty = ssh_server.shared_dir / f"{tmp_path.name}.db"
     empty.touch()
     share(ssh_server, empty)
     for argv in (["queue"], ["agents", "list"], ["agents", "add", ssh_server.user]):
