@@ -126,6 +126,7 @@ def make_dirs(path: Path, mode: int = PRIVATE_DIR_MODE) -> None:
 
 
 def default_config_path() -> Path:
+    # Deferred: not loaded until first used (start-up time).
     from platformdirs import user_config_path
 
     return user_config_path("relance-tui", appauthor=False) / "config.toml"
@@ -150,6 +151,7 @@ def load_settings(path: Path | None = None) -> Settings:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{config_path}: {error}") from error
+    # Deferred: not loaded until first used (start-up time).
     from pydantic import TypeAdapter, ValidationError
 
     try:

@@ -27,6 +27,7 @@ __all__ = [
 @cache
 def _money_formatter(language: str) -> tuple[str, str, str, bool]:
     """(group separator, decimal separator, currency symbol, symbol after) for the language."""
+    # Deferred: not loaded until first used (start-up time).
     from babel.numbers import format_currency
 
     sample = format_currency(Decimal("1234.5"), "EUR", locale=BABEL_LOCALES[language])

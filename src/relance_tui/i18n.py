@@ -124,6 +124,7 @@ def tn(key: str, count: int, /, **values: object) -> str:
 
 def number(value: int, language: str | None = None) -> str:
     """`12 345` in French (narrow no-break space), `12,345` in English."""
+    # Deferred: not loaded until first used (start-up time).
     from babel.numbers import format_decimal
 
     return str(format_decimal(value, locale=BABEL_LOCALES[language or _active]))
@@ -131,6 +132,7 @@ def number(value: int, language: str | None = None) -> str:
 
 @cache
 def _plural_rule(language: str) -> Callable[[int], str]:
+    # Deferred: not loaded until first used (start-up time).
     from babel import Locale
 
     rule: Callable[[int], str] = Locale.parse(BABEL_LOCALES[language]).plural_form

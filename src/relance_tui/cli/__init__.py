@@ -18,6 +18,7 @@ __all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.cli import (
         agents_cmd,
         app_cmd,

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from relance_tui.cli import common
+from relance_tui.i18n import t, tn
 
 ROLES = ("agent", "supervisor", "admin")
 SEGMENTS = ("large_account", "multi_site", "sme", "public_body", "consumer")
@@ -42,6 +43,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.agents import AgentsError
     from relance_tui.services.permissions import NotAllowedError
 
@@ -56,9 +58,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, conn: Any, actor: Any) -> int:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.labels import AGENT_ROLE_KEYS
     from relance_tui.domain.models import AgentRole
-    from relance_tui.i18n import t
+
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services import agents
 
     action = args.agents_action
@@ -81,8 +85,8 @@ def _run(args: argparse.Namespace, conn: Any, actor: Any) -> int:
 
 
 def _print_list(rows: list[Any]) -> int:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.labels import AGENT_ROLE_KEYS
-    from relance_tui.i18n import t
 
     if not rows:
         print(t("agents.none"))
@@ -105,9 +109,11 @@ def _print_list(rows: list[Any]) -> int:
 
 
 def _rules(args: argparse.Namespace, conn: Any, actor: Any) -> int:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.labels import SEGMENT_KEYS
     from relance_tui.formatting import money
-    from relance_tui.i18n import t, tn
+
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services import agents
 
     if args.rule_action == "delete":

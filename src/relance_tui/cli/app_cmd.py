@@ -26,6 +26,7 @@ def open_app(path: Any, args: argparse.Namespace) -> int:
     settings = common.settings(args)
     if settings.keymap:
         check_keymap(settings, args)
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.permissions import Permission
     from relance_tui.services.permissions import NotAllowedError, require
 
@@ -38,6 +39,7 @@ def open_app(path: Any, args: argparse.Namespace) -> int:
     finally:
         conn.close()
     login = agent.login
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.tui.app import RelanceApp
 
     app = RelanceApp(db_path=path, agent_login=login, settings=settings)
@@ -47,6 +49,7 @@ def open_app(path: Any, args: argparse.Namespace) -> int:
 
 def check_keymap(settings: Settings, args: argparse.Namespace) -> None:
     """Only the app knows its bindings: it checks `[keymap]`, and a mistake is said here."""
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.tui.keymap import checked_keymap
 
     try:

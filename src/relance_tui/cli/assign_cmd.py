@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from relance_tui.cli import common
+from relance_tui.i18n import t, tn
 
 
 def register(subparsers: Any) -> None:
@@ -21,7 +22,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from relance_tui.i18n import t, tn
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.reassignment import (
         ReassignmentError,
         reassign_cases,

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from relance_tui.cli import common
+from relance_tui.i18n import t
 
 
 def register(subparsers: Any) -> None:
@@ -23,8 +24,6 @@ def register(subparsers: Any) -> None:
 
 
 def _parse_since(value: str) -> str:
-    from relance_tui.i18n import t
-
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(value, pattern).date().isoformat()
@@ -34,8 +33,10 @@ def _parse_since(value: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.formatting import moment
-    from relance_tui.i18n import t
+
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.audit import read_audit
 
     since = _parse_since(args.since) if args.since else None

@@ -53,6 +53,7 @@ def add_display_options(parser: argparse.ArgumentParser) -> None:
 
 
 def db_path(args: argparse.Namespace) -> Path:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.storage.db import resolve_db_path
 
     return resolve_db_path(getattr(args, "db", None))
@@ -60,6 +61,7 @@ def db_path(args: argparse.Namespace) -> Path:
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> sqlite3.Connection:
     """The database of `--db`; only the commands that create one pass `create` (init, seed)."""
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.storage.db import NotADatabaseError, connect
     from relance_tui.storage.schema import SchemaTooNewError
 
@@ -75,6 +77,7 @@ def open_db(args: argparse.Namespace, *, create: bool = False) -> sqlite3.Connec
 
 
 def not_a_database_message(error: Exception) -> str:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.storage.db import NotADatabaseError
 
     assert isinstance(error, NotADatabaseError)
@@ -99,6 +102,7 @@ def settings(args: argparse.Namespace) -> Settings:
 
 def os_user() -> str:
     """The login of the user running this process, as the kernel knows them."""
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.identity import IdentityError, process_user
 
     try:
@@ -109,6 +113,7 @@ def os_user() -> str:
 
 def current_identity(args: argparse.Namespace, conn: sqlite3.Connection) -> Identity:
     """The agent this command acts as (OS user, or `--agent` for supervisors and admins)."""
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.identity import IdentityError, resolve_identity
 
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from typing import Any
 
 from relance_tui.cli import common
@@ -30,8 +31,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.cli.app_cmd import open_app
     from relance_tui.formatting import PARIS
     from relance_tui.services.seed.demo import (

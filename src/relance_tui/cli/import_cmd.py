@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,8 +66,7 @@ def _mapping(entries: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.formatting import PARIS
     from relance_tui.services.importing.after import settle_after_import
     from relance_tui.services.importing.batch import ImportOptions
@@ -151,6 +151,7 @@ class _progress_bar:
     def __enter__(self) -> Any:
         if not (sys.stderr.isatty() and sys.stdout.isatty()):
             return None
+        # Deferred: each sub-command loads only what it runs.
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -23,6 +23,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.identity import IdentityError, make_first_admin
 
     path = common.db_path(args)

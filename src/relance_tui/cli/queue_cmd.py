@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from relance_tui.cli import common
+from relance_tui.i18n import t, tn
 
 if TYPE_CHECKING:
     from relance_tui.services.queue import QueueRow
@@ -35,7 +36,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from relance_tui.i18n import t, tn
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services import queue
     from relance_tui.services.permissions import NotAllowedError, portfolio_scope
 
@@ -88,9 +89,9 @@ def _days_late(row: QueueRow, today: date) -> int | None:
 
 def parts_text(parts: dict[str, float], count: int = 4) -> str:
     """`montant 41 %, ancienneté 30 %, type de payeur 15 %`."""
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.scoring import PART_KEYS, top_parts
     from relance_tui.formatting import percent
-    from relance_tui.i18n import t
 
     return ", ".join(
         f"{t(PART_KEYS[name])} {percent(share)}" for name, share in top_parts(parts, count)
@@ -98,10 +99,10 @@ def parts_text(parts: dict[str, float], count: int = 4) -> str:
 
 
 def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS, next_action_label
     from relance_tui.domain.scoring import URGENCY_KEYS
     from relance_tui.formatting import day, decimal, money
-    from relance_tui.i18n import t
 
     days = _days_late(row, today)
     cells = [
@@ -127,8 +128,8 @@ def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
 
 
 def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.scoring import URGENCY_KEYS
-    from relance_tui.i18n import t
 
     return {
         "rank": rank,

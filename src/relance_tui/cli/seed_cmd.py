@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,7 @@ def _iso_date(text: str) -> date:
 
 def _clear_the_way(args: argparse.Namespace, path: Path) -> None:
     """An existing database: its admin may seed it, and delete it first when asked to."""
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.permissions import NotAllowedError
     from relance_tui.services.seed.target import SeedRefused, must_replace
     from relance_tui.storage.db import database_files
@@ -90,6 +91,7 @@ def _clear_the_way(args: argparse.Namespace, path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.formatting import PARIS
     from relance_tui.services.seed.build import SeedError, seed_database
 
@@ -150,6 +152,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _paris_today(zone: Any) -> date:
-    from datetime import datetime
-
     return datetime.now(zone).date()

@@ -47,6 +47,7 @@ def database_files(path: Path) -> list[Path]:
 
 def data_dir() -> Path:
     """The user's own data directory (the default database, the demo): private to them."""
+    # Deferred: not loaded until first used (start-up time).
     from platformdirs import user_data_path
 
     return user_data_path("relance-tui", appauthor=False)

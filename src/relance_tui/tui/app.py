@@ -13,6 +13,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from relance_tui.config import Settings
 from relance_tui.i18n import t
@@ -23,6 +24,7 @@ from relance_tui.tui.palette import CaseSearch, TranslatedPalette
 
 
 def _queue_screen() -> Screen[Any]:
+    # Deferred: not loaded until first used (start-up time).
     from relance_tui.tui.screens.queue import QueueScreen
 
     return QueueScreen()
@@ -71,6 +73,7 @@ class RelanceApp(CaseNavigation):
         self.settings = settings
         self.animation_level = settings.animations
         if settings.keymap:
+            # Deferred: not loaded until first used (start-up time).
             from relance_tui.tui.keymap import checked_keymap
 
             self.set_keymap(checked_keymap(settings.keymap))
@@ -81,6 +84,7 @@ class RelanceApp(CaseNavigation):
 
     def today(self) -> date:
         """The business day (Europe/Paris)."""
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.domain.clock import business_day
 
         return business_day(self.now())
@@ -98,8 +102,6 @@ class RelanceApp(CaseNavigation):
             self.push_screen(TranslatedPalette(id="--command-palette", placeholder=placeholder))
 
     def search_themes(self) -> None:
-        from textual.theme import ThemeProvider
-
         placeholder = t("palette.theme_placeholder")
         self.push_screen(TranslatedPalette(providers=[ThemeProvider], placeholder=placeholder))
 
@@ -120,12 +122,14 @@ class RelanceApp(CaseNavigation):
             self.notify(t("quit_hint.body", key=shown), title=t("quit_hint.title"), markup=False)
 
     def action_help(self) -> None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen.for_app(self))
 
     def action_portfolio(self) -> None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.screens.overview import PortfolioScreen
 
         if not isinstance(self.screen, PortfolioScreen):

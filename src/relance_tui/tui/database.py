@@ -153,6 +153,7 @@ class DatabaseThreads:
     def _run(self, job: _Job, conn: sqlite3.Connection | None) -> sqlite3.Connection | None:
         try:
             if conn is None:
+                # Deferred: not loaded until first used (start-up time).
                 from relance_tui.storage.db import connect
 
                 conn = connect(self.db_path, migrate_schema=False)

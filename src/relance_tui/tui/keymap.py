@@ -26,6 +26,7 @@ from textual.dom import DOMNode
 from textual.keys import REPLACED_KEYS, Keys, _character_to_key, key_to_character
 from textual.screen import ModalScreen
 
+import relance_tui.tui as package
 from relance_tui.config import ConfigError
 from relance_tui.i18n import t
 
@@ -38,7 +39,6 @@ NAMED_KEYS = frozenset(
 @cache
 def binding_classes() -> tuple[type[DOMNode], ...]:
     """Every screen, widget and app class of relance_tui.tui that declares BINDINGS."""
-    import relance_tui.tui as package
 
     found: list[type[DOMNode]] = []
     for module_info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):

@@ -51,6 +51,7 @@ class CaseNavigation(DatabaseApp[int]):
         cost ~400 ms an open). Only when it is already on the stack under another screen (a
         case opened from the agenda opened from a case) does a second one get made.
         """
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.screens.case import CaseScreen
 
         self.last_case = (case_id, queue_key)
@@ -81,6 +82,7 @@ class CaseNavigation(DatabaseApp[int]):
         after_key: Key | None,
         now: datetime,
     ) -> NextCase:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.services.next_case import next_case
 
         return NextCase(
@@ -107,6 +109,7 @@ class CaseNavigation(DatabaseApp[int]):
         self.open_agenda()
 
     def open_agenda(self) -> None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.screens.agenda import AgendaScreen
 
         if not isinstance(self.screen, AgendaScreen):
@@ -117,12 +120,14 @@ class CaseNavigation(DatabaseApp[int]):
 
     @database_work(group="claims", exclusive=False, interruptible=False)
     def _release_case(self, conn: sqlite3.Connection, case_id: int, agent_id: int) -> None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.services.claims import release_case
 
         release_case(conn, case_id, agent_id)
 
     @database_work(group="claims", exclusive=False, interruptible=False)
     def _release_all_claims(self, conn: sqlite3.Connection) -> None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.services.claims import release_everything
         from relance_tui.storage.agents import get_agent
 

@@ -46,6 +46,7 @@ class CaseSearch(Provider):
             return
         if len(query.strip()) < MIN_QUERY:
             return
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.domain.labels import STAGE_KEYS
         from relance_tui.formatting import money
 
@@ -97,6 +98,7 @@ class TranslatedPalette(CommandPalette):
 
 
 def _find(login: str, text: str, conn: sqlite3.Connection) -> list[QueueRow]:
+    # Deferred: not loaded until first used (start-up time).
     from relance_tui.services.queue import UnknownAgentError, find_cases, resolve_agent
 
     try:

@@ -532,6 +532,7 @@ def choice_display(enum: type[StrEnum]) -> str:
 @cache
 def country_codes() -> dict[str, str]:
     """Normalised country name (French or English) or code → ISO 3166 alpha-2 code."""
+    # Deferred: not loaded until first used (start-up time).
     from babel import Locale
 
     codes: dict[str, str] = {}

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 
+from relance_tui.config import Settings
 from relance_tui.domain.models import AgentRole
 from relance_tui.i18n import Key, key
 from relance_tui.services.ranking import refresh_scores
@@ -115,7 +116,6 @@ def add_history(
 
 def rank_queue(conn: sqlite3.Connection, today: date) -> None:
     """Score every open case with the default weights, as of the seed clock."""
-    from relance_tui.config import Settings
 
     refresh_scores(conn, Settings(), datetime.fromisoformat(seed_clock(today)))
 

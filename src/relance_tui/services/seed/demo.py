@@ -92,6 +92,7 @@ def ensure_demo_database(
 
 
 def _ensure_supervisor(path: Path, os_user: str) -> None:
+    # Deferred: not loaded until first used (start-up time).
     from relance_tui.services.identity import ensure_agent
 
     conn = connect(path)
@@ -123,6 +124,7 @@ def _build(path: Path, *, today: date, os_user: str, fixtures: Path) -> None:
 
 
 def _fill(conn: sqlite3.Connection, *, today: date, os_user: str, fixtures: Path) -> None:
+    # Deferred: not loaded until first used (start-up time).
     from relance_tui.services.importing.batch import ImportOptions
     from relance_tui.services.importing.fields import ImportKind
     from relance_tui.services.importing.pipeline import import_file

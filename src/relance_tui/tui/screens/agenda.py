@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from relance_tui.domain.labels import PROMISE_STATUS_KEYS
 from relance_tui.formatting import PARIS, day, money
 from relance_tui.i18n import t
-from relance_tui.services.agenda import AGENDA_KIND_KEYS, AgendaItem, AgendaKind
+from relance_tui.services.agenda import AGENDA_KIND_KEYS, AgendaItem, AgendaKind, agenda
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.database import database_work
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
@@ -104,8 +104,6 @@ class AgendaScreen(TranslatedBindings, Screen[None]):
 
     @database_work(group="agenda")
     def _read(self, conn: sqlite3.Connection, login: str, now: datetime) -> Loaded:
-        from relance_tui.services.agenda import agenda
-
         return self.Loaded(agenda(conn, login, now))
 
     @on(Loaded)

@@ -35,9 +35,17 @@ from relance_tui.config import Settings
 from relance_tui.domain.calls import CALL_STEP_KEYS, CallDraft, start_call
 from relance_tui.formatting import moment
 from relance_tui.i18n import key, t
-from relance_tui.services.calls import RecordedCall, check_call_texts
+from relance_tui.services import casefile
+from relance_tui.services.calls import (
+    RecordedCall,
+    check_call_texts,
+    discard_call_draft,
+    load_call_draft,
+    save_call_draft,
+)
 from relance_tui.services.casefile import CaseFile
-from relance_tui.storage.agents import AgentRow
+from relance_tui.services.casework import mark_visited
+from relance_tui.storage.agents import AgentRow, get_agent
 from relance_tui.storage.claims import ClaimHolder
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.database import DatabaseFailed, database_work
@@ -302,12 +310,9 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         settings: Settings,
         now: datetime,
     ) -> Opened | Failed:
-        from relance_tui.services import casefile
-        from relance_tui.services.calls import load_call_draft
-        from relance_tui.services.casework import mark_visited
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.services.claims import claim_case
         from relance_tui.services.identity import may_open_case
-        from relance_tui.storage.agents import get_agent
 
         agent = get_agent(conn, login)
         if agent is None:
@@ -343,8 +348,6 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         holder: ClaimHolder | None,
         now: datetime,
     ) -> Opened:
-        from relance_tui.services import casefile
-
         case_file = casefile.load_case_file(conn, case_id, now=now, settings=self.relance.settings)
         return self.Opened(CaseOpened(case_file, agent, holder, None), case_id, generation)
 
@@ -505,6 +508,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     def _claim_again(
         self, conn: sqlite3.Connection, generation: int, case_id: int, agent_id: int, now: datetime
     ) -> Failed | None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.services.claims import claim_case
 
         result = claim_case(conn, self.relance.settings, case_id, agent_id, now)
@@ -639,7 +643,6 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     @database_work(group="case-draft", exclusive=False, interruptible=False)
     def _write_latest_draft(self, conn: sqlite3.Connection, login: str, now: datetime) -> None:
         """Write the latest draft; writers take turns so the newest always lands last."""
-        from relance_tui.services.calls import save_call_draft
 
         with self._draft_lock:
             draft = self._pending_draft
@@ -674,8 +677,6 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
     @database_work(group="case-draft", exclusive=False, interruptible=False)
     def _drop_draft(self, conn: sqlite3.Connection, case_id: int, login: str) -> None:
-        from relance_tui.services.calls import discard_call_draft
-
         with self._draft_lock:
             self._pending_draft = None
             discard_call_draft(conn, case_id, agent_login=login)
@@ -693,6 +694,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             self._save_call(draft)
 
     def _reword(self, draft: CallDraft, findings: Mapping[str, tuple[object, ...]]) -> None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.dialogs.notes_check import NotesCheckDialog
 
         texts = {
@@ -781,6 +783,7 @@ class CaseScreen(TranslatedBindings, Screen[None]):
 
 
 def dialog_for(kind: str, case_file: CaseFile, now: datetime) -> ModalScreen[bool]:
+    # Deferred: not loaded until first used (start-up time).
     from relance_tui.tui.dialogs.callback import CallbackDialog
     from relance_tui.tui.dialogs.dispute import DisputeDialog
     from relance_tui.tui.dialogs.note import NoteDialog

@@ -9,6 +9,7 @@ and every minute (services.queue.refresh_queue), and the view is re-read when th
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -16,14 +17,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from relance_tui.config import Settings
 from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
+from relance_tui.formatting import money_short
 from relance_tui.i18n import t, tn
-from relance_tui.services.queue import QueueCounts, QueueFilters, QueueQuery, QueueRow
+from relance_tui.services import queue
+from relance_tui.services.queue import (
+    QueueCounts,
+    QueueFilters,
+    QueueQuery,
+    QueueRow,
+)
+from relance_tui.storage.agents import list_agents
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.database import DatabaseFailed, database_work
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
@@ -164,9 +174,6 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         keep_cursor: bool,
         refresh_after: bool,
     ) -> QueueRead | QueueProblem:
-        from relance_tui.services import queue
-        from relance_tui.storage.agents import list_agents
-
         resolved = None
         if agent is None:
             login = self.relance.agent_login
@@ -268,8 +275,6 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         if filters.segment:
             items.append(t(SEGMENT_KEYS[filters.segment]))
         if filters.min_overdue_cents is not None:
-            from relance_tui.formatting import money_short
-
             items.append("≥ " + money_short(filters.min_overdue_cents))
         if self.agent is not None and self.agent.sees_everyone and filters.agent_id is not None:
             items.append(self._agent_name())
@@ -282,9 +287,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
     def _refresh_scores(
         self, conn: sqlite3.Connection, settings: Settings, now: datetime
     ) -> ScoresMoved | None:
-        from relance_tui.services.queue import refresh_queue
-
-        outcome = refresh_queue(conn, settings, now)
+        outcome = queue.refresh_queue(conn, settings, now)
         return ScoresMoved(outcome.full, outcome.rescored) if outcome.rescored else None
 
     def on_scores_moved(self, message: ScoresMoved) -> None:
@@ -334,8 +337,6 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             self._hide_search()
 
     def on_key(self, event: object) -> None:
-        from textual.events import Key
-
         if isinstance(event, Key) and event.key == "escape" and self._search_box() is not None:
             event.stop()
             self._hide_search()
@@ -343,6 +344,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
                 self._apply(self._with(search=""))
 
     def action_filters(self) -> None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.dialogs.queue_filters import QueueFilterScreen
 
         supervisor = self.agent is not None and self.agent.sees_everyone
@@ -366,8 +368,6 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         self._load(keep_cursor=True)
 
     def _with(self, **changes: object) -> QueueFilters:
-        from dataclasses import replace
-
         return replace(self.filters, **changes)  # type: ignore[arg-type]
 
     def _apply(self, filters: QueueFilters) -> None:
@@ -379,8 +379,6 @@ class QueueScreen(TranslatedBindings, Screen[None]):
 
     @staticmethod
     def _with_agent(filters: QueueFilters, agent_id: int) -> QueueFilters:
-        from dataclasses import replace
-
         return replace(filters, agent_id=agent_id)
 
     # --- reassigning (supervisors and admins) ----------------------------------------------
@@ -408,6 +406,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
     def _open_reassign(
         self, conn: sqlite3.Connection, row: QueueRow, query: QueueQuery, view_count: int
     ) -> ReassignAsked:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.services.reassignment import assignable_agents
         from relance_tui.tui.dialogs.reassign import AgentOption
 
@@ -415,6 +414,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         return ReassignAsked(row, query, view_count, agents)
 
     def on_reassign_asked(self, message: ReassignAsked) -> None:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.services.reassignment import BULK_CAP
         from relance_tui.tui.dialogs.reassign import ReassignDialog
 
@@ -446,6 +446,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         query: QueueQuery,
         by_login: str,
     ) -> Reassigned:
+        # Deferred: not loaded until first used (start-up time).
         from relance_tui.services import reassignment
 
         login = choice.to_login

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import ClassVar
 
 from rich.text import Text
@@ -88,8 +89,6 @@ _COMPLETES_FORM = {"promise-date", "promise-proof", "dispute-owner", "claim-ref"
 
 
 def _cents(value: object) -> int:
-    from decimal import Decimal
-
     assert isinstance(value, Decimal)
     return int(value * 100)
 

@@ -16,6 +16,7 @@ import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from relance_tui.services import queue as queue_service
 from relance_tui.services.queue import Key, QueueQuery, QueueRow
 
 PAGE_SIZE = 100
@@ -117,8 +118,7 @@ class QueuePager:
 
 def run_plan(conn: sqlite3.Connection, query: QueueQuery, plan: FetchPlan) -> list[QueueRow]:
     """Fetch a planned page (in a worker thread, with that thread's connection)."""
-    from relance_tui.services.queue import fetch_page
 
-    return fetch_page(
+    return queue_service.fetch_page(
         conn, query, forward=plan.forward, key=plan.key, limit=plan.limit, skip=plan.skip
     )

@@ -19,6 +19,7 @@ from relance_tui.config import CallingHours
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import zone
 from relance_tui.domain.calls import CallDraft, CallPreparation
+from relance_tui.domain.followup import next_stage
 from relance_tui.domain.labels import FREQUENCY_KEYS, STAGE_KEYS
 from relance_tui.domain.models import Frequency
 from relance_tui.formatting import money
@@ -269,8 +270,6 @@ class RefusalForm(Vertical):
         self.prep = prep
 
     def compose(self) -> ComposeResult:
-        from relance_tui.domain.followup import next_stage
-
         stage = next_stage(self.prep.stage)
         label = t(STAGE_KEYS[stage]) if stage else t("call.refusal.no_next")
         yield Static(Text(t("call.refusal.next", stage=label)), classes="reminder")
