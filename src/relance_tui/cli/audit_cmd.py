@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from relance_tui.cli import common
+from relance_tui.cli.output import json_text
 from relance_tui.i18n import t
 
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         printed += 1
         if args.json:
-            print(json.dumps(asdict(event), ensure_ascii=False))
+            print(json_text(asdict(event)))
             continue
         change = ""
         if event.before or event.after:

@@ -155,18 +155,21 @@ class _progress_bar:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from relance_tui.cli import output
+        from relance_tui.domain.text import inert
+
         self.progress = Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             TextColumn("{task.percentage:>3.0f} %"),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=Console(file=output.terminal(sys.stderr)),
             transient=True,
             auto_refresh=False,  # no refresh thread: a big file is then read in two processes
         )
         self.progress.start()
         self.task = self.progress.add_task(
-            t("import.cli.progress", file=self.path.name), total=None
+            inert(t("import.cli.progress", file=self.path.name)), total=None
         )
         return self.update
 
@@ -186,7 +189,11 @@ def _print_report(report: ImportReport) -> int:
             print(f"  {error}", file=sys.stderr)
         if len(report.errors) > MAX_LISTED:
             print(tn("import.cli.more_errors", len(report.errors) - MAX_LISTED), file=sys.stderr)
-        print(t("import.cli.fix_hint"), file=sys.stderr)
+        if report.stopped_after is None:
+            print(t("import.cli.fix_hint"), file=sys.stderr)
+        else:  # the file looks like no export of this kind: --skip-bad would not do
+            stopped = t("import.cli.stopped", line=report.stopped_after, kind=report.kind.value)
+            print(stopped, file=sys.stderr)
         _print_warnings(report)
         if report.ignored_columns:
             columns = ", ".join(report.ignored_columns)

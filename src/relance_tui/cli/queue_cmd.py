@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from relance_tui.cli import common
+from relance_tui.cli.output import json_text
 from relance_tui.i18n import t, tn
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             "urgent": counts.urgent,
             "cases": [_as_json(row, today, rank) for rank, row in enumerate(rows, 1)],
         }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(json_text(payload, indent=2))
         return common.EXIT_OK
     total, urgent = tn("queue.cases", counts.total), tn("queue.urgent", counts.urgent)
     print(t("queue.cli.header", who=who, total=total, urgent=urgent))

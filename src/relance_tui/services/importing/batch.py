@@ -7,7 +7,7 @@ Shared by the pipeline (pipeline.py) and the per-kind handlers (kinds.py), which
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +19,7 @@ from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from relance_tui.domain.text import describe, inert, unsafe_character
 from relance_tui.i18n import KeyedError, t
 from relance_tui.services.importing.fields import (
     FIELD_LABEL_KEYS,
@@ -38,12 +39,14 @@ from relance_tui.services.importing.read import (
     Table,
     amounts_fast,
     date_parser,
+    join_lines,
     normalise_label,
     parse_amount_cents,
     parse_bool,
 )
 
 Progress = Callable[[int, int], None]
+SHOWN_VALUE = 80  # characters of a bad value a report quotes
 
 
 @dataclass
@@ -63,8 +66,12 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        where = t("import.where", line=self.line, field=self.field) if self.field else ""
-        value = f" « {self.value} »" if self.value else ""
+        if self.field:
+            where = t("import.where", line=self.line, field=inert(self.field))
+        else:  # the whole line (its shape), or the whole file (line 0)
+            where = t("import.where_line", line=self.line) if self.line else ""
+        shown = self.value if len(self.value) <= SHOWN_VALUE else self.value[:SHOWN_VALUE] + "…"
+        value = f" « {inert(shown)} »" if self.value else ""
         return f"{where}{value} : {self.reason}" if where else f"{value} {self.reason}".strip()
 
 
@@ -84,6 +91,7 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     rejects_path: Path | None = None
     import_id: int | None = None
+    stopped_after: int | None = None  # the file was not read past this line (all bad so far)
 
 
 # --- header matching ------------------------------------------------------------------------
@@ -252,6 +260,8 @@ class Batch:
         return self.table.columns[index][row] if index is not None else ""
 
     def fail(self, row: int, name: str, reason: str) -> None:
+        if name and row in self.table.oversized:  # refused already, its cells not all read
+            return
         error = RowError(
             self.table.line(row), self.header(name) if name else "", self.raw(name, row), reason
         )
@@ -278,27 +288,33 @@ class Batch:
     def validate_fields(self) -> None:
         for spec in self.spec.fields:
             if spec.name in self.columns:
-                self._validate(spec, self.table.columns[self.columns[spec.name]])
+                index = self.columns[spec.name]
+                if spec.lines:
+                    self.table.columns[index] = join_lines(self.table.columns[index])
+                raw = self.table.columns[index]
+                distinct = self._validate(spec, raw)
+                self._refuse_unsafe(spec, raw, raw if distinct is None else distinct)
 
-    def _validate(self, spec: FieldSpec, raw: list[str]) -> None:
+    def _validate(self, spec: FieldSpec, raw: list[str]) -> Collection[str] | None:
+        """Convert and validate a column; return its distinct cells when they are known."""
         if spec.read is Read.PHONE:
             self.values[spec.name] = [cell.strip() for cell in raw]
-            return
+            return None
         if spec.read is Read.TEXT and not spec.distinct:
             self.values[spec.name] = self._validate_column(spec, raw)
-            return
+            return None
         if spec.read is Read.AMOUNT:
             fast = amounts_fast(raw)
-            if fast is not None:
+            if fast is not None:  # digits, separators and spaces only
                 self._check_cents(spec, fast)
                 self.values[spec.name] = fast
-                return
+                return ()
             converter = Converter(parse_amount_cents)
             values = converter.convert(raw)
             self._conversion_errors(spec, raw, converter)
             self._check_cents(spec, values)
             self.values[spec.name] = values
-            return
+            return converter.keys()
         # Few distinct raw texts (dates, codes, references): each one is converted and validated
         # once. The converted column is kept when the model leaves every value as it is (the
         # usual case), else it is one look-up per cell in a raw text → final value table.
@@ -311,6 +327,19 @@ class Batch:
             for value, before in zip(final.values(), converter.values(), strict=True)
         )
         self.values[spec.name] = converted if unchanged else list(map(final.__getitem__, raw))
+        return converter.keys()
+
+    def _refuse_unsafe(self, spec: FieldSpec, raw: list[str], cells: Collection[str]) -> None:
+        """Rows whose cell holds a control or bidirectional character (domain.text): refused
+        like any bad value, unless the cell is reported already. One C-level scan of the
+        column's (distinct) cells joined; cell by cell only when it finds one."""
+        if unsafe_character("".join(cells)) is None:
+            return
+        reported = self.bad_fields.get(spec.name, set())
+        for row, cell in enumerate(raw):
+            found = unsafe_character(cell)
+            if found is not None and row not in reported:
+                self.fail(row, spec.name, t("import.reason.unsafe_character", code=describe(found)))
 
     def _conversion_errors(self, spec: FieldSpec, raw: list[str], converter: Converter) -> None:
         """Rows whose raw text could not be read, then required cells left empty."""

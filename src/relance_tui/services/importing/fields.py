@@ -58,6 +58,7 @@ class FieldSpec:
     required: bool = False
     choices: type[StrEnum] | None = None
     distinct: bool = False  # validate each distinct value once (few distinct values)
+    lines: bool = False  # line breaks in a cell (Excel's Alt+Enter) are joined with ", "
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,12 @@ DEBTORS = KindSpec(
             ("score risque", "risque", "note risque", "risk score", "risk"),
             distinct=True,
         ),
-        FieldSpec("address", Read.TEXT, ("adresse", "adresse 1", "rue", "address", "street")),
+        FieldSpec(
+            "address",
+            Read.TEXT,
+            ("adresse", "adresse 1", "rue", "address", "street"),
+            lines=True,  # an address cell on several lines is how Excel writes one
+        ),
         FieldSpec(
             "postal_code",
             Read.TEXT,

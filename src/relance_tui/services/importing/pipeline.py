@@ -1,7 +1,8 @@
 """`relance import invoices|debtors|contacts|payments FILE`: CSV files as French tools export them.
 
 The flow, for every kind:
-1. read the file (read.py): encoding, separator, header line, columns of raw text;
+1. read the file (opening.py, read.py): a regular file within the size and line limits, its
+   header line checked before the rest is read; encoding, separator, columns of raw text;
 2. match headers to fields (French or English, any case/accents/spacing, plus `--map`);
 3. convert and validate column by column with the domain models' own field types
    (`Model.model_fields[name]`), each distinct value once; amounts are checked in integer cents
@@ -18,6 +19,7 @@ and again inside the transaction.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -41,14 +43,18 @@ from relance_tui.services.importing.fields import (
 from relance_tui.services.importing.halves import CleanHalf
 from relance_tui.services.importing.kinds import Handler, Snapshot
 from relance_tui.services.importing.read import (
+    Source,
     Table,
     read_source,
+    source_head,
     split_source,
 )
 from relance_tui.services.importing.rejects import check_rejects_path, write_rejects
 from relance_tui.services.permissions import require_login
 from relance_tui.storage import imports as store
 from relance_tui.storage.db import append_audit, database_path, transaction
+
+PROBE_ROWS = 1000  # lines: a longer file whose rows are all bad in them is not read further
 
 
 class _Rollback(Exception):
@@ -97,7 +103,7 @@ def _import_file(
     kind = ImportKind(kind)
     spec = KINDS[kind]
     handler_class = import_kinds.HANDLERS[kind]
-    source = read_source(path)
+    source = read_source(path, lambda headers: match_headers(headers, spec, options.mapping, path))
 
     def prepare(table: Table) -> Handler:
         columns, ignored = match_headers(table.headers, spec, options.mapping, path)
@@ -114,6 +120,9 @@ def _import_file(
         clean = not batch.errors and not batch.warnings and handler.resolve_in_half(snapshot)
         return handler, CleanHalf(batch.size, batch.values) if clean else None
 
+    stopped = _stop_early(source, prepare, path)
+    if stopped is not None:
+        return stopped
     cut = import_halves.halving_point(source) if handler_class.key_across_halves else None
     if cut is not None:
         snapshot = import_kinds.Snapshot.read(conn)
@@ -137,6 +146,30 @@ def _import_file(
     if progress:
         progress(0, 2 * table.row_count)
     return _write(conn, prepare(table), path, options, today=today, progress=progress)
+
+
+def _stop_early(
+    source: Source, prepare: Callable[[Table], Handler], path: Path
+) -> ImportReport | None:
+    """The report of the first PROBE_ROWS lines of a longer file when every row is bad in them.
+
+    Such a file is not the export asked for (or not CSV at all): reading it all would only
+    make a bad line of every line, and hold them in memory. Its first lines are what the user
+    needs to see.
+    """
+    head = source_head(source, PROBE_ROWS)
+    if head is None:
+        return None
+    batch = prepare(split_source(head)).batch
+    if not batch.size or len(batch.errors) < batch.size:  # (quoted rows may span lines)
+        return None
+    report = _report(batch, path)
+    report.errors = sorted((e for errors in batch.errors.values() for e in errors),
+                           key=lambda error: error.line)  # fmt: skip
+    report.rejected = len(batch.errors)
+    report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
+    report.stopped_after = batch.table.line(batch.size - 1)
+    return report
 
 
 def _write_halves(

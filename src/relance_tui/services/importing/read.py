@@ -19,13 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from relance_tui.i18n import t
+from relance_tui.services.importing.opening import (
+    MAX_CELL_CHARS,
+    MAX_FILE_BYTES,
+    HeaderCheck,
+    ImportFileError,
+    read_bounded,
+    refuse_non_text,
+    sniff_separator,
+)
 
-SEPARATORS = (";", "\t", ",", "|")
+__all__ = ["ImportFileError"]  # where the import's callers have always found it
+
 _BLANKS = ("\u00a0", "\u202f", "\u2009", " ")
-
-
-class ImportFileError(Exception):
-    """A file-level problem (missing, empty, unreadable, columns missing), ready to print."""
 
 
 @dataclass
@@ -38,6 +44,7 @@ class Table:
     encoding: str  # "utf-8-sig" (a BOM was there), "utf-8", "cp1252" or "utf-16"
     lines: list[int] | None = None  # file line of each row; None: row i is on line i + 2
     shape_errors: dict[int, str] = field(default_factory=dict)  # row index → reason
+    oversized: set[int] = field(default_factory=set)  # rows with a cell too long (emptied)
 
     @property
     def row_count(self) -> int:
@@ -55,12 +62,9 @@ class Table:
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """Return (text, encoding): UTF-16 by BOM, UTF-8 with or without BOM, else Windows-1252."""
-    if data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(t("import.file.xlsx", path=path))
+    refuse_non_text(data, path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data[:4096]:
-        raise ImportFileError(t("import.file.binary", path=path))
     try:
         if data.startswith(b"\xef\xbb\xbf"):
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -74,14 +78,6 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         raise ImportFileError(
             t("import.file.encoding", path=path, byte=f"0x{data[error.start]:02X}", line=line)
         ) from error
-
-
-def sniff_separator(header_line: str) -> str:
-    """The candidate separator found most often in the header line (ties: `;` first)."""
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    counts = [(unquoted.count(sep), -rank, sep) for rank, sep in enumerate(SEPARATORS)]
-    best = max(counts)
-    return best[2] if best[0] else ";"
 
 
 # --- splitting ------------------------------------------------------------------------------
@@ -101,18 +97,12 @@ class Source:
     quoted: bool  # a `"` somewhere: cells may hold separators and line ends
 
 
-def read_source(path: Path) -> Source:
-    """Read and decode a CSV file. Raises ImportFileError for file-level problems."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise ImportFileError(t("error.file_not_found", path=path)) from error
-    except IsADirectoryError as error:
-        raise ImportFileError(t("import.file.directory", path=path)) from error
-    except OSError as error:
-        raise ImportFileError(
-            t("import.file.unreadable", path=path, error=error.strerror)
-        ) from error
+def read_source(path: Path, check_header: HeaderCheck | None = None) -> Source:
+    """Read and decode a CSV file. Raises ImportFileError for file-level problems.
+
+    `check_header` sees the header cells before the whole file is read (opening.read_bounded).
+    """
+    data = read_bounded(path, check_header)
     text, encoding = decode(data, path)
     del data
     quoted = '"' in text
@@ -133,8 +123,29 @@ def read_source(path: Path) -> Source:
 
 def split_source(source: Source) -> Table:
     if source.quoted:
-        return _split_with_csv(source.text, source.separator, source.encoding)
-    return _split_fast(source.text, source.separator, source.encoding, source.newline)
+        table = _split_with_csv(source.text, source.separator, source.encoding)
+    else:
+        table = _split_fast(source.text, source.separator, source.encoding, source.newline)
+    _limit_cells(table)
+    return table
+
+
+def _limit_cells(table: Table) -> None:
+    """A cell longer than MAX_CELL_CHARS refuses its row (a per-line error): it is emptied, and
+    the row's other checks are not made (`Batch.fail` leaves `oversized` rows alone)."""
+    for index, column in enumerate(table.columns):
+        if not column or max(map(len, column)) <= MAX_CELL_CHARS:
+            continue
+        for row, cell in enumerate(column):
+            if len(cell) > MAX_CELL_CHARS:
+                column[row] = ""
+                table.oversized.add(row)
+                table.shape_errors[row] = t(
+                    "import.row.cell_too_long",
+                    column=table.headers[index],
+                    length=len(cell),
+                    limit=MAX_CELL_CHARS,
+                )
 
 
 def read_table(path: Path) -> Table:
@@ -174,6 +185,22 @@ def source_part(source: Source, cut: int, second: bool) -> Source:
     return Source(text, newline, source.separator, source.encoding, quoted=False)
 
 
+def source_head(source: Source, rows: int) -> Source | None:
+    """The header line and the `rows` lines after it; None when the file has no more lines."""
+    text, newline = source.text, source.newline
+    end = _header_end(source)
+    for _ in range(rows):
+        if end < 0:
+            return None
+        end = text.find(newline, end + len(newline))
+    if end < 0 or _NOT_BLANK.search(text, end) is None:
+        return None
+    return Source(text[:end], newline, source.separator, source.encoding, source.quoted)
+
+
+_NOT_BLANK = re.compile(r"\S")
+
+
 def _header_end(source: Source) -> int:
     leading = _LEADING_NEWLINES.match(source.text)
     return source.text.find(source.newline, leading.end() if leading else 0)
@@ -203,6 +230,16 @@ def _split_fast(text: str, sep: str, encoding: str, newline: str = "\n") -> Tabl
 
 
 def _split_with_csv(text: str, sep: str, encoding: str) -> Table:
+    # No cell can be longer than the file: the csv module never stops with a `_csv.Error`
+    # (its default limit is 128 KiB); `_limit_cells` then refuses long cells line by line.
+    limit = csv.field_size_limit(MAX_FILE_BYTES)
+    try:
+        return _split_records(text, sep, encoding)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _split_records(text: str, sep: str, encoding: str) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     headers: list[str] | None = None
     header_line = 1
@@ -251,6 +288,19 @@ def _regularise(
         columns = [[] for _ in range(width)]
     regular = all(line == index + 2 for index, line in enumerate(lines))
     return Table(headers, columns, sep, encoding, None if regular else lines, shape_errors)
+
+
+def join_lines(column: list[str]) -> list[str]:
+    """A multi-line cell on one line: `12 rue Haute\nBât. B` → `12 rue Haute, Bât. B`."""
+    if "\n" not in "".join(column):  # read_source turned every line end of a quoted file into \n
+        return column
+    return [_one_line(cell) if "\n" in cell else cell for cell in column]
+
+
+def _one_line(cell: str) -> str:
+    # Spaces and tabs only: any other character around a line end is the value's own, and
+    # checked like the rest (`str.strip` would drop some control characters unseen).
+    return ", ".join(part for line in cell.split("\n") if (part := line.strip(" \t")))
 
 
 # --- headers --------------------------------------------------------------------------------

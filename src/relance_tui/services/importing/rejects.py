@@ -7,13 +7,13 @@ bad rows are written, so a file that appeared meanwhile is refused too.
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
 from relance_tui.i18n import t
 from relance_tui.services.importing.batch import Batch
 from relance_tui.services.importing.read import ImportFileError, Table
+from relance_tui.services.spreadsheet import SpreadsheetWriter
 from relance_tui.storage.db import database_files
 
 FILE_MODE = 0o660
@@ -57,7 +57,7 @@ def write_rejects(path: Path, table: Table, batch: Batch) -> None:
     with open(fd, "w", encoding=encoding, errors="replace", newline="") as handle:
         if bom:
             handle.write("\ufeff")
-        writer = csv.writer(handle, delimiter=table.separator, lineterminator="\r\n")
+        writer = SpreadsheetWriter(handle, delimiter=table.separator)  # no formula runs
         writer.writerow([*table.headers, t("import.rejects.reason_header")])
         for row in sorted(batch.errors):
             reasons = " ; ".join(

@@ -1,0 +1,143 @@
+"""Opening an import file with bounded resources, before anything is decoded or split.
+
+Only a regular file is read: it is opened without blocking (a FIFO would otherwise wait for a
+writer forever) and refused, like a device or a directory, from what `fstat` says. A file
+bigger than MAX_FILE_BYTES or with more than MAX_LINES lines is refused whole: the import keeps
+the file in memory (it is split and checked column by column, for speed), so these two bound
+its memory. The header line is read from the first HEAD_BYTES and checked before the rest is
+read: a file that is not the export asked for (random text, another kind) is refused at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from relance_tui.i18n import t
+
+MAX_FILE_BYTES = 256 * 1024 * 1024  # about 3 million invoice lines as French tools write them
+MAX_LINES = 2_000_000
+MAX_CELL_CHARS = 10_000  # far above any field's own limit (300 characters for an address)
+HEAD_BYTES = 64 * 1024  # the header line ends within it, or the file is no CSV export
+
+SEPARATORS = (";", "\t", ",", "|")
+
+HeaderCheck = Callable[[list[str]], object]  # raises ImportFileError when the headers do not do
+
+
+class ImportFileError(Exception):
+    """A file-level problem (missing, empty, unreadable, columns missing), ready to print."""
+
+
+def read_bounded(path: Path, check_header: HeaderCheck | None = None) -> bytes:
+    """The bytes of a regular file within the limits; `check_header` sees its header cells
+    before the rest of the file is read. Raises ImportFileError."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError as error:
+        raise ImportFileError(t("error.file_not_found", path=path)) from error
+    except IsADirectoryError as error:
+        raise ImportFileError(t("import.file.directory", path=path)) from error
+    except OSError as error:
+        raise ImportFileError(
+            t("import.file.unreadable", path=path, error=error.strerror)
+        ) from error
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ImportFileError(t("import.file.directory", path=path))
+        if not stat.S_ISREG(info.st_mode):
+            raise ImportFileError(t("import.file.not_regular", path=path))
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_big(path, info.st_size)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if check_header is not None:
+                headers = header_cells(handle.read(HEAD_BYTES), path)
+                if headers is not None:
+                    check_header(headers)
+                handle.seek(0)
+            data = handle.read(MAX_FILE_BYTES + 1)  # one more: a file that grew is still caught
+        except OSError as error:
+            raise ImportFileError(
+                t("import.file.unreadable", path=path, error=error.strerror)
+            ) from error
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big(path, len(data))
+    lines = data.count(b"\n")
+    if lines > MAX_LINES:
+        raise ImportFileError(t("import.file.too_many_lines", path=path, count=lines,
+                                limit=MAX_LINES))  # fmt: skip
+    return data
+
+
+def _too_big(path: Path, size: int) -> ImportFileError:
+    megabytes = f"{size / 1_000_000:.0f}"
+    limit = f"{MAX_FILE_BYTES / 1_000_000:.0f}"
+    return ImportFileError(t("import.file.too_big", path=path, size=megabytes, limit=limit))
+
+
+def refuse_non_text(data: bytes, path: Path) -> None:
+    """An Excel workbook or a binary file is said as such, not read as text."""
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportFileError(t("import.file.xlsx", path=path))
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data[:4096]:
+        raise ImportFileError(t("import.file.binary", path=path))
+
+
+def header_cells(head: bytes, path: Path) -> list[str] | None:
+    """The header cells as `read.split_source` will find them, from the file's first bytes.
+
+    None when `head` alone cannot tell (the whole file then decides). Raises ImportFileError
+    for a file that is no text, or whose first line does not end within HEAD_BYTES.
+    """
+    refuse_non_text(head, path)
+    whole = len(head) < HEAD_BYTES
+    text = _decode_head(head if whole else head[: head.rfind(b"\n") + 1])
+    if text is None:
+        return None  # not UTF-8 nor Windows-1252: read.decode says where
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not whole:
+        if "\n" not in text:
+            kib = HEAD_BYTES // 1024
+            raise ImportFileError(t("import.file.no_header_line", path=path, size=kib))
+        text = text[: text.rfind("\n") + 1]
+    first_line = text.lstrip("\n").split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(first_line))
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            if not whole and next(reader, None) is None:
+                return None  # a quoted header could go on past the head
+            return [cell.strip() for cell in record]
+        if len(record) > 1:
+            return None  # separators only: split with or without quotes, it reads otherwise
+    return None
+
+
+def _decode_head(head: bytes) -> str | None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    try:
+        return head.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return head.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+
+
+def sniff_separator(header_line: str) -> str:
+    """The candidate separator found most often in the header line (ties: `;` first)."""
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    counts = [(unquoted.count(sep), -rank, sep) for rank, sep in enumerate(SEPARATORS)]
+    best = max(counts)
+    return best[2] if best[0] else ";"
