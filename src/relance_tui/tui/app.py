@@ -12,10 +12,12 @@ from typing import Any, ClassVar
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from relance_tui.config import Settings
+from relance_tui.domain.text import inert
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import translate_bindings
 from relance_tui.tui.key_names import key_display
@@ -77,6 +79,21 @@ class RelanceApp(CaseNavigation):
             from relance_tui.tui.keymap import checked_keymap
 
             self.set_keymap(checked_keymap(settings.keymap))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast (a widget's `notify` comes here) with its text made `inert`: errors and
+        confirmations quote names and logins. Those must still pass `markup=False`."""
+        super().notify(
+            inert(message), title=inert(title), severity=severity, timeout=timeout, markup=markup
+        )
 
     def now(self) -> datetime:
         """The current time (UTC); tests inject a fixed clock."""

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import sqlite3
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.align import Align
 from rich.text import Text
 from textual.command import CommandList, CommandPalette, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.widgets.option_list import Option
 
+from relance_tui.domain.text import inert
 from relance_tui.i18n import t
 from relance_tui.tui.database import DatabaseThreads, run_on_database
 
@@ -56,21 +59,35 @@ class CaseSearch(Provider):
         if open_case is None:
             return
         for row in rows:
-            label = f"{row.debtor_name} ({row.debtor_reference})"
+            label = inert(f"{row.debtor_name} ({row.debtor_reference})")
             # Phone, SIREN and invoice hits do not fuzzy-match the label: keep them visible.
             score = max(matcher.match(label), 0.5)
+            help_text = t(
+                "queue.palette.help",
+                reference=inert(row.debtor_reference),
+                amount=money(row.overdue_cents),
+                stage=t(STAGE_KEYS[row.stage]),
+            )
             yield Hit(
                 score,
-                matcher.highlight(label),
+                highlighted(matcher, label),
                 partial(open_case, row.id),
                 text=label,
-                help=t(
-                    "queue.palette.help",
-                    reference=row.debtor_reference,
-                    amount=money(row.overdue_cents),
-                    stage=t(STAGE_KEYS[row.stage]),
-                ),
+                # The palette reads a str help as markup, and keeps a Content as it is.
+                help=cast(str, Content(help_text)),
             )
+
+
+def highlighted(matcher: Matcher, label: str) -> Content:
+    """`label` as plain text with the matched characters styled: `Matcher.highlight` would read
+    the label as markup (a debtor named `[@click=…]` would become an action)."""
+    content = Content(label)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    if score:
+        for offset in offsets:
+            if not label[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class TranslatedPalette(CommandPalette):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from sqlite3 import Connection
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
@@ -15,6 +14,7 @@ from relance_tui.formatting import day, money
 from relance_tui.i18n import key, t
 from relance_tui.services.casework import Recorded, record_dispute
 from relance_tui.tui.dialogs.record import RecordDialog, Write
+from relance_tui.tui.plain import plain
 from relance_tui.tui.widgets.case_views import cents
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.solve_forms import FormError
@@ -29,7 +29,7 @@ class DisputeDialog(RecordDialog):
         yield SelectionList[int](
             *[
                 Selection(
-                    Text(f"{i.number}  {day(i.due_date)}  {money(cents(i.outstanding))}"),
+                    plain(f"{i.number}  {day(i.due_date)}  {money(cents(i.outstanding))}"),
                     i.invoice_id,
                 )
                 for i in invoices[:200]

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from relance_tui.domain.notes_check import NOTE_CATEGORY_KEYS, NoteFinding, check_notes
+from relance_tui.domain.text import inert
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
@@ -25,6 +26,7 @@ from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
 def highlighted(text: str, findings: tuple[NoteFinding, ...]) -> Text:
     """The text with each finding in reverse red, followed by its category."""
+    text = inert(text, lines=True)  # one character for one: the findings' offsets still hold
     out = Text()
     position = 0
     for finding in findings:

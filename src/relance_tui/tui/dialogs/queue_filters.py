@@ -22,6 +22,7 @@ from relance_tui.domain.models import Segment, Stage
 from relance_tui.i18n import t
 from relance_tui.services.queue import QueueFilters
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.plain import plain
 
 AgentChoice = tuple[int, str]  # (agent id, login)
 
@@ -76,7 +77,7 @@ class QueueFilterScreen(TranslatedBindings, ModalScreen[QueueFilters | None]):
             if self.agents is not None:
                 yield Label(t("queue.filter.agent"))
                 yield Select(
-                    [(login, agent_id) for agent_id, login in self.agents],
+                    [(plain(login), agent_id) for agent_id, login in self.agents],
                     prompt=t("queue.filter.any"),
                     value=filters.agent_id if filters.agent_id is not None else Select.NULL,
                     id="filter-agent",

@@ -22,9 +22,11 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from relance_tui.domain.text import inert
 from relance_tui.formatting import number
 from relance_tui.i18n import t, tn
 from relance_tui.tui.bindings import TranslatedBindings, translate_bindings
+from relance_tui.tui.plain import plain
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
 HOTKEYS = "123456789"
@@ -122,9 +124,9 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignChoice | None]):
         for index, agent in enumerate(self.agents):
             hotkey = HOTKEYS[index] if index < len(HOTKEYS) else " "
             name = agent.display_name if agent.display_name != agent.login else ""
-            prompt = Text.assemble((f"{hotkey} ", "bold"), agent.login.ljust(width))
+            prompt = Text.assemble((f"{hotkey} ", "bold"), inert(agent.login).ljust(width))
             if name:
-                prompt.append(name + "  ", style="dim")
+                prompt.append(inert(name) + "  ", style="dim")
             if agent.login == self.current_login:
                 prompt.append(t("reassign.current"), style="italic")
             options.append(Option(prompt, id=agent.login))
@@ -166,7 +168,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignChoice | None]):
             if self.whole_view
             else t("reassign.summary_case", login=login)
         )
-        self.query_one("#reassign-summary", Static).update(Text(summary))
+        self.query_one("#reassign-summary", Static).update(plain(summary))
 
     @on(OptionList.OptionHighlighted, "#reassign-agents")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -30,6 +30,7 @@ from relance_tui.services.casework import Recorded, check_texts
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.database import DatabaseFailed, database_work
 from relance_tui.tui.dialogs.notes_check import highlighted
+from relance_tui.tui.plain import plain
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.solve_forms import FormError
 
@@ -65,7 +66,7 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(t_key(self.TITLE_KEY)), classes="dialog-title")
-            yield Static(Text(self.case_file.summary.debtor_name), classes="dialog-body")
+            yield Static(plain(self.case_file.summary.debtor_name), classes="dialog-body")
             yield from self.fields()
             yield Static(id="dialog-error", classes="error")
             yield Static(Text(t("dialog.hint")), classes="hint")
@@ -83,7 +84,7 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
 
     def _error(self, text: str | Text) -> None:
         self.query_one("#dialog-error", Static).update(
-            text if isinstance(text, Text) else Text(text)
+            text if isinstance(text, Text) else plain(text)
         )
 
     @on(Input.Submitted)

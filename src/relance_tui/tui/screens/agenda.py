@@ -20,6 +20,7 @@ from relance_tui.i18n import t
 from relance_tui.services.agenda import AGENDA_KIND_KEYS, AgendaItem, AgendaKind, agenda
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.database import database_work
+from relance_tui.tui.plain import plain
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.case_views import cents
 
@@ -54,10 +55,10 @@ def agenda_row(item: AgendaItem) -> list[str | Text]:
     return [
         when_text,
         t(AGENDA_KIND_KEYS[item.kind]),
-        Text(item.debtor_name),
-        Text(contact),
+        plain(item.debtor_name),
+        plain(contact),
         Text(money(cents(item.amount)), justify="right") if item.amount is not None else "",
-        Text(detail),
+        plain(detail),
     ]
 
 

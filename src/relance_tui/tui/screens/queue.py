@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 
 from relance_tui.config import Settings
 from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
+from relance_tui.domain.text import inert
 from relance_tui.formatting import money_short
 from relance_tui.i18n import t, tn
 from relance_tui.services import queue
@@ -210,7 +211,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             self.query_one(QueueTable).refresh()
 
     def _set_problem(self, message: str) -> None:
-        self.problem = message
+        self.problem = message = inert(message)
         self.query_one("#queue-title", Static).update(message)
         table = self.query_one(QueueTable)
         table.empty_text = message
@@ -260,7 +261,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             parts.append(t("queue.filter.active", summary=summary))
         if self.filters.search.strip():
             parts.append(t("queue.search.active", text=self.filters.search.strip()))
-        self.query_one("#queue-title", Static).update(" · ".join(parts))
+        self.query_one("#queue-title", Static).update(inert(" · ".join(parts)))
 
     def _agent_name(self) -> str:
         if self.agent is not None and self.filters.agent_id == self.agent.id:

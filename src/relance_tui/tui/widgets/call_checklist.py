@@ -35,6 +35,7 @@ from relance_tui.domain.calls import (
 from relance_tui.domain.labels import CAUSE_KEYS, CONTACT_ROLE_KEYS, OUTCOME_KEYS
 from relance_tui.domain.models import CallOutcome, Cause, Frequency
 from relance_tui.domain.phones import PHONE_KIND_KEYS
+from relance_tui.domain.text import inert
 from relance_tui.formatting import money
 from relance_tui.i18n import Key, key, t, t_key, tn
 from relance_tui.services.casefile import WarningKind
@@ -198,7 +199,9 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
     def _phone_choices(self) -> list[tuple[str, str, str]]:
         out: list[tuple[str, str, str]] = []
         for n, (contact, phone) in enumerate(calls.contact_choices(self.prep)[:9], start=1):
-            label = f"{contact.name} · {t(CONTACT_ROLE_KEYS[contact.role])} · {phone.display}"
+            label = inert(
+                f"{contact.name} · {t(CONTACT_ROLE_KEYS[contact.role])} · {phone.display}"
+            )
             if phone.call_time is not None:
                 label += f" · {phone.call_time.local_time:%H:%M}"
                 if not phone.call_time.allowed:
@@ -264,9 +267,9 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             return Text(t("call.prepare.no_phone"), style="bold red")
         contact, phone = found
         text = Text.assemble(
-            (contact.name, "bold"),
+            (inert(contact.name), "bold"),
             f" · {t(CONTACT_ROLE_KEYS[contact.role])} · ",
-            (phone.display, "bold"),
+            (inert(phone.display), "bold"),
             f" ({t(PHONE_KIND_KEYS[phone.kind])})",
         )
         if phone.call_time is not None:
@@ -293,7 +296,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         if prep.last_contacts:
             text.append("\n" + t("call.prepare.last_contacts"), style="bold")
             for line in prep.last_contacts[:3]:
-                text.append("\n  " + line)
+                text.append("\n  " + inert(line))
         self.query_one("#prepare-info", Static).update(text)
         phones = self.query_one("#prepare-phones", ChoiceList)
         phones.select_value(f"{self.draft.contact_id}:{self.draft.phone_id}")
@@ -317,12 +320,14 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         if outcome is CallOutcome.WRONG_NUMBER:
             found = self.prep.phone(draft.phone_id)
             shown = found[1].display if found else ""
-            text.append("\n⚠ " + t("call.conclude.phone_invalid", phone=shown), style="bold red")
+            shown = inert(t("call.conclude.phone_invalid", phone=shown))
+            text.append("\n⚠ " + shown, style="bold red")
         if draft.callback is not None:
             found = self.prep.phone(draft.callback.phone_id)
             number = found[1].display if found else t("call.conclude.no_other_number")
             when = draft.callback.due_at.astimezone(zone(None))
-            text.append("\n" + t("call.conclude.callback", when=moment_text(when), phone=number))
+            callback = t("call.conclude.callback", when=moment_text(when), phone=number)
+            text.append("\n" + inert(callback))
         for reminder in calls.reminders(draft):
             text.append("\n• " + t_key(reminder), style="yellow")
         self.query_one("#conclude-info", Static).update(text)
@@ -339,7 +344,8 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             self.query_one(f"#{field_id}", Input).parent.display = draft.reached  # type: ignore[union-attr]
         update = draft.contact_update
         email = update.email if update and update.email is not None else None
-        self.query_one("#contact-email", Input).value = email or (contact.email if contact else "")
+        shown = email or (inert(contact.email) if contact else "")  # an Input shows it as is
+        self.query_one("#contact-email", Input).value = shown
         new_phone = update.new_phone if update and update.new_phone else ""
         self.query_one("#contact-phone", Input).value = new_phone
         self.query_one("#follow-up", Input).value = day_text(draft.follow_up_on)
@@ -508,7 +514,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
                 contact = self.prep.contact(draft.contact_id)
                 email = self.query_one("#contact-email", Input).value.strip()
                 new_phone = self.query_one("#contact-phone", Input).value.strip()
-                changed_email = email if contact is None or email != contact.email else None
+                changed_email = email if contact is None or email != inert(contact.email) else None
                 draft = calls.update_contact(
                     draft, contact_id=draft.contact_id, email=changed_email,
                     new_phone=new_phone or None,

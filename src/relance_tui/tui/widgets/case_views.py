@@ -1,7 +1,7 @@
 """How the case file reads on screen: the banner, the summary and the rows of each tab.
 
-Pure presentation of `services.casefile.CaseFile` into `rich.text.Text` (user text is never
-parsed as markup). No I/O.
+Pure presentation of `services.casefile.CaseFile` into `rich.text.Text`: stored text goes in
+through `tui.plain` (never parsed as markup, control characters shown as U+FFFD). No I/O.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from relance_tui.domain.labels import (
 )
 from relance_tui.domain.phones import PHONE_KIND_KEYS
 from relance_tui.domain.scoring import PART_KEYS
+from relance_tui.domain.text import inert
 from relance_tui.formatting import PARIS, day, decimal, moment, money, percent
 from relance_tui.i18n import t, tn
 from relance_tui.services.casefile import (
@@ -34,6 +35,7 @@ from relance_tui.services.casefile import (
     HistoryEntry,
     InvoiceLine,
 )
+from relance_tui.tui.plain import plain
 
 Row = list[str | Text]
 
@@ -46,10 +48,10 @@ def banner(case: CaseFile) -> Text:
     """Two lines that stay on screen during a call: who, how much, since when, where."""
     s = case.summary
     text = Text()
-    text.append(s.debtor_name, style="bold")
-    text.append(f"  {s.debtor_reference}")
+    text.append(inert(s.debtor_name), style="bold")
+    text.append(f"  {inert(s.debtor_reference)}")
     if s.siren:
-        text.append(f"  SIREN {s.siren}")
+        text.append(f"  SIREN {inert(s.siren)}")
     text.append(f"  · {t(SEGMENT_KEYS[s.segment])}")
     text.append(f" · {t(PAYER_TYPE_KEYS[s.payer_type])}")
     if s.strategic:
@@ -66,7 +68,7 @@ def banner(case: CaseFile) -> Text:
     if s.next_action == s.stage.value:  # the last rung, pursued: no step to go to
         text.append(f" —{when}" if when else "")
     elif s.next_action_label:
-        text.append(f" → {s.next_action_label}{when}")
+        text.append(f" → {inert(s.next_action_label)}{when}")
     return text
 
 
@@ -75,7 +77,7 @@ def warnings_text(warnings: Sequence[CaseWarning]) -> Text:
     for index, warning in enumerate(warnings):
         if index:
             text.append("\n")
-        text.append("⚠ " + warning.message)
+        text.append("⚠ " + inert(warning.message))
     return text
 
 
@@ -87,8 +89,8 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
         text.append(f"{label:<22} ", style="bold")
         if isinstance(value, Text):
             text.append_text(value)
-        else:
-            text.append(value, style=style)
+        else:  # stored text, or translations that quote it
+            text.append(inert(value), style=style)
         text.append("\n")
 
     line(t("casefile.f.debtor"), f"{s.debtor_name} ({s.debtor_reference})")
@@ -199,8 +201,8 @@ def invoice_row(invoice: InvoiceLine) -> Row:
     if invoice.days_late > 90:
         late.stylize("bold red")
     return [
-        Text(invoice.number),
-        Text(invoice.po_reference),
+        plain(invoice.number),
+        plain(invoice.po_reference),
         day(invoice.issue_date),
         day(invoice.due_date),
         Text(money(cents(invoice.amount)), justify="right"),
@@ -219,10 +221,10 @@ def contact_rows(contacts: Sequence[ContactLine]) -> list[Row]:
         opposed = Text(t("casefile.opposed"), style="bold red") if contact.opposed else Text("")
         phones = contact.phones or ()
         if not phones:
-            rows.append([Text(contact.name), t(CONTACT_ROLE_KEYS[contact.role]), "", "",
-                         Text(contact.email), opposed])  # fmt: skip
+            rows.append([plain(contact.name), t(CONTACT_ROLE_KEYS[contact.role]), "", "",
+                         plain(contact.email), opposed])  # fmt: skip
         for index, phone in enumerate(phones):
-            number = Text(f"{phone.display} ({t(PHONE_KIND_KEYS[phone.kind])})")
+            number = plain(f"{phone.display} ({t(PHONE_KIND_KEYS[phone.kind])})")
             if not phone.usable:
                 number.stylize("strike dim")
                 number.append(" " + t("casefile.invalid"), style="red")
@@ -232,11 +234,11 @@ def contact_rows(contacts: Sequence[ContactLine]) -> list[Row]:
             first = index == 0
             rows.append(
                 [
-                    Text(contact.name if first else ""),
+                    plain(contact.name if first else ""),
                     t(CONTACT_ROLE_KEYS[contact.role]) if first else "",
                     number,
                     local,
-                    Text(contact.email if first else ""),
+                    plain(contact.email if first else ""),
                     opposed if first else Text(""),
                 ]
             )
@@ -249,8 +251,8 @@ CONTRACT_COLUMNS = ("reference", "title", "start", "end", "terms")
 def contract_rows(case: CaseFile) -> list[Row]:
     return [
         [
-            Text(c.reference),
-            Text(c.title),
+            plain(c.reference),
+            plain(c.title),
             day(c.start_date),
             day(c.end_date),
             t("casefile.terms", days=c.payment_terms_days)
@@ -266,11 +268,11 @@ HISTORY_COLUMNS = ("when", "who", "what", "amount", "status", "notes")
 def history_row(entry: HistoryEntry) -> Row:
     return [
         entry.at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
-        Text(entry.who),
-        Text(entry.title),
+        plain(entry.who),
+        plain(entry.title),
         Text(money(cents(entry.amount)), justify="right") if entry.amount is not None else "",
-        Text(entry.status),
-        Text(entry.notes.replace("\n", " ")[:80]),
+        plain(entry.status),
+        plain(entry.notes.replace("\n", " ")[:80]),
     ]
 
 
@@ -281,10 +283,12 @@ def dispute_rows(case: CaseFile) -> list[Row]:
     return [
         [
             day(d.opened_on),
-            Text(d.invoice_numbers),
-            Text(d.reason),
-            Text(d.owner),
-            Text(t(DISPUTE_STATUS_KEYS[d.status]) + (f" ({d.resolution})" if d.resolution else "")),
+            plain(d.invoice_numbers),
+            plain(d.reason),
+            plain(d.owner),
+            plain(
+                t(DISPUTE_STATUS_KEYS[d.status]) + (f" ({d.resolution})" if d.resolution else "")
+            ),
             Text(money(cents(d.outstanding)), justify="right"),
         ]
         for d in case.disputes
@@ -299,11 +303,11 @@ def commitment_rows(case: CaseFile) -> list[Row]:
     for cb in case.callbacks:
         who = f" — {cb.contact_name}" if cb.contact_name else ""
         rows.append([
-            t("casefile.commitment.callback") + who,
+            plain(t("casefile.commitment.callback") + who),
             moment(cb.due_at),
             "",
             Text(t(CALLBACK_STATUS_KEYS[cb.status])),
-            Text(cb.created_by or ""),
+            plain(cb.created_by or ""),
         ])  # fmt: skip
     for p in case.promises:
         rows.append([
@@ -311,7 +315,7 @@ def commitment_rows(case: CaseFile) -> list[Row]:
             day(p.due_date),
             Text(money(cents(p.amount)), justify="right"),
             Text(t(PROMISE_STATUS_KEYS[p.status])),
-            Text(p.created_by or ""),
+            plain(p.created_by or ""),
         ])  # fmt: skip
     for plan in case.plans:
         status = t(PLAN_STATUS_KEYS[plan.status])
@@ -320,7 +324,7 @@ def commitment_rows(case: CaseFile) -> list[Row]:
             day(plan.installments[0].due_date) if plan.installments else "",
             Text(money(cents(plan.total)), justify="right"),
             Text(status),
-            Text(plan.created_by or ""),
+            plain(plan.created_by or ""),
         ])  # fmt: skip
         for item in plan.installments:
             rows.append([
@@ -334,4 +338,4 @@ def commitment_rows(case: CaseFile) -> list[Row]:
 
 
 def claimed_text(login: str, minutes: int) -> Text:
-    return Text("⛔ " + t("casefile.claimed_by", agent=login, minutes=minutes), style="bold")
+    return plain("⛔ " + t("casefile.claimed_by", agent=login, minutes=minutes), style="bold")

@@ -3,7 +3,8 @@
 No Textual here: `RowText` turns a `QueueRow` into the characters of one table line. It is made
 for one width, column set, language and day; the cells that take few distinct values (segment,
 stage, days past due, next action, agent, marker) are fitted once and then looked up, so a page
-down formats little more than the debtor names, amounts and scores.
+down formats little more than the debtor names, amounts and scores. Stored text is made `inert`
+(control characters shown as U+FFFD) before it is fitted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rich.cells import cell_len, set_cell_size
 
 from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS, next_action_label
 from relance_tui.domain.scoring import URGENCY_KEYS
+from relance_tui.domain.text import inert
 from relance_tui.formatting import decimal, money_short_in
 from relance_tui.i18n import current_language, t
 from relance_tui.services.queue import QueueRow
@@ -162,7 +164,7 @@ class RowText:
         width, align = column.width, column.align
         key = column.key
         if key == "debtor":
-            return lambda row: fit(row.debtor_name, width)
+            return lambda row: fit(inert(row.debtor_name), width)
         if key == "amount":
             short = money_short_in(self.language)
             return lambda row: fit(short(row.overdue_cents), width, align, one_cell=True)
@@ -183,7 +185,7 @@ class RowText:
         if key == "stage":
             return _cached(lambda row: row.stage, lambda v: fit(t(STAGE_KEYS[v]), width))
         if key == "agent":
-            return _cached(lambda row: row.agent_login, lambda v: fit(v or "—", width))
+            return _cached(lambda row: row.agent_login, lambda v: fit(inert(v or "—"), width))
         raise ValueError(f"unknown column {key!r}")
 
     @staticmethod
@@ -209,7 +211,7 @@ class RowText:
             if row.claimed_by:  # someone may be on this case now: who, and for how long
                 now = self._clock()
                 if row.held_by_other(self._me, now.isoformat(timespec="seconds")):
-                    return claimed_text(row.claimed_by, _minutes_since(row, now), width)
+                    return claimed_text(inert(row.claimed_by), _minutes_since(row, now), width)
             return cached(row)
 
         return cell

@@ -15,6 +15,7 @@ from textual.visual import Visual, visualize
 
 from relance_tui.domain.labels import PAYER_TYPE_KEYS
 from relance_tui.domain.scoring import PART_KEYS, PARTS, URGENCY_KEYS, top_parts
+from relance_tui.domain.text import inert
 from relance_tui.formatting import decimal, money, percent
 from relance_tui.i18n import current_language, t
 from relance_tui.services.queue import QueueRow
@@ -276,18 +277,19 @@ class ScorePanel(FinishedLines):
             return [[(t("queue.panel.none"), "dim")]]
         compact = self.compact
         title = t("queue.panel.title")
-        reference = t("queue.panel.reference", reference=row.debtor_reference)
+        reference = t("queue.panel.reference", reference=inert(row.debtor_reference))
+        name = inert(row.debtor_name)
         strategic = [(" · " + t("queue.strategic"), "")] if row.strategic else []
         lines: list[Line]
         if compact:
             lines = [
-                [(f"{title} — ", "bold underline"), (row.debtor_name, "bold")],
+                [(f"{title} — ", "bold underline"), (name, "bold")],
             ]
             lines[0] += [(" · " + reference, ""), *strategic]
         else:
             lines = [
                 [(title, "bold underline")],
-                [(row.debtor_name, "bold")],
+                [(name, "bold")],
                 [(reference, ""), *strategic],
             ]
         line: Line = []

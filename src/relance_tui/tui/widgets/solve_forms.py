@@ -24,6 +24,7 @@ from relance_tui.domain.labels import FREQUENCY_KEYS, STAGE_KEYS
 from relance_tui.domain.models import Frequency
 from relance_tui.formatting import money
 from relance_tui.i18n import KeyedError, key, t
+from relance_tui.tui.plain import plain
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import (
@@ -209,7 +210,7 @@ class DisputeForm(Vertical):
         yield SelectionList[int](
             *[
                 Selection(
-                    Text(f"{i.number}  {day_text(i.due_date)}  {money(_cents(i.outstanding))}"),
+                    plain(f"{i.number}  {day_text(i.due_date)}  {money(_cents(i.outstanding))}"),
                     i.invoice_id,
                 )
                 for i in self.prep.invoices
