@@ -124,10 +124,9 @@ def read_source(path: Path, check_header: HeaderCheck | None = None) -> Source:
 def split_source(source: Source) -> Table:
     if source.quoted:
         table = _split_with_csv(source.text, source.separator, source.encoding)
-    else:
-        table = _split_fast(source.text, source.separator, source.encoding, source.newline)
-    _limit_cells(table)
-    return table
+        _limit_cells(table)
+        return table
+    return _split_fast(source.text, source.separator, source.encoding, source.newline)
 
 
 def _limit_cells(table: Table) -> None:
@@ -209,6 +208,13 @@ def _header_end(source: Source) -> int:
 def _split_fast(text: str, sep: str, encoding: str, newline: str = "\n") -> Table:
     lines = text.split(newline)
     del text
+    table = _split_lines(lines, sep, encoding)
+    if max(map(len, lines)) > MAX_CELL_CHARS:  # one pass over the lines, not one per column
+        _limit_cells(table)
+    return table
+
+
+def _split_lines(lines: list[str], sep: str, encoding: str) -> Table:
     start = 0
     while start < len(lines) and not lines[start].strip():
         start += 1
