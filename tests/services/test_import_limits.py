@@ -129,7 +129,7 @@ def test_the_csv_field_limit_is_left_as_it_was(db_path: Path, tmp_path: Path) ->
     path.write_text(DEBTORS_HEADER + f'C1;"{"x" * 200_000}";;\r\n', encoding="utf-8")
     report = run(db_path, "debtors", path)
     assert [e.reason for e in report.errors] == [
-        "la cellule de la colonne « Raison sociale » fait 200000 caractères : au plus 10000 "
-        "(un guillemet non refermé ?)"
+        "la cellule de la colonne « Raison sociale » fait 200\u202f000 caractères : "
+        "au plus 10\u202f000 (un guillemet non refermé ?)"
     ]
     assert csv.field_size_limit() == before

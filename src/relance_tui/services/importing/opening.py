@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from relance_tui.i18n import t
+from relance_tui.i18n import number, t
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # about 3 million invoice lines as French tools write them
 MAX_LINES = 2_000_000
@@ -74,8 +74,8 @@ def read_bounded(path: Path, check_header: HeaderCheck | None = None) -> bytes:
         raise _too_big(path, len(data))
     lines = data.count(b"\n")
     if lines > MAX_LINES:
-        raise ImportFileError(t("import.file.too_many_lines", path=path, count=lines,
-                                limit=MAX_LINES))  # fmt: skip
+        raise ImportFileError(t("import.file.too_many_lines", path=path, count=number(lines),
+                                limit=number(MAX_LINES)))  # fmt: skip
     return data
 
 

@@ -18,7 +18,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from relance_tui.i18n import t
+from relance_tui.i18n import number, t
 from relance_tui.services.importing.opening import (
     MAX_CELL_CHARS,
     MAX_FILE_BYTES,
@@ -142,8 +142,8 @@ def _limit_cells(table: Table) -> None:
                 table.shape_errors[row] = t(
                     "import.row.cell_too_long",
                     column=table.headers[index],
-                    length=len(cell),
-                    limit=MAX_CELL_CHARS,
+                    length=number(len(cell)),
+                    limit=number(MAX_CELL_CHARS),
                 )
 
 
