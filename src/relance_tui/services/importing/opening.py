@@ -4,16 +4,14 @@ Only a regular file is read: it is opened without blocking (a FIFO would otherwi
 writer forever) and refused, like a device or a directory, from what `fstat` says. A file
 bigger than MAX_FILE_BYTES or with more than MAX_LINES lines is refused whole: the import keeps
 the file in memory (it is split and checked column by column, for speed), so these two bound
-its memory. The header line is read from the first HEAD_BYTES and checked before the rest is
-read: a file that is not the export asked for (random text, another kind) is refused at once.
+its memory. The first HEAD_BYTES are checked before the rest is read (read.read_source: the
+header line, the first lines): a file that is not the export asked for (random text, another
+kind) is refused at once, whatever its size.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -23,20 +21,20 @@ from relance_tui.i18n import number, t
 MAX_FILE_BYTES = 256 * 1024 * 1024  # about 3 million invoice lines as French tools write them
 MAX_LINES = 2_000_000
 MAX_CELL_CHARS = 10_000  # far above any field's own limit (300 characters for an address)
-HEAD_BYTES = 64 * 1024  # the header line ends within it, or the file is no CSV export
+HEAD_BYTES = 1024 * 1024  # the header line ends within it, or the file is no CSV export
 
-SEPARATORS = (";", "\t", ",", "|")
-
-HeaderCheck = Callable[[list[str]], object]  # raises ImportFileError when the headers do not do
+# Sees the first bytes (and whether they are the whole file) before the rest is read; raises to
+# refuse the file.
+HeadCheck = Callable[[bytes, bool], object]
 
 
 class ImportFileError(Exception):
     """A file-level problem (missing, empty, unreadable, columns missing), ready to print."""
 
 
-def read_bounded(path: Path, check_header: HeaderCheck | None = None) -> bytes:
-    """The bytes of a regular file within the limits; `check_header` sees its header cells
-    before the rest of the file is read. Raises ImportFileError."""
+def read_bounded(path: Path, check_head: HeadCheck | None = None) -> bytes:
+    """The bytes of a regular file within the limits; `check_head` sees its first HEAD_BYTES
+    before the rest is read. Raises ImportFileError."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError as error:
@@ -60,10 +58,10 @@ def read_bounded(path: Path, check_header: HeaderCheck | None = None) -> bytes:
         raise
     with os.fdopen(fd, "rb") as handle:
         try:
-            if check_header is not None:
-                headers = header_cells(handle.read(HEAD_BYTES), path)
-                if headers is not None:
-                    check_header(headers)
+            if check_head is not None:
+                head = handle.read(HEAD_BYTES)
+                check_head(head, len(head) < HEAD_BYTES)
+                del head
                 handle.seek(0)
             data = handle.read(MAX_FILE_BYTES + 1)  # one more: a file that grew is still caught
         except OSError as error:
@@ -93,37 +91,27 @@ def refuse_non_text(data: bytes, path: Path) -> None:
         raise ImportFileError(t("import.file.binary", path=path))
 
 
-def header_cells(head: bytes, path: Path) -> list[str] | None:
-    """The header cells as `read.split_source` will find them, from the file's first bytes.
+def head_text(head: bytes, whole: bool, path: Path) -> str | None:
+    """The complete lines of a file's first bytes, decoded, with `\n` line ends.
 
-    None when `head` alone cannot tell (the whole file then decides). Raises ImportFileError
-    for a file that is no text, or whose first line does not end within HEAD_BYTES.
+    None when they cannot tell (blank, or not decodable alone: the whole file then says where).
+    Raises ImportFileError for a file that is no text, or whose first line does not end in them.
     """
     refuse_non_text(head, path)
-    whole = len(head) < HEAD_BYTES
     text = _decode_head(head if whole else head[: head.rfind(b"\n") + 1])
     if text is None:
-        return None  # not UTF-8 nor Windows-1252: read.decode says where
+        return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not whole:
         if "\n" not in text:
-            kib = HEAD_BYTES // 1024
-            raise ImportFileError(t("import.file.no_header_line", path=path, size=kib))
+            size = number(HEAD_BYTES // 1024)
+            raise ImportFileError(t("import.file.no_header_line", path=path, size=size))
         text = text[: text.rfind("\n") + 1]
-    first_line = text.lstrip("\n").split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(first_line))
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            if not whole and next(reader, None) is None:
-                return None  # a quoted header could go on past the head
-            return [cell.strip() for cell in record]
-        if len(record) > 1:
-            return None  # separators only: split with or without quotes, it reads otherwise
-    return None
+    return None if text.isspace() else text
 
 
 def _decode_head(head: bytes) -> str | None:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # cut on a code unit, maybe a line end
         return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
     try:
         return head.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
@@ -133,11 +121,3 @@ def _decode_head(head: bytes) -> str | None:
         return head.decode("cp1252")
     except UnicodeDecodeError:
         return None
-
-
-def sniff_separator(header_line: str) -> str:
-    """The candidate separator found most often in the header line (ties: `;` first)."""
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    counts = [(unquoted.count(sep), -rank, sep) for rank, sep in enumerate(SEPARATORS)]
-    best = max(counts)
-    return best[2] if best[0] else ";"

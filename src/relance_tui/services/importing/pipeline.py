@@ -61,6 +61,14 @@ class _Rollback(Exception):
     """Bad rows and no `skip_bad`: undo everything the transaction did."""
 
 
+class _Stopped(Exception):
+    """The file's first lines are all bad: their report, the rest of the file not read."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__()
+        self.report = report
+
+
 def import_file(
     conn: Any,
     kind: ImportKind,
@@ -103,7 +111,6 @@ def _import_file(
     kind = ImportKind(kind)
     spec = KINDS[kind]
     handler_class = import_kinds.HANDLERS[kind]
-    source = read_source(path, lambda headers: match_headers(headers, spec, options.mapping, path))
 
     def prepare(table: Table) -> Handler:
         columns, ignored = match_headers(table.headers, spec, options.mapping, path)
@@ -114,15 +121,17 @@ def _import_file(
         handler.check_rows()
         return handler
 
+    try:
+        source = read_source(path, lambda head, whole: _probe(head, whole, prepare, path))
+    except _Stopped as stopped:
+        return stopped.report
+
     def prepare_half(table: Table) -> tuple[Handler, CleanHalf | None]:
         handler = prepare(table)
         batch = handler.batch
         clean = not batch.errors and not batch.warnings and handler.resolve_in_half(snapshot)
         return handler, CleanHalf(batch.size, batch.values) if clean else None
 
-    stopped = _stop_early(source, prepare, path)
-    if stopped is not None:
-        return stopped
     cut = import_halves.halving_point(source) if handler_class.key_across_halves else None
     if cut is not None:
         snapshot = import_kinds.Snapshot.read(conn)
@@ -148,28 +157,27 @@ def _import_file(
     return _write(conn, prepare(table), path, options, today=today, progress=progress)
 
 
-def _stop_early(
-    source: Source, prepare: Callable[[Table], Handler], path: Path
-) -> ImportReport | None:
-    """The report of the first PROBE_ROWS lines of a longer file when every row is bad in them.
+def _probe(head: Source, whole: bool, prepare: Callable[[Table], Handler], path: Path) -> None:
+    """Check a file's first lines before it is read whole: its header (ImportFileError), then
+    the rows of its first PROBE_ROWS lines.
 
-    Such a file is not the export asked for (or not CSV at all): reading it all would only
-    make a bad line of every line, and hold them in memory. Its first lines are what the user
-    needs to see.
+    A longer file whose rows there are all bad is not the export asked for, or no CSV at all:
+    reading on would only make a bad line of every line, and hold them all in memory. Its first
+    lines are what the user needs to see: their report is raised (_Stopped).
     """
-    head = source_head(source, PROBE_ROWS)
-    if head is None:
-        return None
-    batch = prepare(split_source(head)).batch
+    probe = source_head(head, PROBE_ROWS)
+    if probe is None and whole:  # a short file: read whole and checked at once anyway
+        return
+    batch = prepare(split_source(probe or head)).batch
     if not batch.size or len(batch.errors) < batch.size:  # (quoted rows may span lines)
-        return None
+        return
     report = _report(batch, path)
     report.errors = sorted((e for errors in batch.errors.values() for e in errors),
                            key=lambda error: error.line)  # fmt: skip
     report.rejected = len(batch.errors)
     report.warnings = sorted(batch.warnings, key=lambda warning: warning.line)
     report.stopped_after = batch.table.line(batch.size - 1)
-    return report
+    raise _Stopped(report)
 
 
 def _write_halves(

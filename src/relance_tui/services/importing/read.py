@@ -22,15 +22,15 @@ from relance_tui.i18n import number, t
 from relance_tui.services.importing.opening import (
     MAX_CELL_CHARS,
     MAX_FILE_BYTES,
-    HeaderCheck,
     ImportFileError,
+    head_text,
     read_bounded,
     refuse_non_text,
-    sniff_separator,
 )
 
 __all__ = ["ImportFileError"]  # where the import's callers have always found it
 
+SEPARATORS = (";", "\t", ",", "|")
 _BLANKS = ("\u00a0", "\u202f", "\u2009", " ")
 
 
@@ -80,6 +80,14 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         ) from error
 
 
+def sniff_separator(header_line: str) -> str:
+    """The candidate separator found most often in the header line (ties: `;` first)."""
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    counts = [(unquoted.count(sep), -rank, sep) for rank, sep in enumerate(SEPARATORS)]
+    best = max(counts)
+    return best[2] if best[0] else ";"
+
+
 # --- splitting ------------------------------------------------------------------------------
 
 
@@ -97,14 +105,33 @@ class Source:
     quoted: bool  # a `"` somewhere: cells may hold separators and line ends
 
 
-def read_source(path: Path, check_header: HeaderCheck | None = None) -> Source:
+def read_source(path: Path, check_head: Callable[[Source, bool], object] | None = None) -> Source:
     """Read and decode a CSV file. Raises ImportFileError for file-level problems.
 
-    `check_header` sees the header cells before the whole file is read (opening.read_bounded).
+    `check_head` sees the file's first lines (`head_source`), and whether they are all of it,
+    before the rest is read; it raises to refuse the file.
     """
-    data = read_bounded(path, check_header)
+
+    def check(head: bytes, whole: bool) -> None:
+        assert check_head is not None
+        source = head_source(head, whole, path)
+        if source is not None:
+            check_head(source, whole)
+
+    data = read_bounded(path, None if check_head is None else check)
     text, encoding = decode(data, path)
     del data
+    return _source(text, encoding, path)
+
+
+def head_source(head: bytes, whole: bool, path: Path) -> Source | None:
+    """The complete lines of a file's first bytes (`opening.head_text`), as `read_source` reads
+    the whole file; None when they cannot tell."""
+    text = head_text(head, whole, path)
+    return None if text is None else _source(text, "utf-8", path)
+
+
+def _source(text: str, encoding: str, path: Path) -> Source:
     quoted = '"' in text
     newline = "\n"
     if "\r" in text:
