@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from factories import add_agent
 from relance_tui.services.importing import opening, pipeline
 from relance_tui.services.importing.batch import ImportOptions, ImportReport
 from relance_tui.services.importing.fields import ImportKind
 from relance_tui.services.importing.pipeline import import_file
 from relance_tui.services.importing.read import ImportFileError
-from relance_tui.storage.db import connect
+from relance_tui.storage.db import connect, transaction
 
 TODAY = date(2026, 6, 30)
 DEBTORS_HEADER = "Code client;Raison sociale;Adresse;Ville\r\n"
@@ -23,6 +24,9 @@ INVOICES_HEADER = "N° facture;Code client;Date facture;Date d'échéance;Montan
 
 def run(db: Path, kind: str, path: Path, **options: object) -> ImportReport:
     conn = connect(db)
+    if conn.execute("SELECT 1 FROM agents WHERE login = 'tester'").fetchone() is None:
+        with transaction(conn):
+            add_agent(conn, "tester", role="admin")  # importing is for admins
     try:
         return import_file(
             conn,

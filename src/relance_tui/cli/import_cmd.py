@@ -155,6 +155,7 @@ class _progress_bar:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+        # Deferred with the rest of this sub-command.
         from relance_tui.cli import output
         from relance_tui.domain.text import inert
 
