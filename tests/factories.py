@@ -228,6 +228,33 @@ def add_callback(
     )
 
 
+def add_interaction(
+    conn: sqlite3.Connection,
+    case_id: int,
+    *,
+    at: datetime,
+    channel: str = "call",
+    agent_id: int | None = None,
+    contact_id: int | None = None,
+    outcome: str | None = None,
+    notes: str = "",
+) -> int:
+    """A line of the case's history (a call by default)."""
+    return _insert(
+        conn,
+        "interactions",
+        {
+            "case_id": case_id,
+            "agent_id": agent_id,
+            "channel": channel,
+            "occurred_at": at.astimezone(UTC).isoformat(timespec="seconds"),
+            "contact_id": contact_id,
+            "outcome": outcome,
+            "notes": notes,
+        },
+    )
+
+
 def add_plan(
     conn: sqlite3.Connection,
     case_id: int,

@@ -2,53 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from case_data import NOW, build, make_app
+from harness import NOW, SETTINGS, make_app, open_case, settle
 from rich.cells import cell_len
-from textual.pilot import Pilot
 
 from relance_tui import i18n
-from relance_tui.config import Settings
 from relance_tui.services.claims import claim_case
 from relance_tui.storage.db import connect
 from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.dialogs.queue_filters import QueueFilterScreen
-from relance_tui.tui.screens.case import CaseScreen
 from relance_tui.tui.screens.queue import QueueScreen
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 
 WIDE = (200, 30)  # every key fits
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot test with asyncio.run (no pytest asyncio plugin here)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-async def settle(app: RelanceApp, pilot: Pilot[int]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def open_case(app: RelanceApp, pilot: Pilot[int], case_id: int) -> CaseScreen:
-    await settle(app, pilot)
-    app.open_case(case_id)
-    await settle(app, pilot)
-    assert isinstance(app.screen, CaseScreen)
-    return app.screen
 
 
 def footer_of(app: RelanceApp) -> BindingsFooter:
@@ -75,12 +44,12 @@ def dimmed(app: RelanceApp) -> dict[str, bool]:
     }
 
 
-@sync
-async def test_queue_footer_is_one_widget_with_the_queue_keys_in_order(db_path: Path) -> None:
-    build(db_path)
+async def test_queue_footer_is_one_widget_with_the_queue_keys_in_order(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
     app = make_app(db_path)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         footer = footer_of(app)
         assert footer.compact and list(footer.children) == []
@@ -93,12 +62,10 @@ async def test_queue_footer_is_one_widget_with_the_queue_keys_in_order(db_path: 
         assert len(shown(app)) == WIDE[0]
 
 
-@sync
-async def test_case_footer_shows_the_case_keys(db_path: Path) -> None:
-    ids = build(db_path)
+async def test_case_footer_shows_the_case_keys(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=WIDE) as pilot:
-        await open_case(app, pilot, ids["case"])
+        await open_case(pilot, seeded["case"])
         assert not footer_of(app).compact
         assert shown(app).startswith(
             " Échap Retour  c Appeler  p Promesse  d Litige  s Rappel  e E-mail/note"
@@ -108,62 +75,58 @@ async def test_case_footer_shows_the_case_keys(db_path: Path) -> None:
         assert not any(dimmed(app).values())
 
 
-@sync
-async def test_english_labels(db_path: Path) -> None:
+async def test_english_labels(db_path: Path, seeded: dict[str, int]) -> None:
     i18n.set_language("en")  # conftest puts French back
-    ids = build(db_path)
     app = make_app(db_path)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         keys = "j/k Down/up g/G Top/end PgDn/PgUp Page down/up ⏎ Open / Search"
         assert shown(app).startswith(keys)
-        await open_case(app, pilot, ids["case"])
+        await open_case(pilot, seeded["case"])
         assert shown(app).startswith(" Esc Back  c Call ")
         assert "Bas/haut" not in shown(app) and "Retour" not in shown(app)
 
 
-@sync
-async def test_disabled_keys_are_dimmed_and_a_click_on_them_does_nothing(db_path: Path) -> None:
-    ids = build(db_path)
+async def test_disabled_keys_are_dimmed_and_a_click_on_them_does_nothing(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
     conn = connect(db_path)
-    assert claim_case(conn, Settings(), ids["case"], ids["agent2"], NOW - timedelta(minutes=3)).won
+    assert claim_case(
+        conn, SETTINGS, seeded["case"], seeded["agent2"], NOW - timedelta(minutes=3)
+    ).won
     conn.close()
     app = make_app(db_path)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_case(app, pilot, ids["case"])  # held by agent2: read only
+        screen = await open_case(pilot, seeded["case"])  # held by agent2: read only
         marks = dimmed(app)
         assert all(marks[label] for label in ("c", "Appeler", "p", "Promesse", "e", "E-mail/note"))
         assert not any(marks[label] for label in ("Échap", "Retour", "n", "Suivant", "^p"))
         await pilot.click(BindingsFooter, offset=(column_of(app, " c Appeler") + 1, 0))
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen and not screen.in_call
 
 
-@sync
-async def test_a_click_on_a_key_runs_its_action(db_path: Path) -> None:
-    ids = build(db_path)
+async def test_a_click_on_a_key_runs_its_action(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.click(BindingsFooter, offset=(column_of(app, "f Filtres") + 3, 0))
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, QueueFilterScreen)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
 
-        await open_case(app, pilot, ids["case"])
+        await open_case(pilot, seeded["case"])
         await pilot.click(BindingsFooter, offset=(column_of(app, " Échap Retour") + 1, 0))
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
 
 
-@sync
-async def test_hover_highlights_one_key(db_path: Path) -> None:
-    build(db_path)
+async def test_hover_highlights_one_key(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         footer = footer_of(app)
 
         def backgrounds() -> dict[str, object]:
@@ -180,12 +143,12 @@ async def test_hover_highlights_one_key(db_path: Path) -> None:
         assert {label for label in before if before[label] != after[label]} == {"/", "Chercher"}
 
 
-@sync
-async def test_the_footer_is_not_repainted_while_its_keys_stay_the_same(db_path: Path) -> None:
-    build(db_path)
+async def test_the_footer_is_not_repainted_while_its_keys_stay_the_same(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
     app = make_app(db_path)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         footer = footer_of(app)
         render = footer.render
         renders = 0
@@ -198,8 +161,8 @@ async def test_the_footer_is_not_repainted_while_its_keys_stay_the_same(db_path:
         footer.render = counted  # type: ignore[method-assign]
         for key in ("j", "j", "k", "pagedown", "g"):
             await pilot.press(key)
-        await settle(app, pilot)
+        await settle(pilot)
         assert renders == 0
         await pilot.press("slash")  # the search box takes the focus: other keys
-        await settle(app, pilot)
+        await settle(pilot)
         assert renders == 1

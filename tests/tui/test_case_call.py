@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import sqlite3
-from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from case_data import NOW, TODAY, build, make_app
-from textual.pilot import Pilot
+from harness import NOW, TODAY, make_app, open_case, press, seed_case_files, settle
 
 from relance_tui.domain.calls import CallDraft, CallStep
 from relance_tui.services.claims import claim_case
@@ -25,49 +21,12 @@ from relance_tui.tui.widgets.call_checklist import CallChecklist
 from relance_tui.tui.widgets.queue_table import QueueTable
 
 
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot test with asyncio.run (no pytest asyncio plugin here)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-@pytest.fixture
-def ids(db_path: Path) -> dict[str, int]:
-    return build(db_path)
-
-
 def query(db_path: Path, sql: str, *params: object) -> list[sqlite3.Row]:
     conn = connect(db_path, migrate_schema=False)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
-
-
-async def settle(app: RelanceApp, pilot: Pilot[int]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def open_case(app: RelanceApp, pilot: Pilot[int], case_id: int) -> CaseScreen:
-    await pilot.pause()
-    app.open_case(case_id)
-    await settle(app, pilot)
-    screen = next(s for s in reversed(app.screen_stack) if isinstance(s, CaseScreen))
-    return screen
-
-
-async def press(app: RelanceApp, pilot: Pilot[int], *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await pilot.pause()
-    await settle(app, pilot)
 
 
 def checklist(app: RelanceApp) -> CallChecklist:
@@ -77,11 +36,10 @@ def checklist(app: RelanceApp) -> CallChecklist:
 # --- Right party paths ---------------------------------------------------------------------
 
 
-@sync
-async def test_promise_call_under_25_keys_at_80x24(db_path: Path, ids: dict[str, int]) -> None:
+async def test_promise_call_under_25_keys_at_80x24(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_case(app, pilot, ids["case"])
+        await open_case(pilot, seeded["case"])
         keys = [
             "c",  # start the call
             "enter",  # Prepare: dial the best contact
@@ -93,234 +51,249 @@ async def test_promise_call_under_25_keys_at_80x24(db_path: Path, ids: dict[str,
             "enter",  # date: in 7 days
             "enter",  # Conclude: save
         ]
-        await press(app, pilot, *keys)
+        await press(pilot, *keys)
         assert len(keys) < 25
         assert not isinstance(app.screen, CaseScreen)  # back to the queue
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(QueueTable)  # …which shows the case as it is now
         rows = [table.pager.row(i) for i in range(table.total)]
-        shown = next(row for row in rows if row is not None and row.id == ids["case"])
+        shown = next(row for row in rows if row is not None and row.id == seeded["case"])
         assert shown.next_action == "check_promise"
-    promise = query(db_path, "SELECT amount_cents, due_date, status FROM promises")
+    promise = query(
+        db_path,
+        "SELECT amount_cents, due_date, status FROM promises WHERE case_id = ?",
+        seeded["case"],
+    )
     assert [tuple(row) for row in promise] == [
         (180_000, (TODAY + timedelta(days=7)).isoformat(), "pending")
     ]
-    call = query(db_path, "SELECT outcome, cause, channel FROM interactions")
+    call = query(
+        db_path,
+        "SELECT outcome, cause, channel FROM interactions WHERE case_id = ?",
+        seeded["case"],
+    )
     assert [tuple(row) for row in call] == [("right_party", "cash_flow", "call")]
-    case = query(db_path, "SELECT next_action, claimed_by FROM cases WHERE id = ?", ids["case"])
+    case = query(db_path, "SELECT next_action, claimed_by FROM cases WHERE id = ?", seeded["case"])
     assert case[0]["next_action"] == "check_promise"
     assert case[0]["claimed_by"] is None  # released on leaving
     assert query(db_path, "SELECT * FROM call_drafts") == []
 
 
-@sync
-async def test_payment_plan_call(db_path: Path, ids: dict[str, int]) -> None:
+async def test_payment_plan_call(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(120, 35)) as pilot:
-        await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "c", "enter", "1", "2", "enter", "2")  # plan
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "1", "2", "enter", "2")  # plan
         # total (balance), 3 installments, first in 7 days, then monthly
-        await press(app, pilot, "enter", "enter", "enter", "1")
+        await press(pilot, "enter", "enter", "enter", "1")
         draft = checklist(app).draft
         assert draft.plan is not None and len(draft.plan.installments) == 3
         assert "exigible" in str(app.screen.query_one("#form-plan .reminder").render())
-        await press(app, pilot, "enter")  # Continue → Conclude
+        await press(pilot, "enter")  # Continue → Conclude
         assert checklist(app).draft.step is CallStep.CONCLUDE
-        await press(app, pilot, "enter")  # save
+        await press(pilot, "enter")  # save
     plans = query(db_path, "SELECT frequency, total_cents FROM payment_plans")
     assert [tuple(row) for row in plans] == [("monthly", 180_000)]
     installments = query(db_path, "SELECT amount_cents FROM plan_installments ORDER BY sequence")
     assert [row[0] for row in installments] == [60_000, 60_000, 60_000]
 
 
-@sync
-async def test_dispute_call(db_path: Path, ids: dict[str, int]) -> None:
+async def test_dispute_call(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(120, 35)) as pilot:
-        await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "c", "enter", "1", "4", "enter", "3")  # dispute
-        await press(app, pilot, "space", "tab")  # tick the first invoice, go to the reason
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "1", "4", "enter", "3")  # dispute
+        await press(pilot, "space", "tab")  # tick the first invoice, go to the reason
         await pilot.press(*"Livraison incomplete")
-        await press(app, pilot, "enter", "enter")  # reason → owner (default) → Conclude
+        await press(pilot, "enter", "enter")  # reason → owner (default) → Conclude
         assert checklist(app).draft.step is CallStep.CONCLUDE
-        await press(app, pilot, "enter")
-    disputes = query(db_path, "SELECT reason, owner, status FROM disputes")
+        await press(pilot, "enter")
+    disputes = query(
+        db_path, "SELECT reason, owner, status FROM disputes WHERE case_id = ?", seeded["case"]
+    )
     assert [tuple(row) for row in disputes] == [("Livraison incomplete", "Service client", "open")]
-    disputed = query(db_path, "SELECT number FROM invoices WHERE in_dispute = 1")
+    disputed = query(
+        db_path,
+        "SELECT number FROM invoices WHERE in_dispute = 1"
+        " AND debtor_id = (SELECT debtor_id FROM cases WHERE id = ?)",
+        seeded["case"],
+    )
     assert len(disputed) == 1
 
 
 # --- Not reached ----------------------------------------------------------------------------
 
 
-@sync
-async def test_voicemail_ends_the_call_with_a_callback(db_path: Path, ids: dict[str, int]) -> None:
+async def test_voicemail_ends_the_call_with_a_callback(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "c", "enter", "4")  # voicemail
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "4")  # voicemail
         draft = checklist(app).draft
         assert draft.step is CallStep.CONCLUDE and draft.callback is not None
-        await press(app, pilot, "enter")
-    rows = query(db_path, "SELECT outcome FROM interactions")
+        await press(pilot, "enter")
+    rows = query(db_path, "SELECT outcome FROM interactions WHERE case_id = ?", seeded["case"])
     assert [row[0] for row in rows] == ["voicemail"]
-    callbacks = query(db_path, "SELECT due_at, status FROM callbacks")
+    callbacks = query(
+        db_path, "SELECT due_at, status FROM callbacks WHERE case_id = ?", seeded["case"]
+    )
     assert len(callbacks) == 1 and callbacks[0]["status"] == "pending"
     assert callbacks[0]["due_at"][:10] == (TODAY + timedelta(days=1)).isoformat()
 
 
-@sync
-async def test_wrong_number_flags_the_phone(db_path: Path, ids: dict[str, int]) -> None:
+async def test_wrong_number_flags_the_phone(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "c", "enter")
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter")
         phone_id = checklist(app).draft.phone_id
-        await press(app, pilot, "3")  # wrong number
+        await press(pilot, "3")  # wrong number
         assert "invalide" in str(app.screen.query_one("#conclude-info").render())
-        await press(app, pilot, "enter")
+        await press(pilot, "enter")
     flagged = query(db_path, "SELECT id FROM phones WHERE marked_invalid_at IS NOT NULL")
     assert [row[0] for row in flagged] == [phone_id]
-    callback = query(db_path, "SELECT phone_id FROM callbacks")
+    callback = query(db_path, "SELECT phone_id FROM callbacks WHERE case_id = ?", seeded["case"])
     assert callback and callback[0][0] != phone_id  # another number is proposed
 
 
 # --- Safety ---------------------------------------------------------------------------------
 
 
-@sync
-async def test_escape_mid_call_asks_before_discarding(db_path: Path, ids: dict[str, int]) -> None:
+async def test_escape_mid_call_asks_before_discarding(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "c", "enter", "1")
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "1")
         assert query(db_path, "SELECT data FROM call_drafts")  # saved as it goes
-        await press(app, pilot, "escape")
+        await press(pilot, "escape")
         assert isinstance(app.screen, ChoiceDialog)
-        await press(app, pilot, "n")  # keep the call
+        await press(pilot, "n")  # keep the call
         assert isinstance(app.screen, CaseScreen) and app.screen.in_call
-        await press(app, pilot, "escape", "o")  # discard
+        await press(pilot, "escape", "o")  # discard
         assert isinstance(app.screen, CaseScreen) and not app.screen.in_call
     assert query(db_path, "SELECT * FROM call_drafts") == []
-    assert query(db_path, "SELECT * FROM interactions") == []
+    assert query(db_path, "SELECT * FROM interactions WHERE case_id = ?", seeded["case"]) == []
 
 
-@sync
-async def test_notes_check_lets_the_agent_reword(db_path: Path, ids: dict[str, int]) -> None:
+async def test_notes_check_lets_the_agent_reword(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "c", "enter", "1", "2")
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "1", "2")
         await pilot.press(*"client malhonnete")
-        await press(app, pilot, "enter", "1", "enter", "enter", "enter")
+        await press(pilot, "enter", "1", "enter", "enter", "enter")
         assert isinstance(app.screen, NotesCheckDialog)
         found = str(app.screen.query_one("#found-notes").render())
         assert "malhonnete" in found
-        assert query(db_path, "SELECT * FROM interactions") == []  # nothing saved yet
+        assert (
+            query(db_path, "SELECT * FROM interactions WHERE case_id = ?", seeded["case"]) == []
+        )  # nothing saved yet
         field = app.screen.query_one("#reword-notes")
         field.value = ""  # type: ignore[attr-defined]
         await pilot.press(*"tresorerie tendue")
-        await press(app, pilot, "enter")
-    notes = query(db_path, "SELECT notes FROM interactions")
+        await press(pilot, "enter")
+    notes = query(db_path, "SELECT notes FROM interactions WHERE case_id = ?", seeded["case"])
     assert [row[0] for row in notes] == ["tresorerie tendue"]
 
 
-@sync
-async def test_case_held_by_another_agent_is_read_only(db_path: Path, ids: dict[str, int]) -> None:
+async def test_case_held_by_another_agent_is_read_only(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
     conn = connect(db_path)
     from relance_tui.config import Settings
 
-    assert claim_case(conn, Settings(), ids["case"], ids["agent2"], NOW - timedelta(minutes=3)).won
+    assert claim_case(
+        conn, Settings(), seeded["case"], seeded["agent2"], NOW - timedelta(minutes=3)
+    ).won
     conn.close()
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_case(app, pilot, ids["case"])
+        screen = await open_case(pilot, seeded["case"])
         claim = str(screen.query_one("#case-claim").render())
         assert "agent2" in claim and "3 min" in claim
-        await press(app, pilot, "c", "p")
+        await press(pilot, "c", "p")
         assert not screen.in_call and isinstance(app.screen, CaseScreen)
     assert query(db_path, "SELECT * FROM call_drafts") == []
-    holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", ids["case"])
-    assert holder[0][0] == ids["agent2"]
+    holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", seeded["case"])
+    assert holder[0][0] == seeded["agent2"]
 
 
-@sync
-async def test_draft_is_offered_back(db_path: Path, ids: dict[str, int]) -> None:
+async def test_draft_is_offered_back(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "c", "enter", "1", "2")
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "1", "2")
         # the session dies here: nothing released, the draft stays
     saved = query(db_path, "SELECT data FROM call_drafts")
     assert CallDraft.from_json(saved[0][0]).step is CallStep.LISTEN
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_case(app, pilot, ids["case"])
+        await open_case(pilot, seeded["case"])
         assert isinstance(app.screen, ChoiceDialog)
-        await press(app, pilot, "r")  # resume
+        await press(pilot, "r")  # resume
         draft = checklist(app).draft
         assert draft.step is CallStep.LISTEN and draft.outcome is not None
-        await press(app, pilot, "enter", "1", "enter", "enter", "enter")
-    assert len(query(db_path, "SELECT * FROM promises")) == 1
+        await press(pilot, "enter", "1", "enter", "enter", "enter")
+    assert len(query(db_path, "SELECT * FROM promises WHERE case_id = ?", seeded["case"])) == 1
 
 
-@sync
-async def test_next_case_skips_cases_held_by_others(db_path: Path, ids: dict[str, int]) -> None:
+async def test_next_case_skips_cases_held_by_others(db_path: Path, seeded: dict[str, int]) -> None:
     from relance_tui.config import Settings
 
     conn = connect(db_path)
-    assert claim_case(conn, Settings(), ids["second"], ids["agent2"], NOW).won
+    assert claim_case(conn, Settings(), seeded["second"], seeded["agent2"], NOW).won
     conn.close()
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "n")
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "n")
         assert isinstance(app.screen, CaseScreen)
-        assert app.screen.case_id == ids["third"]
-    first = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", ids["case"])
+        assert app.screen.case_id == seeded["third"]
+    first = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", seeded["case"])
     assert first[0][0] is None
 
 
-@sync
 async def test_invoices_are_paged(db_path: Path) -> None:
-    ids = build(db_path, extra_invoices=120)
+    seeded = seed_case_files(db_path, extra_invoices=120)
     app = make_app(db_path)
     async with app.run_test(size=(120, 35)) as pilot:
-        screen = await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "2")
+        screen = await open_case(pilot, seeded["case"])
+        await press(pilot, "2")
         table = screen.query_one("#case-invoices")
         assert table.row_count == 50  # type: ignore[attr-defined]
         table.focus()
-        await press(app, pilot, "right", "right")
+        await press(pilot, "right", "right")
         assert table.row_count == 23  # type: ignore[attr-defined]
 
 
 # --- Portfolio ------------------------------------------------------------------------------
 
 
-@sync
 async def test_agent_cannot_open_or_find_a_case_outside_the_portfolio(
-    db_path: Path, ids: dict[str, int]
+    db_path: Path, seeded: dict[str, int]
 ) -> None:
     from relance_tui.tui.palette import CaseSearch
 
     app = make_app(db_path, login="agent2")  # every case belongs to agent1
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        app.open_case(ids["case"])
-        await settle(app, pilot)
+        await settle(pilot)
+        app.open_case(seeded["case"])
+        await settle(pilot)
         assert not isinstance(app.screen, CaseScreen)  # refused, back on the queue
         assert any("portefeuille" in str(n.message) for n in app._notifications)
         palette = CaseSearch(app.screen)
         await palette.startup()
         assert await palette.find("Boulangerie") == []
         await palette.shutdown()
-    holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", ids["case"])
+    holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", seeded["case"])
     assert holder[0]["claimed_by"] is None  # not even claimed
 
 
-@sync
-async def test_supervisor_opens_and_finds_any_case(db_path: Path, ids: dict[str, int]) -> None:
+async def test_supervisor_opens_and_finds_any_case(db_path: Path, seeded: dict[str, int]) -> None:
     from relance_tui.tui.palette import CaseSearch
 
     conn = connect(db_path)
@@ -328,18 +301,17 @@ async def test_supervisor_opens_and_finds_any_case(db_path: Path, ids: dict[str,
     conn.close()
     app = make_app(db_path, login="agent2")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         palette = CaseSearch(app.screen)
         await palette.startup()
-        assert [row.id for row in await palette.find("Boulangerie")] == [ids["case"]]
+        assert [row.id for row in await palette.find("Boulangerie")] == [seeded["case"]]
         await palette.shutdown()
-        await open_case(app, pilot, ids["case"])
+        await open_case(pilot, seeded["case"])
         assert isinstance(app.screen, CaseScreen)
 
 
-@sync
 async def test_the_case_screen_is_reused_and_reset_for_each_case(
-    db_path: Path, ids: dict[str, int]
+    db_path: Path, seeded: dict[str, int]
 ) -> None:
     from textual.widgets import TabbedContent
 
@@ -348,29 +320,29 @@ async def test_the_case_screen_is_reused_and_reset_for_each_case(
 
     app = make_app(db_path)
     async with app.run_test(size=(120, 35)) as pilot:
-        first = await open_case(app, pilot, ids["case"])
-        assert holder(ids["case"]) == ids["agent1"]
-        await press(app, pilot, "2")  # the invoices tab
-        await press(app, pilot, "c")  # a call started, then given up
+        first = await open_case(pilot, seeded["case"])
+        assert holder(seeded["case"]) == seeded["agent1"]
+        await press(pilot, "2")  # the invoices tab
+        await press(pilot, "c")  # a call started, then given up
         assert first.in_call
-        await press(app, pilot, "escape", "o")
+        await press(pilot, "escape", "o")
         assert not first.in_call and first.query_one(TabbedContent).active == "tab-invoices"
-        await press(app, pilot, "escape")  # back to the queue: released
+        await press(pilot, "escape")  # back to the queue: released
         assert not isinstance(app.screen, CaseScreen)
-        assert holder(ids["case"]) is None
+        assert holder(seeded["case"]) is None
 
-        second = await open_case(app, pilot, ids["second"])
+        second = await open_case(pilot, seeded["second"])
         assert second is first and app.screen is first  # composed once
-        assert first.case_id == ids["second"] and first.case_file is not None
+        assert first.case_id == seeded["second"] and first.case_file is not None
         assert first.query_one(TabbedContent).active == "tab-summary"
         assert not first.query(CallChecklist) and not first.has_class("-in-call")
-        assert holder(ids["second"]) == ids["agent1"] and holder(ids["case"]) is None
+        assert holder(seeded["second"]) == seeded["agent1"] and holder(seeded["case"]) is None
         first._active_since_claim = True
-        await press(app, pilot, "escape")
-        assert holder(ids["second"]) is None
+        await press(pilot, "escape")
+        assert holder(seeded["second"]) is None
         first._keep_claim()  # the claim timer, once the screen is left, takes nothing back
-        await settle(app, pilot)
-        assert holder(ids["second"]) is None
+        await settle(pilot)
+        assert holder(seeded["second"]) is None
 
 
 def table_text(screen: CaseScreen, selector: str) -> str:
@@ -382,35 +354,35 @@ def table_text(screen: CaseScreen, selector: str) -> str:
     )
 
 
-@sync
-async def test_each_tab_shows_the_open_case_when_shown(db_path: Path, ids: dict[str, int]) -> None:
+async def test_each_tab_shows_the_open_case_when_shown(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(120, 35)) as pilot:
-        screen = await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "3")  # contacts
+        screen = await open_case(pilot, seeded["case"])
+        await press(pilot, "3")  # contacts
         assert "Claire Martin" in table_text(screen, "#case-contacts")
-        await press(app, pilot, "left_square_bracket")  # invoices
+        await press(pilot, "left_square_bracket")  # invoices
         assert "F-2026-0101" in table_text(screen, "#case-invoices")
-        await press(app, pilot, "escape")
+        await press(pilot, "escape")
 
-        second = await open_case(app, pilot, ids["second"])
+        second = await open_case(pilot, seeded["second"])
         assert second is screen
-        await press(app, pilot, "3")
+        await press(pilot, "3")
         contacts = table_text(screen, "#case-contacts")
         assert "Marc Leroy" in contacts and "Claire Martin" not in contacts
-        await press(app, pilot, "2")
+        await press(pilot, "2")
         assert "F-2026-0101" not in table_text(screen, "#case-invoices")
 
-        screen.show_case(ids["case"])  # `n`: the screen stays on while the next case loads
+        screen.show_case(seeded["case"])  # `n`: the screen stays on while the next case loads
         screen.action_tab("contacts")
         assert table_text(screen, "#case-contacts") == ""  # not Marc Leroy's any more
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Claire Martin" in table_text(screen, "#case-contacts")
 
 
-@sync
 async def test_a_slow_case_is_shown_loading_not_with_the_previous_case(
-    db_path: Path, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+    db_path: Path, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import threading
 
@@ -428,10 +400,10 @@ async def test_a_slow_case_is_shown_loading_not_with_the_previous_case(
 
     app = make_app(db_path)
     async with app.run_test(size=(120, 35)) as pilot:
-        screen = await open_case(app, pilot, ids["case"])
-        await press(app, pilot, "escape")
+        screen = await open_case(pilot, seeded["case"])
+        await press(pilot, "escape")
         monkeypatch.setattr(casefile, "load_case_file", slow_load)
-        app.open_case(ids["second"])
+        app.open_case(seeded["second"])
         await pilot.pause(PRESENT_AFTER + 0.2)
         assert app.screen is screen
         banner = screen.query_one("#case-banner", Static)
@@ -439,5 +411,5 @@ async def test_a_slow_case_is_shown_loading_not_with_the_previous_case(
         assert str(screen.query_one("#case-summary", Static).content) == ""
         assert screen.query_one(TabbedContent).get_tab("tab-invoices").label.plain == "Factures"
         go.set()
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Garage Leroy" in str(banner.content)

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from factories import make_case, paris_noon, set_case
-from relance_tui.config import Settings
-from relance_tui.services.casefile import load_case_file
-from relance_tui.storage.db import connect, transaction
-from relance_tui.tui.widgets.case_views import banner
+from harness import NOW, SETTINGS, TODAY, seeding
 
-TODAY = date(2026, 11, 24)
+from factories import make_case, set_case
+from relance_tui.services.casefile import load_case_file
+from relance_tui.storage.db import transaction
+from relance_tui.tui.widgets.case_views import banner
 
 
 def banner_of(db_path: Path, stage: str, next_action: str) -> str:
-    conn = connect(db_path)
-    with transaction(conn):
-        case_id = make_case(conn, TODAY)
-        set_case(conn, case_id, stage=stage, next_action=next_action, next_action_on="2026-12-01")
-    case_file = load_case_file(conn, case_id, now=paris_noon(TODAY), settings=Settings())
+    with seeding(db_path) as conn:
+        with transaction(conn):
+            case_id = make_case(conn, TODAY)
+            set_case(
+                conn, case_id, stage=stage, next_action=next_action, next_action_on="2026-12-01"
+            )
+        case_file = load_case_file(conn, case_id, now=NOW, settings=SETTINGS)
     return banner(case_file).plain
 
 

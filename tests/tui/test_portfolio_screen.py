@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 import pytest
+from harness import make_app, settle
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from relance_tui.config import Settings
 from relance_tui.formatting import money, money_short, number
 from relance_tui.i18n import t
 from relance_tui.services.overview import portfolio_overview
 from relance_tui.services.seed.build import seed_database
 from relance_tui.storage.db import connect
-from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.database import DatabaseApp
 from relance_tui.tui.screens.overview import PortfolioScreen
 
@@ -29,7 +27,7 @@ OVERDUE = (
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def portfolio_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("portfolio") / "portfolio.db"
     conn = connect(path)
     seed_database(conn, debtors=300, invoices=3000, seed=3, today=TODAY)
@@ -106,9 +104,7 @@ def _expected(path: Path, agent: str | None = None) -> dict[str, object]:
 async def _shown(path: Path, login: str) -> tuple[str, dict[str, dict[str, list[str]]], str]:
     app = PortfolioApp(path, login)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PortfolioScreen)
         summary = str(screen.query_one("#portfolio-summary", Static).render())
@@ -119,9 +115,9 @@ async def _shown(path: Path, login: str) -> tuple[str, dict[str, dict[str, list[
         return summary, tables, str(screen.sub_title)
 
 
-def test_supervisor_sees_the_whole_portfolio(seeded: Path) -> None:
-    expected = _expected(seeded)
-    summary, tables, sub_title = asyncio.run(_shown(seeded, "superviseur"))
+async def test_supervisor_sees_the_whole_portfolio(portfolio_db: Path) -> None:
+    expected = _expected(portfolio_db)
+    summary, tables, sub_title = await _shown(portfolio_db, "superviseur")
     assert t("portfolio.scope_all") in sub_title
     assert money(int(str(expected["overdue"]))) in summary
     assert money(int(str(expected["disputed"]))) in summary
@@ -144,17 +140,17 @@ def test_supervisor_sees_the_whole_portfolio(seeded: Path) -> None:
     assert stage_cases == expected["cases"]
 
 
-def test_an_agent_sees_their_own_cases(seeded: Path) -> None:
-    expected = _expected(seeded, "agent3")
-    summary, tables, sub_title = asyncio.run(_shown(seeded, "agent3"))
+async def test_an_agent_sees_their_own_cases(portfolio_db: Path) -> None:
+    expected = _expected(portfolio_db, "agent3")
+    summary, tables, sub_title = await _shown(portfolio_db, "agent3")
     assert "agent3" in sub_title
     assert money(int(str(expected["overdue"]))) in summary
     shown = sum(int(row[1].replace("\u202f", "")) for row in tables["by-segment"].values())
     assert shown == expected["cases"]
 
 
-def test_overview_matches_the_cases_table(seeded: Path) -> None:
-    conn = connect(seeded)
+def test_overview_matches_the_cases_table(portfolio_db: Path) -> None:
+    conn = connect(portfolio_db)
     overview = portfolio_overview(conn, today=TODAY, agent_login="admin")
     conn.close()
     assert overview.scope_login is None
@@ -166,16 +162,10 @@ def test_overview_matches_the_cases_table(seeded: Path) -> None:
     )
 
 
-def test_o_opens_the_portfolio_once(seeded: Path) -> None:
-    asyncio.run(_open_app(seeded))
-
-
-async def _open_app(seeded: Path) -> None:
-    app = RelanceApp(db_path=seeded, agent_login="superviseur", settings=Settings())
+async def test_o_opens_the_portfolio_once(portfolio_db: Path) -> None:
+    app = make_app(portfolio_db, "superviseur")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, PortfolioScreen)
@@ -184,7 +174,6 @@ async def _open_app(seeded: Path) -> None:
         await pilot.pause()
         assert len(app.screen_stack) == depth  # already there: nothing pushed
         await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PortfolioScreen)
         assert app.screen.overview is not None

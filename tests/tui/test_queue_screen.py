@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import sqlite3
 import threading
-from collections.abc import Callable, Coroutine
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import NOW, SETTINGS, TODAY, make_app, seed_queue, seeding, settle
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from factories import (
-    add_agent,
-    add_callback,
-    add_contact,
-    add_promise,
-    bulk_cases,
-    make_case,
-    paris_noon,
-)
-from relance_tui.config import Settings
+from factories import add_agent
 from relance_tui.services import queue, ranking
 from relance_tui.storage.db import connect, transaction
 from relance_tui.tui.app import RelanceApp
@@ -37,91 +26,6 @@ from relance_tui.tui.screens.queue import QueueScreen
 from relance_tui.tui.widgets.queue_row_text import claimed_text, fit, layout_columns
 from relance_tui.tui.widgets.queue_table import QueueTable
 from relance_tui.tui.widgets.score_panel import ScorePanel
-
-TODAY = date(2026, 11, 24)
-NOW = paris_noon(TODAY)
-SETTINGS = Settings()
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot test with asyncio.run (no pytest asyncio plugin here)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-def build_db(path: Path, *, bulk: int = 0) -> dict[str, int]:
-    conn = connect(path)
-    with transaction(conn):
-        alice = add_agent(conn, "alice", name="Alice Martin")
-        bob = add_agent(conn, "bob")
-        add_agent(conn, "chef", "supervisor")
-        callback = make_case(
-            conn,
-            TODAY,
-            agent_id=alice,
-            name="Rappel Urgent SARL",
-            reference="CLI-CALL",
-            amount_cents=20_000,
-        )
-        add_callback(conn, callback, due_at=NOW - timedelta(minutes=10))
-        promise = make_case(
-            conn, TODAY, agent_id=alice, name="Promesse du Jour SAS", reference="CLI-PROM"
-        )
-        add_promise(conn, promise, due=TODAY)
-        big = make_case(
-            conn,
-            TODAY,
-            agent_id=alice,
-            name="Grands Travaux de l'Ouest",
-            reference="CLI-BIG",
-            siren="552100554",
-            amount_cents=4_200_000,
-            days_late=200,
-            payer_type="bad",
-            segment="large_account",
-            strategic=True,
-            invoice_number="FAC-2026-0042",
-        )
-        debtor = conn.execute("SELECT debtor_id FROM cases WHERE id = ?", (big,)).fetchone()[0]
-        add_contact(conn, debtor, phones=["06 12 34 56 78"])
-        small = make_case(
-            conn,
-            TODAY,
-            agent_id=alice,
-            name="Petit Commerce",
-            reference="CLI-SMALL",
-            amount_cents=9_000,
-        )
-        other = make_case(
-            conn, TODAY, agent_id=bob, name="Chez Bob", reference="CLI-BOB", amount_cents=50_000
-        )
-        if bulk:
-            bulk_cases(conn, bulk, TODAY, agent_id=alice)
-    ranking.refresh_scores(conn, SETTINGS, NOW)
-    conn.close()
-    return {
-        "alice": alice,
-        "callback": callback,
-        "promise": promise,
-        "big": big,
-        "small": small,
-        "other": other,
-    }
-
-
-def make_app(path: Path, login: str = "alice") -> RelanceApp:
-    return RelanceApp(db_path=path, agent_login=login, settings=SETTINGS, clock=lambda: NOW)
-
-
-async def settle(pilot: Any) -> None:
-    """Wait for every worker (counts, pages, refresh) and the repaints they cause."""
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def table_of(app: RelanceApp) -> QueueTable:
@@ -137,10 +41,9 @@ def expected_order(path: Path, agent_id: int | None) -> list[int]:
         conn.close()
 
 
-@sync
 async def test_opens_on_my_portfolio_urgent_first(db_path: Path) -> None:
-    ids = build_db(db_path)
-    app = make_app(db_path)
+    ids = seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
@@ -165,15 +68,14 @@ async def test_opens_on_my_portfolio_urgent_first(db_path: Path) -> None:
         assert table.cursor == 1
 
 
-@sync
 async def test_score_panel_lines_are_textual_text_layout(db_path: Path) -> None:
     """The panel builds its text's lines itself (Line API): they must be the strips Textual
     would make from `describe()`, segment for segment, wide and compact, with or without
     wrapping."""
     from textual.visual import Visual, visualize
 
-    build_db(db_path)
-    app = make_app(db_path)
+    seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -213,12 +115,11 @@ def drawn_by_textual(widget: Widget, crop: Region) -> list[list[Segment]]:
     return cells(StylesCache().render_widget(widget, crop))
 
 
-@sync
 async def test_scrollbar_repaints_the_cells_that_change(db_path: Path) -> None:
     from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
 
-    build_db(db_path, bulk=3000)
-    app = make_app(db_path)
+    seed_queue(db_path, bulk=3000)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         bar = app.screen.query_one(RowScrollBar)
@@ -238,14 +139,13 @@ async def test_scrollbar_repaints_the_cells_that_change(db_path: Path) -> None:
         assert cells(bar.render_lines(region)) != thumb_at_top
 
 
-@sync
 async def test_table_and_panel_lines_are_what_textuals_css_pass_would_make(db_path: Path) -> None:
     """The table and the panel skip Textual's CSS pass when it has nothing to do: their lines
     must be the ones that pass makes (cursor, urgent rows, header, loading and blank lines)."""
     from relance_tui.tui.widgets.finished_lines import plain_styles
 
-    build_db(db_path, bulk=40)
-    app = make_app(db_path)
+    seed_queue(db_path, bulk=40)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -265,7 +165,6 @@ async def test_table_and_panel_lines_are_what_textuals_css_pass_would_make(db_pa
         assert table.render_lines(Region(0, 0, *table.size))[1].text.startswith(" ")
 
 
-@sync
 async def test_score_panel_draws_its_rule_and_padding_as_a_css_border_would(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -277,8 +176,8 @@ async def test_score_panel_draws_its_rule_and_padding_as_a_css_border_would(
 
     from relance_tui.tui.widgets.score_panel import Frame
 
-    build_db(db_path, bulk=40)
-    app = make_app(db_path)
+    seed_queue(db_path, bulk=40)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         panel = app.screen.query_one(ScorePanel)
@@ -316,12 +215,11 @@ async def test_score_panel_draws_its_rule_and_padding_as_a_css_border_would(
                     await settle(pilot)
 
 
-@sync
 async def test_score_panel_rule_follows_the_theme(db_path: Path) -> None:
     from textual.color import Color
 
-    build_db(db_path)
-    app = make_app(db_path)
+    seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         panel = app.screen.query_one(ScorePanel)
@@ -342,10 +240,9 @@ async def drag(pilot: Any, widget: Widget, start: tuple[int, int], end: tuple[in
     await pilot.pause()
 
 
-@sync
 async def test_mouse_selects_text_in_the_score_panel(db_path: Path) -> None:
-    build_db(db_path)
-    app = make_app(db_path)
+    seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         panel = app.screen.query_one(ScorePanel)
@@ -367,14 +264,13 @@ async def test_mouse_selects_text_in_the_score_panel(db_path: Path) -> None:
         assert app.screen.get_selected_text() == "Pourquoi"
 
 
-@sync
 async def test_mouse_scrolls_the_rows(db_path: Path) -> None:
     from textual.events import MouseScrollDown
 
     from relance_tui.tui.widgets.row_scrollbar import RowScrollBar
 
-    build_db(db_path, bulk=3000)
-    app = make_app(db_path)
+    seed_queue(db_path, bulk=3000)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -402,11 +298,10 @@ async def test_mouse_scrolls_the_rows(db_path: Path) -> None:
         assert table.top == before
 
 
-@sync
 async def test_paging_to_the_end_of_a_long_queue(db_path: Path) -> None:
-    ids = build_db(db_path, bulk=3000)
+    ids = seed_queue(db_path, bulk=3000)
     order = expected_order(db_path, ids["alice"])
-    app = make_app(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -434,10 +329,9 @@ async def test_paging_to_the_end_of_a_long_queue(db_path: Path) -> None:
         assert table.current_row is not None and table.current_row.id == order[table.cursor]
 
 
-@sync
 async def test_search_by_each_key(db_path: Path) -> None:
-    ids = build_db(db_path)
-    app = make_app(db_path)
+    ids = seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -459,10 +353,9 @@ async def test_search_by_each_key(db_path: Path) -> None:
         assert table.total == 4
 
 
-@sync
 async def test_filters_modal(db_path: Path) -> None:
-    build_db(db_path)
-    app = make_app(db_path)
+    seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         await pilot.press("f")
@@ -482,10 +375,9 @@ async def test_filters_modal(db_path: Path) -> None:
         assert table.total == 4
 
 
-@sync
 async def test_enter_opens_the_case(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    ids = build_db(db_path)
-    app = make_app(db_path)
+    ids = seed_queue(db_path)
+    app = make_app(db_path, "alice")
     opened: list[int] = []
     monkeypatch.setattr(app, "open_case", lambda case_id, *args: opened.append(case_id))
     async with app.run_test(size=(120, 35)) as pilot:
@@ -494,10 +386,9 @@ async def test_enter_opens_the_case(db_path: Path, monkeypatch: pytest.MonkeyPat
         assert opened == [ids["promise"]]
 
 
-@sync
 async def test_help_lists_the_keys(db_path: Path) -> None:
-    build_db(db_path)
-    app = make_app(db_path)
+    seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
@@ -512,10 +403,9 @@ async def test_help_lists_the_keys(db_path: Path) -> None:
         assert isinstance(app.screen, QueueScreen)
 
 
-@sync
 async def test_command_palette_finds_a_case(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    ids = build_db(db_path)
-    app = make_app(db_path)
+    ids = seed_queue(db_path)
+    app = make_app(db_path, "alice")
     opened: list[int] = []
     monkeypatch.setattr(app, "open_case", lambda case_id, *args: opened.append(case_id))
     async with app.run_test(size=(120, 35)) as pilot:
@@ -531,9 +421,8 @@ async def test_command_palette_finds_a_case(db_path: Path, monkeypatch: pytest.M
         assert opened == [ids["promise"]]
 
 
-@sync
 async def test_supervisor_sees_everyone_with_an_agent_column(db_path: Path) -> None:
-    build_db(db_path)
+    seed_queue(db_path)
     app = make_app(db_path, "chef")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -543,31 +432,27 @@ async def test_supervisor_sees_everyone_with_an_agent_column(db_path: Path) -> N
         assert "tous les agents" in str(app.screen.query_one("#queue-title").render())
 
 
-@sync
 async def test_unknown_agent_and_empty_queue(db_path: Path, tmp_path: Path) -> None:
-    build_db(db_path)
+    seed_queue(db_path)
     app = make_app(db_path, "intrus")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert "administrateur" in str(app.screen.query_one("#queue-title").render())
         assert table_of(app).total == 0
     empty = tmp_path / "empty.db"
-    conn = connect(empty)
-    with transaction(conn):
+    with seeding(empty) as conn, transaction(conn):
         add_agent(conn, "alice")
-    conn.close()
-    app = make_app(empty)
+    app = make_app(empty, "alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert table_of(app).total == 0
         assert table_of(app).empty_text == "Aucun dossier dans cette file."
 
 
-@sync
 async def test_scores_refresh_in_the_background_on_a_new_day(db_path: Path) -> None:
-    build_db(db_path)
+    seed_queue(db_path)
     later = NOW + timedelta(days=1)
-    app = RelanceApp(db_path=db_path, agent_login="alice", settings=SETTINGS, clock=lambda: later)
+    app = make_app(db_path, "alice", now=later)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
     conn = sqlite3.connect(db_path)
@@ -586,10 +471,9 @@ def test_columns_fit_the_width() -> None:
             assert ("agent" in [c.key for c in columns]) == show_agent
 
 
-@sync
 async def test_row_lines_are_as_long_as_they_say(db_path: Path) -> None:
     # Row strips carry the cell length fit() makes instead of measuring the text again.
-    build_db(db_path)
+    seed_queue(db_path)
     app = make_app(db_path, "chef")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
@@ -643,44 +527,13 @@ def test_parse_euros() -> None:
         parse_euros("-3")
 
 
-SnapCompare = Callable[..., bool]
-
-
-@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
-def test_snapshot_agent(db_path: Path, snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    build_db(db_path)
-    app = make_app(db_path)
-
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-        await pilot.press("j", "j")
-        await settle(pilot)
-
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
-
-
-def test_snapshot_supervisor_80(db_path: Path, snap_compare: SnapCompare) -> None:
-    build_db(db_path)
-    app = make_app(db_path, "chef")
-
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
-
-
-@sync
 async def test_a_case_held_by_another_agent_shows_who_and_since_when(db_path: Path) -> None:
-    from datetime import timedelta
-
     from relance_tui.services.claims import claim_case
 
-    ids = build_db(db_path)
-    conn = connect(db_path)
-    bob = conn.execute("SELECT id FROM agents WHERE login = 'bob'").fetchone()[0]
-    assert claim_case(conn, SETTINGS, ids["big"], bob, NOW - timedelta(minutes=3)).won
-    conn.close()
-    app = make_app(db_path)  # alice
+    ids = seed_queue(db_path)
+    with seeding(db_path) as conn:
+        assert claim_case(conn, SETTINGS, ids["big"], ids["bob"], NOW - timedelta(minutes=3)).won
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -727,7 +580,6 @@ def hold_page_reads(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
 
 
 @pytest.mark.parametrize("reloads", [1, 2])
-@sync
 async def test_a_reload_in_place_keeps_the_rows_on_screen_and_enter_opens_the_row_seen(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, reloads: int
 ) -> None:
@@ -736,8 +588,8 @@ async def test_a_reload_in_place_keeps_the_rows_on_screen_and_enter_opens_the_ro
     in that moment used to do nothing)."""
     from relance_tui.tui.screens.case import CaseScreen
 
-    ids = build_db(db_path)
-    app = make_app(db_path)
+    ids = seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -763,14 +615,13 @@ async def test_a_reload_in_place_keeps_the_rows_on_screen_and_enter_opens_the_ro
         assert isinstance(app.screen, CaseScreen) and app.screen.case_id == seen.id
 
 
-@sync
 async def test_enter_on_a_row_still_being_read_opens_it_when_it_arrives(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from relance_tui.tui.screens.case import CaseScreen
 
-    ids = build_db(db_path)
-    app = make_app(db_path)
+    ids = seed_queue(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         table = table_of(app)

@@ -2,43 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import sqlite3
-from collections.abc import Callable, Coroutine
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from factories import add_agent, make_case, paris_noon
-from relance_tui.config import Settings
+from harness import NOW, SETTINGS, TODAY, make_app, seeding, settle
+
+from factories import add_agent, make_case
 from relance_tui.services import ranking
-from relance_tui.storage.db import connect, transaction
+from relance_tui.storage.db import transaction
 from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.dialogs.reassign import AgentList, ReassignDialog
 from relance_tui.tui.screens.help import active_keys
 from relance_tui.tui.screens.queue import QueueScreen
 from relance_tui.tui.widgets.queue_table import QueueTable
 
-TODAY = date(2026, 11, 24)
-NOW = paris_noon(TODAY)
-SETTINGS = Settings()
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
 
 def build_db(path: Path) -> dict[str, int]:
     """alice (agent) has 2 "Lumière" cases and 2 others; bob (agent) 1 "Lumière" and 1 other;
     chef is a supervisor. Agents by login: 1 alice, 2 bob, 3 chef, 4 dora."""
-    conn = connect(path)
-    with transaction(conn):
+    with seeding(path) as conn, transaction(conn):
         ids = {
             "alice": add_agent(conn, "alice", name="Alice Martin"),
             "bob": add_agent(conn, "bob", name="Bob Durand"),
@@ -58,19 +42,8 @@ def build_db(path: Path) -> dict[str, int]:
             ids[f"case{number}"] = make_case(
                 conn, TODAY, agent_id=ids[owner], name=name, amount_cents=amount
             )
-    ranking.refresh_scores(conn, SETTINGS, NOW)
-    conn.close()
+        ranking.refresh_scores(conn, SETTINGS, NOW)
     return ids
-
-
-def make_app(path: Path, login: str) -> RelanceApp:
-    return RelanceApp(db_path=path, agent_login=login, settings=SETTINGS, clock=lambda: NOW)
-
-
-async def settle(pilot: Any) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def owners(path: Path) -> dict[int, int | None]:
@@ -100,7 +73,6 @@ def messages(app: RelanceApp) -> list[str]:
     return [str(notification.message) for notification in app._notifications]
 
 
-@sync
 async def test_supervisor_reassigns_the_selected_case(db_path: Path) -> None:
     ids = build_db(db_path)
     before = owners(db_path)
@@ -147,7 +119,6 @@ async def test_supervisor_reassigns_the_selected_case(db_path: Path) -> None:
     ]  # fmt: skip
 
 
-@sync
 async def test_supervisor_reassigns_every_case_of_a_searched_view(db_path: Path) -> None:
     ids = build_db(db_path)
     lumiere = [ids["case0"], ids["case1"], ids["case2"]]
@@ -195,7 +166,6 @@ async def test_supervisor_reassigns_every_case_of_a_searched_view(db_path: Path)
     }
 
 
-@sync
 async def test_escape_cancels_without_writing(db_path: Path) -> None:
     build_db(db_path)
     before = owners(db_path)
@@ -213,7 +183,6 @@ async def test_escape_cancels_without_writing(db_path: Path) -> None:
     assert reassign_events(db_path) == []
 
 
-@sync
 async def test_an_agent_has_no_reassign_key(db_path: Path) -> None:
     build_db(db_path)
     before = owners(db_path)
