@@ -36,6 +36,7 @@ from factories import (
 from relance_tui.config import Settings
 from relance_tui.domain.models import InteractionChannel
 from relance_tui.services import casework, ranking
+from relance_tui.services.followup import run_followup_if_due
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, transaction
 from relance_tui.tui.app import RelanceApp
@@ -110,6 +111,14 @@ def seeding(db_path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+def day_started(conn: sqlite3.Connection) -> None:
+    """Today's start-of-day work done, as the first agent's app does it: commitments checked
+    (promises broken), every case scored. Left to the app, it would run while the test looks
+    at the queue, which then shows scores read before or after it."""
+    run_followup_if_due(conn, SETTINGS, NOW)
+    ranking.refresh_scores(conn, SETTINGS, NOW)
+
+
 def debtor_of(conn: sqlite3.Connection, case_id: int) -> int:
     return int(conn.execute("SELECT debtor_id FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
 
@@ -178,7 +187,7 @@ def seed_case_files(db_path: Path, *, extra_invoices: int = 0) -> dict[str, int]
         _work_on_leroy(conn, ids)
         with transaction(conn):
             add_callback(conn, third, due_at=NOW + timedelta(hours=4))
-        ranking.refresh_scores(conn, SETTINGS, NOW)  # scored today: the app leaves the ranks
+        day_started(conn)
     return ids
 
 
@@ -282,7 +291,8 @@ def seed_queue(db_path: Path, *, bulk: int = 0) -> dict[str, int]:
         )
         if bulk:
             bulk_cases(conn, bulk, TODAY, agent_id=alice)
-        ranking.refresh_scores(conn, SETTINGS, NOW)
+    with seeding(db_path) as conn:
+        day_started(conn)
     return {
         "alice": alice,
         "bob": bob,
