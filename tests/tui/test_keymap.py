@@ -3,12 +3,10 @@ the help screen show the keys in force; a mistake in the keymap is refused with 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
-from case_data import NOW, build
-from textual.pilot import Pilot
+from harness import make_app, settle
 from textual.widgets import Input
 
 from relance_tui.cli import main
@@ -35,13 +33,6 @@ def write_config(tmp_path: Path, text: str) -> Path:
     return path
 
 
-async def settle(app: RelanceApp, pilot: Pilot[int]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def footer(app: RelanceApp) -> str:
     return app.screen.query_one(BindingsFooter).render().plain
 
@@ -50,47 +41,44 @@ def search_box(app: RelanceApp) -> Input | None:
     return next(iter(app.screen.query("#queue-search").results(Input)), None)
 
 
-def test_remapped_keys_work_and_are_shown(db_path: Path, tmp_path: Path) -> None:
-    ids = build(db_path)
+async def test_remapped_keys_work_and_are_shown(
+    db_path: Path, tmp_path: Path, seeded: dict[str, int]
+) -> None:
     settings = load_settings(write_config(tmp_path, REMAP))
-    app = RelanceApp(db_path=db_path, agent_login="agent1", settings=settings, clock=lambda: NOW)
+    app = make_app(db_path, settings=settings)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        line = footer(app)
+        assert "^f Chercher" in line and "/ Chercher" not in line
+        assert "f1 Aide" in line and "? Aide" not in line
+        assert line.endswith("▏^k palette")  # the palette key, moved too
 
-    async def run() -> None:
-        async with app.run_test(size=(200, 30)) as pilot:
-            await settle(app, pilot)
-            assert isinstance(app.screen, QueueScreen)
-            line = footer(app)
-            assert "^f Chercher" in line and "/ Chercher" not in line
-            assert "f1 Aide" in line and "? Aide" not in line
-            assert line.endswith("▏^k palette")  # the palette key, moved too
+        await pilot.press("slash", "question_mark")  # the old keys do nothing now
+        await pilot.pause()
+        assert search_box(app) is None and isinstance(app.screen, QueueScreen)
 
-            await pilot.press("slash", "question_mark")  # the old keys do nothing now
-            await pilot.pause()
-            assert search_box(app) is None and isinstance(app.screen, QueueScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        listed = {description: keys for keys, description in app.screen.keys}
+        assert listed["Chercher"] == "^f" and listed["Aide"] == "f1"
+        assert listed["Filtres"] == "f"  # not remapped: its default key
+        assert "Échap / f1" in str(app.screen.query_one("#help-close").render())
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
 
-            await pilot.press("f1")
-            await pilot.pause()
-            assert isinstance(app.screen, HelpScreen)
-            listed = {description: keys for keys, description in app.screen.keys}
-            assert listed["Chercher"] == "^f" and listed["Aide"] == "f1"
-            assert listed["Filtres"] == "f"  # not remapped: its default key
-            assert "Échap / f1" in str(app.screen.query_one("#help-close").render())
-            await pilot.press("f1")
-            await pilot.pause()
-            assert isinstance(app.screen, QueueScreen)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        box = search_box(app)
+        assert box is not None and box.has_focus
+        await pilot.press("escape")
 
-            await pilot.press("ctrl+f")
-            await pilot.pause()
-            box = search_box(app)
-            assert box is not None and box.has_focus
-            await pilot.press("escape")
-
-            app.open_case(ids["case"])
-            await settle(app, pilot)
-            assert isinstance(app.screen, CaseScreen)
-            assert "f1 Aide" in footer(app) and "? Aide" not in footer(app)
-
-    asyncio.run(run())
+        app.open_case(seeded["case"])
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert "f1 Aide" in footer(app) and "? Aide" not in footer(app)
 
 
 @pytest.mark.parametrize(
@@ -134,4 +122,4 @@ def test_the_app_refuses_a_bad_keymap_before_it_starts(
     assert str(path) in error and "keymap.queue.serch" in error
     assert not db_path.exists()  # refused before the database was opened
     with pytest.raises(ConfigError, match=r"keymap\.queue\.serch"):
-        RelanceApp(db_path=db_path, agent_login="agent1", settings=load_settings(path))
+        make_app(db_path, settings=load_settings(path))
