@@ -3,11 +3,10 @@ names in the footer and help screen, the ctrl+c hint."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from case_data import build, make_app
+from harness import make_app, settle
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 
@@ -16,13 +15,6 @@ from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.screens.help import HelpScreen
 
 SIZE = (120, 35)
-
-
-async def settle(app: RelanceApp, pilot: Pilot[int]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def wait_for(pilot: Pilot[int], ready: Callable[[], bool]) -> None:
@@ -46,98 +38,76 @@ def listed(app: RelanceApp) -> list[str]:
 
 
 async def open_palette(app: RelanceApp, pilot: Pilot[int]) -> None:
-    await settle(app, pilot)
+    await settle(pilot)
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette) and len(listed(app)) >= 3)
 
 
-def run_french_palette(db_path: Path) -> tuple[str, list[str], list[str]]:
-    async def run() -> tuple[str, list[str], list[str]]:
-        build(db_path)
-        app = make_app(db_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_palette(app, pilot)
-            placeholder = str(app.screen.query_one(CommandInput).placeholder)
-            commands = listed(app)
-            await pilot.press(*"zzqx")
-            await wait_for(pilot, lambda: "Aucun résultat" in listed(app))
-            return placeholder, commands, listed(app)
-
-    return asyncio.run(run())
-
-
-def test_the_palette_speaks_french(db_path: Path) -> None:
-    placeholder, commands, nothing_found = run_french_palette(db_path)
+async def test_the_palette_speaks_french(db_path: Path, seeded: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_palette(app, pilot)
+        placeholder = str(app.screen.query_one(CommandInput).placeholder)
+        commands = listed(app)
+        await pilot.press(*"zzqx")
+        await wait_for(pilot, lambda: "Aucun résultat" in listed(app))
+        nothing_found = listed(app)
     assert placeholder.startswith("Chercher un dossier")
     assert sorted(commands) == ["Quitter", "Thème", "Touches"]  # no Screenshot, no Maximize
     assert nothing_found == ["Aucun résultat"]
 
 
-def test_the_palette_in_english(db_path: Path) -> None:
+async def test_the_palette_in_english(db_path: Path, seeded: dict[str, int]) -> None:
     i18n.set_language("en")  # conftest puts French back
-
-    async def run() -> tuple[str, list[str]]:
-        build(db_path)
-        app = make_app(db_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_palette(app, pilot)
-            return str(app.screen.query_one(CommandInput).placeholder), listed(app)
-
-    placeholder, commands = asyncio.run(run())
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_palette(app, pilot)
+        placeholder, commands = str(app.screen.query_one(CommandInput).placeholder), listed(app)
     assert placeholder.startswith("Search a case")
     assert sorted(commands) == ["Keys", "Quit", "Theme"]
 
 
-def test_keys_opens_the_help_screen_with_french_key_names(db_path: Path) -> None:
-    async def run() -> list[tuple[str, str]]:
-        build(db_path)
-        app = make_app(db_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_palette(app, pilot)
-            await pilot.press(*"Touches")
-            await wait_for(pilot, lambda: listed(app)[:1] == ["Touches"])
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-            assert isinstance(app.screen, HelpScreen)
-            return app.screen.keys
-
-    keys = dict((description, shown) for shown, description in asyncio.run(run()))
+async def test_keys_opens_the_help_screen_with_french_key_names(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_palette(app, pilot)
+        await pilot.press(*"Touches")
+        await wait_for(pilot, lambda: listed(app)[:1] == ["Touches"])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict((description, shown) for shown, description in app.screen.keys)
     assert keys["Début/fin"] == "g / Début"
     assert keys["Fin"] == "G / Fin"
     assert keys["Page suiv./préc."] == "PgDn"
     assert keys["Page préc."] == "PgUp"
 
 
-def test_the_theme_picker_speaks_french(db_path: Path) -> None:
-    async def run() -> str:
-        build(db_path)
-        app = make_app(db_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_palette(app, pilot)
-            await pilot.press(*"Thème")
-            await wait_for(pilot, lambda: listed(app)[:1] == ["Thème"])
-            await pilot.press("enter")
-            await wait_for(
-                pilot,
-                lambda: (
-                    isinstance(app.screen, CommandPalette)
-                    and "thème" in str(app.screen.query_one(CommandInput).placeholder)
-                ),
-            )
-            return str(app.screen.query_one(CommandInput).placeholder)
-
-    assert asyncio.run(run()) == "Chercher un thème…"
+async def test_the_theme_picker_speaks_french(db_path: Path, seeded: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_palette(app, pilot)
+        await pilot.press(*"Thème")
+        await wait_for(pilot, lambda: listed(app)[:1] == ["Thème"])
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, CommandPalette)
+                and "thème" in str(app.screen.query_one(CommandInput).placeholder)
+            ),
+        )
+        assert str(app.screen.query_one(CommandInput).placeholder) == "Chercher un thème…"
 
 
-def test_ctrl_c_says_in_french_which_key_quits(db_path: Path) -> None:
-    async def run() -> list[tuple[str, str]]:
-        build(db_path)
-        app = make_app(db_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
-            await pilot.press("ctrl+c")
-            await pilot.pause()
-            return [(n.title, n.message) for n in app._notifications]
-
-    hints = [message for title, message in asyncio.run(run()) if title == "Quitter ?"]
+async def test_ctrl_c_says_in_french_which_key_quits(db_path: Path, seeded: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        shown = [(n.title, n.message) for n in app._notifications]
+    hints = [message for title, message in shown if title == "Quitter ?"]
     assert hints == ["Ctrl+C ne quitte pas : appuyez sur q pour quitter l'application."]
