@@ -68,8 +68,9 @@ async def settle(pilot: Pilot[Any]) -> None:
         if not busy:
             return
         running = [w for w in busy if w.state is WorkerState.RUNNING]
-        with suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
-            await app.workers.wait_for_complete(running)
+        if running:  # (an empty list would mean all of them, the pending ones too)
+            with suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
+                await app.workers.wait_for_complete(running)
     raise AssertionError(f"workers still busy after {SETTLE_ROUNDS} rounds: {busy}")
 
 
@@ -127,7 +128,7 @@ def debtor_of(conn: sqlite3.Connection, case_id: int) -> int:
 
 
 def seed_case_files(db_path: Path, *, extra_invoices: int = 0) -> dict[str, int]:
-    """agent1 and agent2 (agents), chef (supervisor); agent1's cases, in this order:
+    """agent1 and agent2 (agents), chef (supervisor); agent1's three cases:
 
     - "case": Boulangerie Martin, three invoices (one partly paid, one not yet due) and two
       contacts with phones, nothing else done on it yet;
