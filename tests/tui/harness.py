@@ -11,7 +11,8 @@ before in the same process).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -46,6 +47,7 @@ TODAY = date(2026, 11, 24)  # a Tuesday
 NOW = paris_noon(TODAY)  # 12:00 in Paris: inside the calling hours
 SETTINGS = Settings()
 SETTLE_ROUNDS = 50
+WAIT_SECONDS = 10.0  # generous: two cores shared with other test runs
 
 
 def make_app(
@@ -72,6 +74,17 @@ async def settle(pilot: Pilot[Any]) -> None:
             with suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
                 await app.workers.wait_for_complete(running)
     raise AssertionError(f"workers still busy after {SETTLE_ROUNDS} rounds: {busy}")
+
+
+async def wait_until(
+    pilot: Pilot[Any], ready: Callable[[], object], *, seconds: float = WAIT_SECONDS
+) -> None:
+    """Let the app run until `ready()` holds, for what no worker state tells (a read the test
+    holds back, the palette's providers). A deadline, not a delay: it returns once ready."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        assert time.monotonic() < deadline, f"not ready after {seconds} s"
+        await pilot.pause(0.01)
 
 
 async def press(pilot: Pilot[Any], *keys: str) -> None:

@@ -3,10 +3,9 @@ names in the footer and help screen, the ctrl+c hint."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from harness import make_app, settle
+from harness import make_app, settle, wait_until
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 
@@ -15,15 +14,6 @@ from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.screens.help import HelpScreen
 
 SIZE = (120, 35)
-
-
-async def wait_for(pilot: Pilot[int], ready: Callable[[], bool]) -> None:
-    """Let the app run until `ready()` (the palette fills its list from async providers)."""
-    for _ in range(200):
-        if ready():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("never ready")
 
 
 def listed(app: RelanceApp) -> list[str]:
@@ -40,7 +30,9 @@ def listed(app: RelanceApp) -> list[str]:
 async def open_palette(app: RelanceApp, pilot: Pilot[int]) -> None:
     await settle(pilot)
     await pilot.press("ctrl+p")
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette) and len(listed(app)) >= 3)
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, CommandPalette) and len(listed(app)) >= 3
+    )
 
 
 async def test_the_palette_speaks_french(db_path: Path, seeded: dict[str, int]) -> None:
@@ -50,7 +42,7 @@ async def test_the_palette_speaks_french(db_path: Path, seeded: dict[str, int]) 
         placeholder = str(app.screen.query_one(CommandInput).placeholder)
         commands = listed(app)
         await pilot.press(*"zzqx")
-        await wait_for(pilot, lambda: "Aucun résultat" in listed(app))
+        await wait_until(pilot, lambda: "Aucun résultat" in listed(app))
         nothing_found = listed(app)
     assert placeholder.startswith("Chercher un dossier")
     assert sorted(commands) == ["Quitter", "Thème", "Touches"]  # no Screenshot, no Maximize
@@ -74,9 +66,9 @@ async def test_keys_opens_the_help_screen_with_french_key_names(
     async with app.run_test(size=SIZE) as pilot:
         await open_palette(app, pilot)
         await pilot.press(*"Touches")
-        await wait_for(pilot, lambda: listed(app)[:1] == ["Touches"])
+        await wait_until(pilot, lambda: listed(app)[:1] == ["Touches"])
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
         keys = dict((description, shown) for shown, description in app.screen.keys)
     assert keys["Début/fin"] == "g / Début"
@@ -90,9 +82,9 @@ async def test_the_theme_picker_speaks_french(db_path: Path, seeded: dict[str, i
     async with app.run_test(size=SIZE) as pilot:
         await open_palette(app, pilot)
         await pilot.press(*"Thème")
-        await wait_for(pilot, lambda: listed(app)[:1] == ["Thème"])
+        await wait_until(pilot, lambda: listed(app)[:1] == ["Thème"])
         await pilot.press("enter")
-        await wait_for(
+        await wait_until(
             pilot,
             lambda: (
                 isinstance(app.screen, CommandPalette)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import NOW, SETTINGS, TODAY, make_app, seed_queue, seeding, settle
+from harness import NOW, SETTINGS, TODAY, make_app, seed_queue, seeding, settle, wait_until
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual.geometry import Region
@@ -602,11 +602,8 @@ async def test_a_reload_in_place_keeps_the_rows_on_screen_and_enter_opens_the_ro
         for _ in range(reloads):  # a second one while the first is still being read
             generation = table._generation
             app.screen._load(keep_cursor=True, refresh_after=False)
-            for _ in range(100):
-                await pilot.pause(0.01)
-                if table._generation != generation:
-                    break
-            assert table._generation != generation and table._pending  # read again, held
+            await wait_until(pilot, lambda seen=generation: table._generation != seen)
+            assert table._pending  # read again, held
         assert table.pager.row(table.cursor) is None
         assert [table.render_line(y).text for y in range(1, 5)] == before  # no "loading" lines
         await pilot.press("enter")
@@ -631,10 +628,9 @@ async def test_enter_on_a_row_still_being_read_opens_it_when_it_arrives(
             released = hold_page_reads(monkeypatch)
             screen._load()  # a new reading from the top (as after a new search)
             generation = table._generation
-            for _ in range(100):
-                await pilot.pause(0.01)
-                if table._generation != generation and table._pending:
-                    break
+            await wait_until(
+                pilot, lambda seen=generation: table._generation != seen and table._pending
+            )
             assert table.current_row is None and "…" in table.render_line(1).text
             await pilot.press("enter")
             if move_away:
