@@ -3,73 +3,36 @@ query, a page read that fails, a case that cannot be read."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Coroutine
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import NOW, SETTINGS, TODAY, WAIT_SECONDS, make_app, seeding, settle, wait_until
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import Static
 
-from factories import add_agent, make_case, paris_noon
-from relance_tui.config import Settings
+from factories import add_agent, make_case
 from relance_tui.services import casefile, queue
 from relance_tui.storage.db import connect, transaction
 from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.screens.case import CaseScreen
 from relance_tui.tui.widgets.queue_table import QueueTable
 
-TODAY = date(2026, 11, 24)
-NOW = paris_noon(TODAY)
-WAIT = 10.0  # seconds: how long a test waits for something that must happen
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
 
 @pytest.fixture
 def case_ids(db_path: Path) -> list[int]:
-    conn = connect(db_path)
-    with transaction(conn):
-        agent = add_agent(conn, "alice", name="Alice Martin")
-        ids = [
-            make_case(conn, TODAY, agent_id=agent, name=name, reference=f"CLI-{n}")
-            for n, name in enumerate(("Boulangerie Martin", "Garage Leroy", "Chez Paul"))
-        ]
-    queue.refresh_queue(conn, Settings(), NOW)  # ranked: the app's refresh reloads nothing
-    conn.close()
+    with seeding(db_path) as conn:
+        with transaction(conn):
+            agent = add_agent(conn, "alice", name="Alice Martin")
+            ids = [
+                make_case(conn, TODAY, agent_id=agent, name=name, reference=f"CLI-{n}")
+                for n, name in enumerate(("Boulangerie Martin", "Garage Leroy", "Chez Paul"))
+            ]
+        queue.refresh_queue(conn, SETTINGS, NOW)  # ranked: the app's refresh reloads nothing
     return ids
-
-
-def make_app(path: Path) -> RelanceApp:
-    return RelanceApp(db_path=path, agent_login="alice", settings=Settings(), clock=lambda: NOW)
-
-
-async def settle(app: RelanceApp, pilot: Pilot[int]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot: Pilot[int], condition: Callable[[], bool]) -> None:
-    for _ in range(int(WAIT / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("waited in vain")
 
 
 def notifications(app: RelanceApp) -> list[str]:
@@ -79,7 +42,7 @@ def notifications(app: RelanceApp) -> list[str]:
 def endless_query(conn: sqlite3.Connection, started: threading.Event, ended: list[str]) -> None:
     """A query that runs until it is interrupted (or gives up, failing the test, after a
     while); `started` is set once it runs, `ended` gets how it ended."""
-    give_up = time.monotonic() + 2 * WAIT
+    give_up = time.monotonic() + 2 * WAIT_SECONDS
 
     def running(_: int) -> int:
         started.set()
@@ -112,7 +75,6 @@ class TrackedConnection(sqlite3.Connection):
         super().close()
 
 
-@sync
 async def test_quitting_during_a_query_interrupts_it_and_each_thread_closes_its_connection(
     db_path: Path, case_ids: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,9 +101,9 @@ async def test_quitting_during_a_query_interrupts_it_and_each_thread_closes_its_
         return queue.RefreshOutcome(False, 0)
 
     monkeypatch.setattr(queue, "refresh_queue", slow_refresh)
-    app = make_app(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, started.is_set)
+        await wait_until(pilot, started.is_set)
         await pilot.press("q")
     assert app.return_code == 0
     assert ended == ["interrupted"]
@@ -153,7 +115,6 @@ async def test_quitting_during_a_query_interrupts_it_and_each_thread_closes_its_
     assert not any("base de données" in text for text in notifications(app))  # not a failure
 
 
-@sync
 async def test_quitting_during_a_rerank_releases_my_claims_without_waiting_for_it(
     db_path: Path, case_ids: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -169,17 +130,17 @@ async def test_quitting_during_a_rerank_releases_my_claims_without_waiting_for_i
             endless_query(conn, started, ended)
         return queue.RefreshOutcome(True, 0)
 
-    app = make_app(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         queue_screen = app.screen
         app.open_case(case_ids[0])
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, CaseScreen) and app.screen.holder is None
         assert claimed_by(db_path, case_ids[0]) is not None
         monkeypatch.setattr(queue, "refresh_queue", slow_rerank)
         queue_screen._refresh()  # type: ignore[attr-defined]
-        await until(pilot, started.is_set)
+        await wait_until(pilot, started.is_set)
         await pilot.press("q")
     assert app.return_code == 0
     assert ended == ["interrupted"]
@@ -195,7 +156,6 @@ def claimed_by(path: Path, case_id: int) -> int | None:
         conn.close()
 
 
-@sync
 async def test_a_page_read_that_fails_is_told_to_the_agent_and_read_again(
     db_path: Path, case_ids: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -210,12 +170,12 @@ async def test_a_page_read_that_fails_is_told_to_the_agent_and_read_again(
         return read(*args, **kwargs)
 
     monkeypatch.setattr(queue, "fetch_page", fails_once)
-    app = make_app(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: bool(failures))
+        await wait_until(pilot, lambda: bool(failures))
         table = app.screen.query_one(QueueTable)
-        await until(pilot, lambda: table.pager.has_page(0))
-        await settle(app, pilot)
+        await wait_until(pilot, lambda: table.pager.has_page(0))
+        await settle(pilot)
         lines = [table.render_line(y).text for y in range(1, 4)]
         told = [n for n in app._notifications if "disk I/O error [b]x[/b]" in str(n.message)]
     assert len(told) == 1 and told[0].severity == "error" and not told[0].markup
@@ -228,19 +188,18 @@ def read_rows(table: QueueTable) -> list[queue.QueueRow]:
     return [row for index in range(table.total) if (row := table.row_at(index)) is not None]
 
 
-@sync
 async def test_a_case_that_cannot_be_read_shows_the_error_instead_of_loading(
     db_path: Path, case_ids: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def unreadable(*args: Any, **kwargs: Any) -> casefile.CaseFile:
         raise sqlite3.DatabaseError("database disk image is malformed")
 
-    app = make_app(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         monkeypatch.setattr(casefile, "load_case_file", unreadable)
         app.open_case(case_ids[0])
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CaseScreen)
         banner = screen.query_one("#case-banner", Static).content
@@ -251,6 +210,6 @@ async def test_a_case_that_cannot_be_read_shows_the_error_instead_of_loading(
         assert "database disk image is malformed" in " ".join(notifications(app))
         assert screen.read_only
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not isinstance(app.screen, CaseScreen)
     assert claimed_by(db_path, case_ids[0]) is None  # claimed on the way, released with the failure
