@@ -7,33 +7,25 @@ bidirectional character, none carries a link or the injected `@click` action.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import getpass
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Coroutine
-from datetime import date
 from pathlib import Path
-from typing import Any
 
+from harness import NOW, SETTINGS, TODAY, make_app, seeding, settle, wait_until
 from textual.command import CommandList, CommandPalette
 from textual.content import Content
 
-from factories import add_agent, add_contact, make_case, paris_noon
-from relance_tui.config import Settings
+from factories import add_agent, add_contact, make_case
 from relance_tui.domain.text import unsafe_character
 from relance_tui.services import ranking
-from relance_tui.storage.db import append_audit, connect, transaction
+from relance_tui.storage.db import append_audit, transaction
 from relance_tui.tui.app import RelanceApp
 from relance_tui.tui.screens.case import TABS, CaseScreen
 from relance_tui.tui.screens.queue import QueueScreen
 
-TODAY = date(2026, 11, 24)
-NOW = paris_noon(TODAY)
-SETTINGS = Settings()
 ME = getpass.getuser()
 ACTION = "app.screenshot('x.db','dir')"
 NAMES = [
@@ -50,17 +42,8 @@ NAMES = [
 ]
 
 
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
 def build_db(path: Path, login: str = "alice") -> list[int]:
-    conn = connect(path)
-    with transaction(conn):
+    with seeding(path) as conn, transaction(conn):
         agent = add_agent(conn, login, "supervisor", name="Chef\x1b[5m clignotant")
         cases = []
         for n, name in enumerate(NAMES):
@@ -93,19 +76,8 @@ def build_db(path: Path, login: str = "alice") -> list[int]:
             after={"note": NAMES[4]},
             detail=NAMES[3],
         )
-    ranking.refresh_scores(conn, SETTINGS, NOW)
-    conn.close()
+        ranking.refresh_scores(conn, SETTINGS, NOW)
     return cases
-
-
-def make_app(path: Path) -> RelanceApp:
-    return RelanceApp(db_path=path, agent_login="alice", settings=SETTINGS, clock=lambda: NOW)
-
-
-async def settle(pilot: Any) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def screen_text(app: RelanceApp) -> str:
@@ -127,10 +99,9 @@ def no_action(content: Content) -> None:
         assert "@click" not in str(span.style) and "link" not in str(span.style), span
 
 
-@sync
 async def test_queue_and_score_panel_show_text(db_path: Path) -> None:
     build_db(db_path)
-    app = make_app(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
@@ -143,10 +114,9 @@ async def test_queue_and_score_panel_show_text(db_path: Path) -> None:
             screen_text(app)
 
 
-@sync
 async def test_case_file_shows_text_on_every_tab(db_path: Path) -> None:
     cases = build_db(db_path)
-    app = make_app(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         for case in (cases[0], cases[4], cases[8]):
@@ -163,10 +133,9 @@ async def test_case_file_shows_text_on_every_tab(db_path: Path) -> None:
             await settle(pilot)
 
 
-@sync
 async def test_palette_hits_are_text_without_actions(db_path: Path) -> None:
     build_db(db_path)
-    app = make_app(db_path)
+    app = make_app(db_path, "alice")
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         for query in ("Cliquez", "Titre", "Lien", "Markup"):
@@ -175,11 +144,7 @@ async def test_palette_hits_are_text_without_actions(db_path: Path) -> None:
             assert isinstance(app.screen, CommandPalette)
             await pilot.press(*query)
             commands = app.screen.query_one(CommandList)
-            for _ in range(100):  # the palette searches after a short delay
-                await pilot.pause(0.05)
-                if commands.option_count:
-                    break
-            assert commands.option_count >= 1, query
+            await wait_until(pilot, lambda hits=commands: hits.option_count)  # searched later
             for index in range(commands.option_count):
                 option = commands.get_option_at_index(index)
                 hit = option.hit  # type: ignore[attr-defined]
