@@ -12,15 +12,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import sqlite3
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from relance_tui.config import PRIVATE_DIR_MODE, make_dirs
+from relance_tui.storage import write_lock
 from relance_tui.storage.schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -131,41 +130,65 @@ def _foreign_schema(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
 
 
-def _begin_immediate(conn: sqlite3.Connection) -> None:
-    """Take the write lock, retrying every millisecond or two until BUSY_TIMEOUT_MS.
+def _begin_immediate(conn: sqlite3.Connection, wait: write_lock.Wait) -> write_lock.Held | None:
+    """Take the write lock: first the lock file's (asleep, in turn), then SQLite's.
 
-    SQLite's own busy handler sleeps 1, 2, 5, … then 100 ms between tries: with many agents
-    writing, a waiter keeps sleeping long after the lock is free. In WAL mode taking the lock is
-    the only place a writer waits (readers never block), so the retry lives here.
+    With the lock file held, SQLite's lock can only be held by a writer that does not use the
+    file (a sqlite3 shell, say): that one is waited for with SQLite's busy handler, within the
+    same bound. In WAL mode taking the lock is the only place a writer waits (readers never block).
     """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    conn.execute("PRAGMA busy_timeout = 0")
+    held = write_lock.acquire(conn, wait)
     try:
-        while True:
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+            wait.begins()
+            conn.execute(f"PRAGMA busy_timeout = {int(wait.remaining() * 1000)}")
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
+            except sqlite3.OperationalError as late:
+                if not _is_busy(late):
                     raise
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(random.uniform(0.0005, 0.002))
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                raise wait.timed_out() from late
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except BaseException:
+        write_lock.release(held)
+        raise
+    return held
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
 
 
 @contextlib.contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One `BEGIN IMMEDIATE` transaction: all of it lands, or none of it."""
-    _begin_immediate(conn)
+def transaction(
+    conn: sqlite3.Connection,
+    *,
+    on_wait: write_lock.OnWait | None = None,
+    wait_limit: float | None = None,
+) -> Iterator[sqlite3.Connection]:
+    """One `BEGIN IMMEDIATE` transaction: all of it lands, or none of it.
+
+    A write that has to wait for another one calls `on_wait` once (by default the callback of
+    `write_lock.reporting_waits`), sleeps until its turn, and gives up after `wait_limit`
+    seconds (default `write_lock.wait_limit()`) with `write_lock.WriteWaitTimeout`.
+    """
+    held = _begin_immediate(conn, write_lock.Wait(on_wait, wait_limit))
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # the body failed, or COMMIT did
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        write_lock.release(held)
 
 
 def database_path(conn: sqlite3.Connection) -> Path | None:
