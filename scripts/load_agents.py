@@ -8,7 +8,8 @@ Some workers are killed at random (SIGKILL), many of them inside the recording t
 restarted to finish their share. Each worker keeps a journal (fsync'd): what it attempted, what
 the database acknowledged, when it held which case. At the end the script checks the database
 against the journals and prints: actions attempted, committed, lost (must be 0), double claims
-(must be 0), `PRAGMA integrity_check`, and the p50/p99 latency of one whole action.
+(must be 0), `PRAGMA integrity_check`, the workers' CPU time, and the p50/p99 latency of one
+whole action.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import signal
 import sqlite3
 import statistics
@@ -214,6 +216,7 @@ def main() -> int:
     running = {login: spawn(login) for login in logins}
     while any(not path.exists() for path in journals.values()):  # each writes when warm
         time.sleep(0.05)
+    cpu_before = _children_cpu()
     (work / "go").touch()
     started = time.perf_counter()
     restarts = external = 0
@@ -240,11 +243,18 @@ def main() -> int:
                 print(f"worker {login} failed with exit code {code}", file=sys.stderr)
                 return 2
     elapsed = time.perf_counter() - started
-    return report(db, journals, elapsed, restarts, external)
+    cpu = _children_cpu() - cpu_before
+    return report(db, journals, elapsed, restarts, external, cpu)
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the workers that ended so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def report(
-    db: Path, journals: dict[str, Path], elapsed: float, restarts: int, external: int
+    db: Path, journals: dict[str, Path], elapsed: float, restarts: int, external: int, cpu: float
 ) -> int:
     from relance_tui.storage.db import connect
 
@@ -321,6 +331,9 @@ def report(
     print(f"lost: {len(lost)}  records without an attempt: {len(torn)}  double claims: "
           f"{double_claims}")  # fmt: skip
     print(f"integrity_check: {integrity}")
+    print(f"workers' CPU once started: {cpu:.1f} s ({cpu / elapsed:.2f} cores;"
+          f" {1000 * cpu / max(len(latencies), 1):.1f} ms per action, restarts' warm-up"
+          f" included)  load average at the end: {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"action latency: p50 {quantiles[49]:.1f} ms  p99 {quantiles[98]:.1f} ms"
           f"  (claim → read case → record → release, {len(latencies)} actions)")  # fmt: skip
     ok = not lost and not torn and double_claims == 0 and integrity == "ok"
