@@ -208,6 +208,17 @@ def test_a_write_that_waits_too_long_gives_up_cleanly(db_path: Path) -> None:
     assert {"holder", "next"} <= keys and "late" not in keys
 
 
+def test_a_transaction_inside_another_is_refused_at_once(db_path: Path) -> None:
+    """Not left waiting for the lock its own connection holds."""
+    conn = connect(db_path)
+    with (
+        transaction(conn),
+        pytest.raises(sqlite3.OperationalError, match="within a transaction"),
+        transaction(conn, on_wait=lambda: pytest.fail("waited for itself"), wait_limit=5),
+    ):
+        pass
+
+
 def test_a_service_call_reports_its_wait(db_path: Path) -> None:
     """`reporting_waits` around a service call: the seam a screen uses to say "waiting"."""
     from datetime import UTC, datetime

@@ -137,6 +137,8 @@ def _begin_immediate(conn: sqlite3.Connection, wait: write_lock.Wait) -> write_l
     file (a sqlite3 shell, say): that one is waited for with SQLite's busy handler, within the
     same bound. In WAL mode taking the lock is the only place a writer waits (readers never block).
     """
+    if conn.in_transaction:  # refused at once by SQLite, rather than waiting for ourselves
+        conn.execute("BEGIN IMMEDIATE")
     held = write_lock.acquire(conn, wait)
     try:
         conn.execute("PRAGMA busy_timeout = 0")
