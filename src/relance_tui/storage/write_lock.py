@@ -35,6 +35,7 @@ DEFAULT_WAIT_LIMIT_S = 120.0
 WAIT_LIMIT_ENV = "RELANCE_WRITE_WAIT"
 
 OnWait = Callable[[], None]
+_OPEN_FLAGS = os.O_CLOEXEC | os.O_NOFOLLOW
 
 _reporter: ContextVar[OnWait | None] = ContextVar("relance_write_wait_reporter", default=None)
 # The lock files this process has open, closed in a forked child (see `_forget_inherited`).
@@ -73,10 +74,16 @@ class Wait:
     """One write's way to the lock: its deadline, and its callback, called at most once."""
 
     def __init__(self, on_wait: OnWait | None = None, limit: float | None = None) -> None:
-        self.limit = wait_limit() if limit is None else limit
-        self.deadline = time.monotonic() + self.limit
+        self._started = time.monotonic()
+        self._limit = limit  # read from the environment only if the write has to wait
         self._on_wait = on_wait if on_wait is not None else _reporter.get()
         self.waited = False
+
+    @property
+    def limit(self) -> float:
+        if self._limit is None:
+            self._limit = wait_limit()
+        return self._limit
 
     def begins(self) -> None:
         if not self.waited:
@@ -85,7 +92,7 @@ class Wait:
                 self._on_wait()
 
     def remaining(self) -> float:
-        return max(0.0, self.deadline - time.monotonic())
+        return max(0.0, self._started + self.limit - time.monotonic())
 
     def timed_out(self) -> WriteWaitTimeout:
         return WriteWaitTimeout(t("storage.write_wait_timeout", seconds=f"{self.limit:g}"))
@@ -145,24 +152,31 @@ def database_path(conn: sqlite3.Connection) -> str | None:
 
 
 def _open(database: str) -> int | None:
-    """Open the lock file, creating it with the database's mode and group."""
-    flags = os.O_CLOEXEC | os.O_NOFOLLOW
+    """Open the lock file, creating it with the database's mode and group the first time."""
+    path = database + LOCK_SUFFIX
     try:
-        info = os.stat(database)
-        mode = stat.S_IMODE(info.st_mode) & 0o666
         try:
-            fd = os.open(database + LOCK_SUFFIX, flags | os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
-        except FileExistsError:
-            fd = os.open(database + LOCK_SUFFIX, flags | os.O_RDONLY)  # flock needs no more
-        else:
-            with contextlib.suppress(OSError):  # the umask took bits away; the group may differ
-                if os.fstat(fd).st_gid != info.st_gid:
-                    os.fchown(fd, -1, info.st_gid)
-                os.fchmod(fd, mode)
+            fd = os.open(path, _OPEN_FLAGS | os.O_RDONLY)  # flock needs no more
+        except FileNotFoundError:
+            fd = _create(database, path)
     except OSError:
         return None
     with _fds_guard:
         _open_fds.add(fd)
+    return fd
+
+
+def _create(database: str, path: str) -> int:
+    info = os.stat(database)
+    mode = stat.S_IMODE(info.st_mode) & 0o666
+    try:
+        fd = os.open(path, _OPEN_FLAGS | os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:  # another writer made it just now
+        return os.open(path, _OPEN_FLAGS | os.O_RDONLY)
+    with contextlib.suppress(OSError):  # the umask took bits away; the group may differ
+        if os.fstat(fd).st_gid != info.st_gid:
+            os.fchown(fd, -1, info.st_gid)
+        os.fchmod(fd, mode)
     return fd
 
 
