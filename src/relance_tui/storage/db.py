@@ -27,7 +27,7 @@ DB_FILE_MODE = 0o660  # owner and the agents' shared group; nobody else
 # A directory made for a database: owner and group, setgid so the file and its -wal/-shm keep
 # the directory's group (the agents' group on a shared server).
 DB_DIR_MODE = 0o2770
-SIDE_FILES = ("-wal", "-shm", "-journal")
+SIDE_FILES = ("-wal", "-shm", "-journal", write_lock.LOCK_SUFFIX)
 
 
 class NotADatabaseError(Exception):
@@ -40,7 +40,7 @@ class NotADatabaseError(Exception):
 
 
 def database_files(path: Path) -> list[Path]:
-    """The database file and the side files SQLite keeps beside it."""
+    """The database file and the side files SQLite (and the write lock) keep beside it."""
     return [path, *(Path(f"{path}{suffix}") for suffix in SIDE_FILES)]
 
 
@@ -139,7 +139,7 @@ def _begin_immediate(conn: sqlite3.Connection, wait: write_lock.Wait) -> write_l
     """
     if conn.in_transaction:  # refused at once by SQLite, rather than waiting for ourselves
         conn.execute("BEGIN IMMEDIATE")
-    held = write_lock.acquire(conn, wait)
+    held = write_lock.acquire(database_path(conn), wait)
     try:
         conn.execute("PRAGMA busy_timeout = 0")
         try:

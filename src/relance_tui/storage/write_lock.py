@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from pathlib import Path
 
 from relance_tui.i18n import t
 
@@ -106,14 +107,13 @@ class Held:
         self.pid = os.getpid()
 
 
-def acquire(conn: sqlite3.Connection, wait: Wait) -> Held | None:
-    """Lock the database's lock file, asleep until it is free or `wait` runs out.
+def acquire(database: Path | None, wait: Wait) -> Held | None:
+    """Lock the lock file of `database`, asleep until it is free or `wait` runs out.
 
-    None when there is no lock file to take: an in-memory database, or a file that cannot be
-    opened (SQLite's own busy wait is then the only one).
+    None when there is no lock file to take: an in-memory database (None), or a file that
+    cannot be opened (SQLite's own busy wait is then the only one).
     """
-    database = database_path(conn)
-    fd = None if database is None else _open(database)
+    fd = None if database is None else _open(str(database))
     if fd is None:
         return None
     try:
@@ -141,14 +141,6 @@ def release(held: Held | None) -> None:
         fcntl.flock(held.fd, fcntl.LOCK_UN)
     finally:
         _close(held.fd)
-
-
-def database_path(conn: sqlite3.Connection) -> str | None:
-    """The database file of `conn`; None for an in-memory or temporary database."""
-    for row in conn.execute("PRAGMA database_list"):
-        if row[1] == "main":
-            return str(row[2]) or None
-    return None
 
 
 def _open(database: str) -> int | None:
