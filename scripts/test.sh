@@ -3,6 +3,7 @@
 # Extra arguments go to pytest, e.g. `scripts/test.sh tests/domain -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-packages.sh
 if [ ! -x .venv/bin/python ]; then
     "${PYTHON:-python3}" -m venv .venv
 fi

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Debian packages the tests drive for real: sshd and ssh (SSH sessions), tmux (a real terminal),
+# sudo (the shared-server deployment), poppler-utils (pdftotext/pdftoppm read the letters back).
+# Installed only when missing, as root, with apt-get; otherwise the tests that need them are
+# skipped and say why.
+set -euo pipefail
+packages=(openssh-server openssh-client tmux sudo poppler-utils)
+commands=(sshd ssh tmux sudo pdftotext)
+missing=()
+for i in "${!commands[@]}"; do
+    if ! command -v "${commands[$i]}" >/dev/null 2>&1 && [ ! -x "/usr/sbin/${commands[$i]}" ]; then
+        missing+=("${packages[$i]}")
+    fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "system-packages: missing ${missing[*]} (needs root and apt-get); the tests using them will be skipped" >&2
+    exit 0
+fi
+echo "system-packages: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null
