@@ -116,10 +116,15 @@ def t_in(language: str, key: str, /, **values: object) -> str:
 def tn(key: str, count: int, /, **values: object) -> str:
     """The form of `key` for `count` by the language's plural rules (CLDR: French puts 0 and 1 in
     the singular, English only 1): `key.one` or `key.other`, with `{count}` as a local number."""
-    form = _plural_rule(_active)(abs(count))
+    form = plural_form(count)
     texts = catalog(_active)
     chosen = f"{key}.{form}" if f"{key}.{form}" in texts else f"{key}.other"
     return t_in(_active, chosen, count=number(count), **values)
+
+
+def plural_form(count: int, language: str | None = None) -> str:
+    """CLDR's plural category of `count` in the language: "one", "many", "other"…"""
+    return _plural_rule(language or _active)(abs(count))
 
 
 def number(value: int, language: str | None = None) -> str:

@@ -96,9 +96,8 @@ def test_usage_and_file_errors(db: str, tmp_path: Path, capsys: pytest.CaptureFi
     empty = str(write(tmp_path, "vide.csv", "", "utf-8"))
     code, _, err = run(capsys, "--db", db, "import", "invoices", empty)
     assert code == 1 and "vide" in err
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--db", db, "import", "factures", path])
-    assert exit_info.value.code == 2
+    code, _, err = run(capsys, "--db", db, "import", "factures", path)
+    assert code == 2 and "argument TYPE : choix invalide : 'factures'" in err
 
 
 def test_english_messages(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,17 +2,25 @@
 
 Keep this import-light: `relance` with no sub-command opens the TUI, and start-up time counts.
 Command modules import services inside their handlers, not at module level.
+
+Every text of the command line is in the user's language: the language is read from the command
+line, the environment and the configuration before the parser is built (help texts are `t(…)`
+calls), and argparse's own words go through cli/parser_text.py. See cli/common.py to add a
+command.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from relance_tui import i18n
 from relance_tui.cli import common
-from relance_tui.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
+from relance_tui.cli.common import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_OK, EXIT_USAGE
+from relance_tui.cli.parser_text import option_value, translated_argparse
+from relance_tui.i18n import t
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -31,12 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         seed_cmd,
     )
 
-    parser = argparse.ArgumentParser(
-        prog="relance",
-        description="Relance de factures impayées — collection of unpaid invoices.",
-    )
+    parser = argparse.ArgumentParser(prog="relance", description=t("cli.description"))
     common.add_global_options(parser)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(
+        title=t("cli.commands"), dest="command", metavar=t("cli.metavar.command")
+    )
     for module in (
         app_cmd,
         init_cmd,
@@ -54,19 +61,48 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from relance_tui.cli.output import InertStream  # deferred like the sub-commands' imports
+    # Deferred like the sub-commands' imports.
+    from relance_tui.cli.output import InertStream
 
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = InertStream(out), InertStream(err)
     try:
-        return _run(argv)
+        code = _run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # a reader that went away is seen here, not at exit
+        return code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `relance queue | head`: head has read what it wanted. The rest goes nowhere, quietly.
+        _stdout_to_devnull(out)
+        return EXIT_BROKEN_PIPE
     finally:
         sys.stdout, sys.stderr = out, err
 
 
-def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _stdout_to_devnull(stream: object) -> None:
+    """Point the stdout descriptor at /dev/null, so that the flush at exit fails no more."""
+    try:
+        fileno = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing is flushed to a pipe at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
+
+
+def _run(argv: list[str]) -> int:
+    early = common.early_settings(argv)
+    configured = early.language if early is not None else None
+    i18n.set_language(i18n.detect_language(option_value(argv, "--lang"), configured))
+    with translated_argparse():
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --help, or a usage error argparse has printed
+            return done.code if isinstance(done.code, int) else EXIT_USAGE
+    if early is not None:
+        args._settings = early
     try:
         i18n.set_language(
             i18n.detect_language(getattr(args, "lang", None), common.settings(args).language)
@@ -75,6 +111,4 @@ def _run(argv: Sequence[str] | None) -> int:
     except common.CliError as error:
         print(f"relance: {error}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        return 130
     return result

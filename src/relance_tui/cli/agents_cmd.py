@@ -13,32 +13,41 @@ SEGMENTS = ("large_account", "multi_site", "sme", "public_body", "consumer")
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("agents", help="manage agents and their roles (admins)")
-    common.add_db_option(parser)
-    actions = parser.add_subparsers(dest="agents_action", metavar="ACTION", required=True)
-    add = actions.add_parser("add", help="add an agent (or update their name and role)")
-    add.add_argument("login", help="the agent's OS user name")
-    add.add_argument("--name", help="display name (default: the login)")
-    add.add_argument("--role", choices=ROLES, default="agent")
-    listing = actions.add_parser("list", help="list agents")
-    disable = actions.add_parser("disable", help="disable an agent (history is kept)")
-    disable.add_argument("login")
-    set_role = actions.add_parser("set-role", help="change an agent's role (and enable them)")
-    set_role.add_argument("login")
-    set_role.add_argument("role", choices=ROLES)
-    rule = actions.add_parser("rule", help="portfolio rules: which new cases go to whom")
-    rule_actions = rule.add_subparsers(dest="rule_action", metavar="RULE_ACTION", required=True)
-    rule_add = rule_actions.add_parser("add", help="new unassigned cases matching go to LOGIN")
-    rule_add.add_argument("login")
-    rule_add.add_argument("--segment", choices=SEGMENTS)
-    rule_add.add_argument("--postal-prefix", metavar="DIGITS", help="e.g. 75, 974, 13")
-    rule_add.add_argument("--min-amount", type=float, metavar="EUROS")
-    rule_add.add_argument("--max-amount", type=float, metavar="EUROS")
-    rule_delete = rule_actions.add_parser("delete", help="delete a rule")
-    rule_delete.add_argument("rule_id", type=int)
-    rule_list = rule_actions.add_parser("list", help="list the rules")
-    for leaf in (add, listing, disable, set_role, rule_add, rule_delete, rule_list):
-        common.add_db_option(leaf)  # --db, --lang, --config after the action too
+    parser = common.command(subparsers, "agents", t("cli.agents.help"))
+    actions = parser.add_subparsers(
+        title=t("cli.actions"), dest="agents_action", metavar="ACTION", required=True
+    )
+    login = t("cli.metavar.login")
+    add = common.command(actions, "add", t("cli.agents.add"))
+    add.add_argument("login", metavar=login, help=t("cli.agents.login"))
+    add.add_argument("--name", metavar=t("cli.metavar.name"), help=t("cli.agents.name"))
+    add.add_argument("--role", choices=ROLES, default="agent", help=t("cli.agents.role"))
+    common.command(actions, "list", t("cli.agents.list"))
+    disable = common.command(actions, "disable", t("cli.agents.disable"))
+    disable.add_argument("login", metavar=login)
+    set_role = common.command(actions, "set-role", t("cli.agents.set_role"))
+    set_role.add_argument("login", metavar=login)
+    set_role.add_argument("role", choices=ROLES, help=t("cli.agents.role"))
+    rule = common.command(actions, "rule", t("cli.agents.rule"))
+    rule_actions = rule.add_subparsers(
+        title=t("cli.actions"), dest="rule_action", metavar="ACTION", required=True
+    )
+    rule_add = common.command(rule_actions, "add", t("cli.rule.add", login=login))
+    rule_add.add_argument("login", metavar=login)
+    rule_add.add_argument("--segment", choices=SEGMENTS, help=t("cli.rule.segment"))
+    rule_add.add_argument(
+        "--postal-prefix", metavar=t("cli.metavar.digits"), help=t("cli.rule.postal_prefix")
+    )
+    euros = t("cli.metavar.euros")
+    rule_add.add_argument(
+        "--min-amount", type=common.euros, metavar=euros, help=t("cli.rule.min_amount")
+    )
+    rule_add.add_argument(
+        "--max-amount", type=common.euros, metavar=euros, help=t("cli.rule.max_amount")
+    )
+    rule_delete = common.command(rule_actions, "delete", t("cli.rule.delete"))
+    rule_delete.add_argument("rule_id", type=common.integer(), metavar=t("cli.metavar.id"))
+    common.command(rule_actions, "list", t("cli.rule.list"))
     parser.set_defaults(handler=run)
 
 

@@ -11,8 +11,7 @@ from relance_tui.i18n import t
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("app", help="open the application (the default command)")
-    common.add_db_option(parser)
+    parser = common.command(subparsers, "app", t("cli.app.help"))
     parser.set_defaults(handler=run)
 
 

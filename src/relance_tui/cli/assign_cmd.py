@@ -10,14 +10,19 @@ from relance_tui.i18n import t, tn
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "assign", help="reassign cases to an agent (supervisors): --case ID… or --from LOGIN"
+    parser = common.command(subparsers, "assign", t("cli.assign.help"))
+    login = t("cli.metavar.login")
+    parser.add_argument("--to", required=True, metavar=login, help=t("cli.assign.to"))
+    parser.add_argument(
+        "--case",
+        type=common.integer(),
+        action="append",
+        default=[],
+        metavar=t("cli.metavar.id"),
+        help=t("cli.assign.case"),
     )
-    common.add_db_option(parser)
-    parser.add_argument("--to", required=True, metavar="LOGIN", help="the agent who takes them")
-    parser.add_argument("--case", type=int, action="append", default=[], metavar="ID")
-    parser.add_argument("--from", dest="from_agent", metavar="LOGIN", help="all of this agent's")
-    parser.add_argument("--segment", help="only cases of this segment (with --from)")
+    parser.add_argument("--from", dest="from_agent", metavar=login, help=t("cli.assign.from"))
+    parser.add_argument("--segment", metavar=t("cli.metavar.segment"), help=t("cli.assign.segment"))
     parser.set_defaults(handler=run)
 
 

@@ -13,13 +13,17 @@ from relance_tui.i18n import t
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("audit", help="show the audit trail (who did what, when)")
-    common.add_db_option(parser)
-    parser.add_argument("--agent", dest="audit_agent", metavar="LOGIN", help="only this agent")
-    parser.add_argument("--case", type=int, metavar="ID", help="only this case")
-    parser.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD or DD/MM/YYYY)")
-    parser.add_argument("--limit", type=int, metavar="N")
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser = common.command(subparsers, "audit", t("cli.audit.help"))
+    login = t("cli.metavar.login")
+    parser.add_argument("--agent", dest="audit_agent", metavar=login, help=t("cli.audit.agent"))
+    parser.add_argument(
+        "--case", type=common.integer(), metavar=t("cli.metavar.id"), help=t("cli.audit.case")
+    )
+    parser.add_argument("--since", metavar=t("cli.metavar.date"), help=t("cli.audit.since"))
+    parser.add_argument(
+        "--limit", type=common.integer(1, common.MAX_COUNT), metavar="N", help=t("cli.audit.limit")
+    )
+    parser.add_argument("--json", action="store_true", help=t("cli.audit.json"))
     parser.set_defaults(handler=run)
 
 

@@ -1,14 +1,23 @@
-"""Options shared by every sub-command, and the error type handlers raise for the user."""
+"""Options shared by every sub-command, and the error type handlers raise for the user.
+
+A new sub-command: its own module `cli/<name>_cmd.py` with `register(subparsers)`, which calls
+`command(subparsers, "name", t("cli.name.help"))` and adds its options with `help=t("…")` and
+`metavar=t("…")`. `main` knows the language before it builds the parser (cli/parser_text.py),
+so help texts are translated as they are added; argparse's own words are translated too.
+Numbers are read with `integer(…)` (never `type=int`: 10**20 is no SQLite integer).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sqlite3
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from relance_tui.config import ConfigError, Settings, load_settings, resolve_config_path
-from relance_tui.i18n import t
+from relance_tui.i18n import number, t
 
 if TYPE_CHECKING:
     from relance_tui.services.identity import Identity
@@ -16,6 +25,10 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+MAX_COUNT = 1_000_000_000
+MAX_EUROS = Decimal(10) ** 12
 
 
 class CliError(Exception):
@@ -24,32 +37,91 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
+def command(
+    subparsers: Any,
+    name: str,
+    help_text: str,
+    *,
+    description: str | None = None,
+    epilog: str | None = None,
+    db: bool = True,
+) -> argparse.ArgumentParser:
+    """A sub-command's parser, with --db, --lang and --config (only --lang and --config when
+    not `db`). `help_text` (a `t(…)`) is its line in `relance --help` and, without a
+    `description`, the top of `relance NAME --help`."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help_text, description=description or help_text, epilog=epilog
+    )
+    if db:
+        add_db_option(parser)
+    else:
+        add_display_options(parser)
+    return parser
+
+
 def add_global_options(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
-    parser.add_argument("--agent", metavar="LOGIN", help="act as this agent (default: OS user)")
+    parser.add_argument("--agent", metavar=t("cli.metavar.login"), help=t("cli.option.agent"))
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     """--db, --lang and --config: accepted before the command and after it."""
     parser.add_argument(
-        "--db",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="SQLite database (default: $RELANCE_DB, else the user data directory)",
+        "--db", metavar=t("cli.metavar.path"), default=argparse.SUPPRESS, help=t("cli.option.db")
     )
     add_display_options(parser)
 
 
 def add_display_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--lang",
-        choices=("fr", "en"),
-        default=argparse.SUPPRESS,
-        help="interface language (default: $RELANCE_LANG, the config file, else the locale)",
+        "--lang", choices=("fr", "en"), default=argparse.SUPPRESS, help=t("cli.option.lang")
     )
     parser.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (TOML)"
+        "--config",
+        metavar=t("cli.metavar.path"),
+        default=argparse.SUPPRESS,
+        help=t("cli.option.config"),
     )
+
+
+def integer(minimum: int = 1, maximum: int = MAX_ID) -> Callable[[str], int]:
+    """An argparse `type`: a whole number from `minimum` to `maximum`, else a usage error."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                t("cli.bad_integer", value=text, minimum=number(minimum), maximum=number(maximum))
+            )
+        return value
+
+    return whole_number
+
+
+def euros(text: str) -> Decimal:
+    """An argparse `type`: an amount in euros, `1234.5` or `1 234,50`."""
+    try:
+        value = Decimal("".join(text.split()).replace(",", "."))  # spaces of 1 234,50
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not 0 <= value <= MAX_EUROS:
+        raise argparse.ArgumentTypeError(t("cli.bad_amount", value=text))
+    return value
+
+
+def early_settings(argv: Sequence[str]) -> Settings | None:
+    """The settings of the `--config` in `argv` (or the default file), read before parsing to
+    know the language; None when they cannot be read (parsing goes on, and says why later)."""
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.cli.parser_text import option_value
+
+    try:
+        return load_settings(resolve_config_path(option_value(argv, "--config")))
+    except ConfigError:
+        return None
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -69,6 +141,8 @@ def open_db(args: argparse.Namespace, *, create: bool = False) -> sqlite3.Connec
     try:
         return connect(path, create=create)
     except NotADatabaseError as error:
+        if error.reason == "missing" and not create:
+            raise CliError(missing_database_message(args, path)) from error
         raise CliError(not_a_database_message(error)) from error
     except SchemaTooNewError as error:
         raise CliError(t("error.db_too_new", path=path)) from error
@@ -86,6 +160,19 @@ def not_a_database_message(error: Exception) -> str:
     if error.reason == "empty":
         return t("database.empty", path=error.path)
     return t("database.foreign", path=error.path)
+
+
+def missing_database_message(args: argparse.Namespace, path: Path) -> str:
+    """No database at `path`: where the demo is when the user asked for no database in
+    particular and has one, else how an administrator creates one."""
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.services.seed.demo import demo_db_path
+    from relance_tui.storage.db import default_db_path
+
+    demo = demo_db_path()
+    if path == default_db_path() and demo.exists():
+        return t("cli.database.only_demo", path=path, demo=demo)
+    return t("database.missing", path=path)
 
 
 def settings(args: argparse.Namespace) -> Settings:

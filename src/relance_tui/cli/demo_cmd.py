@@ -10,23 +10,13 @@ from typing import Any
 from relance_tui.cli import common
 from relance_tui.i18n import t
 
-HELP = "open the application on a demo database (built on first use)"
-EPILOG = (
-    "The first run imports fixtures/*.csv of the source checkout into demo.db in the user data "
-    "directory, adds agents and a collection history, and makes you a supervisor. Later runs "
-    "open it as it is; --reset builds it again."
-)
-
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("demo", help=HELP, description=HELP, epilog=EPILOG)
-    common.add_display_options(parser)
-    parser.add_argument(
-        "--reset", action="store_true", help="delete the demo database and rebuild it"
+    parser = common.command(
+        subparsers, "demo", t("cli.demo.help"), epilog=t("cli.demo.epilog"), db=False
     )
-    parser.add_argument(
-        "--no-open", action="store_true", help="build the database and print its path only"
-    )
+    parser.add_argument("--reset", action="store_true", help=t("cli.demo.reset"))
+    parser.add_argument("--no-open", action="store_true", help=t("cli.demo.no_open"))
     parser.set_defaults(handler=run)
 
 

@@ -20,37 +20,26 @@ MAX_LISTED = 1000  # errors printed; beyond that, the rejects file has them all
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "import",
-        help="import a CSV export: invoices, debtors, contacts or payments",
-        description=(
-            "Import a CSV file as French tools export it (; , or tab, UTF-8 or Windows-1252, "
-            "amounts like 1 234,56, dates like 31/12/2026). Nothing is written if any line is "
-            "bad, unless --skip-bad. Importing the same file again updates, never duplicates."
-        ),
+    parser = common.command(
+        subparsers, "import", t("cli.import.help"), description=t("cli.import.description")
     )
-    common.add_db_option(parser)
-    parser.add_argument("kind", choices=KINDS, help="what the file holds")
-    parser.add_argument("file", type=Path, help="the CSV file")
+    parser.add_argument(
+        "kind", choices=KINDS, metavar=t("cli.metavar.kind"), help=t("cli.import.kind")
+    )
+    parser.add_argument("file", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.file"))
     parser.add_argument(
         "--map",
         action="append",
         default=[],
-        metavar="FIELD=HEADER",
-        help="read FIELD from the column named HEADER (e.g. --map number='Réf. pièce')",
+        metavar=t("cli.metavar.mapping"),
+        help=t("cli.import.map"),
     )
     parser.add_argument(
-        "--date-format", metavar="FMT", help="date format, strptime syntax (e.g. %%d.%%m.%%y)"
+        "--date-format", metavar=t("cli.metavar.format"), help=t("cli.import.date_format")
     )
+    parser.add_argument("--skip-bad", action="store_true", help=t("cli.import.skip_bad"))
     parser.add_argument(
-        "--skip-bad", action="store_true", help="import the good lines, write the bad ones aside"
-    )
-    parser.add_argument(
-        "--rejects",
-        type=Path,
-        metavar="FILE",
-        help="a new file where --skip-bad writes the bad lines, never an existing one (default: "
-        "FILE.rejets.csv, else FILE.rejets-2.csv, …)",
+        "--rejects", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.rejects")
     )
     parser.set_defaults(handler=run)
 

@@ -9,16 +9,9 @@ from typing import Any
 from relance_tui.cli import common
 from relance_tui.i18n import t
 
-HELP = "create a new database; you become its administrator"
-EPILOG = (
-    "Only init, seed and demo create a database: every other command refuses a missing or empty "
-    "file. An existing path is never touched."
-)
-
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("init", help=HELP, description=HELP, epilog=EPILOG)
-    common.add_db_option(parser)
+    parser = common.command(subparsers, "init", t("cli.init.help"), epilog=t("cli.init.epilog"))
     parser.set_defaults(handler=run)
 
 

@@ -17,21 +17,18 @@ DEFAULT_LIMIT = 20
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "queue", help="print the ranked work queue (the current agent's, or --agent's)"
-    )
-    common.add_db_option(parser)
+    parser = common.command(subparsers, "queue", t("cli.queue.help"))
     parser.add_argument(
-        "--agent",
-        dest="view_agent",
-        metavar="LOGIN",
-        help="show this agent's queue (supervisors and admins; default: your own, or everyone's"
-        " for supervisors)",
+        "--agent", dest="view_agent", metavar=t("cli.metavar.login"), help=t("cli.queue.agent")
     )
     parser.add_argument(
-        "--limit", type=int, default=DEFAULT_LIMIT, metavar="N", help="cases to print (default 20)"
+        "--limit",
+        type=common.integer(1, common.MAX_COUNT),
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=t("cli.queue.limit", default=DEFAULT_LIMIT),
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--json", action="store_true", help=t("cli.queue.json"))
     parser.set_defaults(handler=run)
 
 
@@ -40,8 +37,6 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.services import queue
     from relance_tui.services.permissions import NotAllowedError, portfolio_scope
 
-    if args.limit < 1:
-        raise common.CliError(t("queue.cli.bad_limit", value=args.limit), common.EXIT_USAGE)
     settings = common.settings(args)
     conn = common.open_db(args)
     try:
@@ -70,7 +65,12 @@ def run(args: argparse.Namespace) -> int:
         print(json_text(payload, indent=2))
         return common.EXIT_OK
     total, urgent = tn("queue.cases", counts.total), tn("queue.urgent", counts.urgent)
-    print(t("queue.cli.header", who=who, total=total, urgent=urgent))
+    if not counts.total:
+        print(t("cli.queue.header_none", who=who))
+    elif not counts.urgent:
+        print(t("cli.queue.header_none_urgent", who=who, total=total))
+    else:
+        print(t("queue.cli.header", who=who, total=total, urgent=urgent))
     if not rows:
         print(t("queue.empty"))
         return common.EXIT_OK

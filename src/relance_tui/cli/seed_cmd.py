@@ -13,54 +13,37 @@ from typing import Any
 from relance_tui.cli import common
 from relance_tui.i18n import t, t_key
 
-HELP = "fill a database with a synthetic, deterministic French portfolio"
-EPILOG = (
-    "Same --seed, --today and counts give the same database. A new database is created and the "
-    "OS user running the command becomes its administrator. Seeding an existing database is for "
-    "its administrators; one that already holds debtors is refused, unless --force (deletes the "
-    "file and its -wal/-shm, only if nobody has worked in it since it was seeded) or "
-    "--force-overwrite PATH with the database's own path (deletes it whatever it holds)."
-)
+MAX_ROWS = 100_000_000
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("seed", help=HELP, description=HELP, epilog=EPILOG)
-    common.add_db_option(parser)
-    parser.add_argument("--debtors", type=_positive, default=1000, help="debtors (default 1000)")
+    parser = common.command(subparsers, "seed", t("cli.seed.help"), epilog=t("cli.seed.epilog"))
+    rows = common.integer(1, MAX_ROWS)
     parser.add_argument(
-        "--invoices", type=_positive, default=10_000, help="invoices (default 10000)"
+        "--debtors", type=rows, default=1000, metavar="N", help=t("cli.seed.debtors")
     )
-    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--invoices", type=rows, default=10_000, metavar="N", help=t("cli.seed.invoices")
+    )
+    parser.add_argument(
+        "--seed", type=common.integer(0), default=1, metavar="N", help=t("cli.seed.seed")
+    )
     parser.add_argument(
         "--today",
         type=_iso_date,
         default=None,
-        metavar="YYYY-MM-DD",
-        help="the business day the portfolio is built for (default: today)",
+        metavar=t("cli.metavar.iso_date"),
+        help=t("cli.seed.today"),
     )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="replace a seeded database nobody has worked in (admins)",
-    )
+    parser.add_argument("--force", action="store_true", help=t("cli.seed.force"))
     parser.add_argument(
         "--force-overwrite",
         type=Path,
-        metavar="PATH",
-        help="replace the database whatever it holds; PATH must be the database's own (admins)",
+        metavar=t("cli.metavar.path"),
+        help=t("cli.seed.force_overwrite"),
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--quiet", action="store_true", help=t("cli.seed.quiet"))
     parser.set_defaults(handler=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(t("seed.error.integer", value=text)) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(t("seed.error.integer", value=text))
-    return value
 
 
 def _iso_date(text: str) -> date:
