@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.services.test_importing import DEBTORS, INVOICE_HEADER, importer_db, run, write
+from test_importing import DEBTORS, INVOICE_HEADER, importer_db, run, write
 
 from relance_tui.services.importing import halves as import_halves
 from relance_tui.services.importing import pipeline

@@ -6,6 +6,7 @@ import os
 import pickle
 import signal
 import sqlite3
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.services.test_importing import (
+from test_importing import (
     DEBTORS,
     INVOICE_HEADER,
     importer_db,
@@ -206,9 +207,13 @@ def counting(on_child: Callable[[], None] | None = None) -> Callable[[Table], An
     return prepare
 
 
-def no_child_left() -> None:
+def no_child_left(halves: Halves[Any]) -> None:
+    """The child these halves forked has been reaped. Only it: another test in this worker
+    (an sshd of tests/ssh) may have children of its own still running."""
+    child = halves._child
+    assert child > 0
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+        os.waitpid(child, os.WNOHANG)
 
 
 def test_the_halves_cover_every_row_once() -> None:
@@ -218,7 +223,20 @@ def test_the_halves_cover_every_row_once() -> None:
     assert first is not None and second is not None
     assert rows == first.size and first.size + second.size == 1_001
     assert first.values["a"] + second.values["a"] == [str(n) for n in range(1_001)]
-    no_child_left()
+    no_child_left(halves)
+
+
+def test_a_child_of_someone_else_is_not_counted() -> None:
+    """An sshd started by tests/ssh in this worker is a child too: no_child_left is about ours."""
+    stranger = subprocess.Popen(["sleep", "60"])
+    try:
+        with halves_of(100, counting()) as halves:
+            halves.first()
+            assert halves.second() is not None
+        no_child_left(halves)
+    finally:
+        stranger.kill()
+        stranger.wait()
 
 
 def test_a_child_that_fails_sends_nothing() -> None:
@@ -228,7 +246,7 @@ def test_a_child_that_fails_sends_nothing() -> None:
     with halves_of(100, counting(crash)) as halves:
         assert halves.first()[1] is not None
         assert halves.second() is None
-    no_child_left()
+    no_child_left(halves)
 
 
 def test_leaving_early_stops_the_child() -> None:
@@ -236,10 +254,11 @@ def test_leaving_early_stops_the_child() -> None:
         time.sleep(60)
 
     began = time.monotonic()
-    with pytest.raises(ValueError, match="parent side"), halves_of(100, counting(hang)):
+    halves = halves_of(100, counting(hang))
+    with pytest.raises(ValueError, match="parent side"), halves:
         raise ValueError("parent side")
     assert time.monotonic() - began < 30
-    no_child_left()
+    no_child_left(halves)
 
 
 def test_ctrl_c_between_the_fork_and_the_with_still_stops_the_child() -> None:
@@ -253,7 +272,7 @@ def test_ctrl_c_between_the_fork_and_the_with_still_stops_the_child() -> None:
     with pytest.raises(KeyboardInterrupt), halves:
         raise AssertionError("the interrupt comes first")
     assert time.monotonic() - began < 30
-    no_child_left()
+    no_child_left(halves)
     assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()  # nothing left blocked
 
 
@@ -320,4 +339,4 @@ def test_a_child_killed_while_it_answers_sends_nothing(monkeypatch: pytest.Monke
     with halves_of(1_000, counting()) as halves:
         assert halves.first()[1] is not None
         assert halves.second() is None
-    no_child_left()
+    no_child_left(halves)
