@@ -106,3 +106,16 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(busy_db: Path, command
     os.close(writer)
     assert child.stderr == ""  # no BrokenPipeError, no "Exception ignored"
     assert child.returncode == 141  # as a shell reports a command its reader left
+
+
+def test_ctrl_c_in_a_command_says_so_in_french(
+    db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relance_tui.cli import init_cmd
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(init_cmd, "run", interrupted)
+    code, out, err = run(capsys, "--db", str(db_path), "init")
+    assert (code, out, err) == (130, "", "relance : interrompu (Ctrl+C).\n")

@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a reader that went away is seen here, not at exit
         return code
     except KeyboardInterrupt:
+        print(t("cli.interrupted"), file=err)
         return 130
     except BrokenPipeError:
         # `relance queue | head`: head has read what it wanted. The rest goes nowhere, quietly.
