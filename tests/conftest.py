@@ -20,6 +20,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.delenv("RELANCE_DB", raising=False)
     monkeypatch.delenv("RELANCE_CONFIG", raising=False)
     monkeypatch.delenv("RELANCE_LANG", raising=False)
+    # A shared-server configuration on the machine running the tests must not apply to them.
+    monkeypatch.setenv("RELANCE_SERVER_CONFIG", str(tmp_path / "no-server.toml"))
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
     i18n.set_language("fr")
     yield

@@ -1,7 +1,10 @@
 """User configuration: one TOML file, every setting with a sensible default.
 
 Looked up at `--config PATH`, else `RELANCE_CONFIG`, else `config.toml` in the user config
-directory.
+directory. On a shared server (`relance admin install-server`, docs/deployment.md) the settings
+come instead from the server configuration, `/etc/relance/server.toml` (or
+`RELANCE_SERVER_CONFIG`): the usual sections plus a `[server]` table naming the service account
+and the database. It is believed only when root alone can change it (`unsafe_component`).
 
 Plain frozen dataclasses with `annotated_types` constraints: importing this module costs nothing
 at start-up; pydantic validates them only when a configuration file is actually read.
@@ -10,14 +13,16 @@ at start-up; pydantic validates them only when a configuration file is actually 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from annotated_types import Ge, Gt, Le
 
+_T = TypeVar("_T")
 Weight = Annotated[float, Ge(0), Le(100)]
 _STRICT: Any = {"extra": "forbid"}  # pydantic's ConfigDict, read when a file is validated
 
@@ -105,6 +110,80 @@ class ConfigError(ValueError):
     """The configuration file is unreadable or has a bad value; the message says where."""
 
 
+DEFAULT_SERVER_CONFIG = Path("/etc/relance/server.toml")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The shared-server deployment: the account that alone reads and writes the database
+    (agents run relance as it through sudo), and that database."""
+
+    __pydantic_config__ = _STRICT
+
+    service_account: str = "relance"
+    database: Path = Path("/var/lib/relance/relance.db")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    path: Path
+    server: ServerSettings
+    settings: Settings
+
+
+class UntrustedConfigError(ConfigError):
+    """A server configuration that someone other than root could have written."""
+
+    def __init__(self, path: Path, culprit: Path) -> None:
+        super().__init__(f"{path}: {culprit} is not root's alone")
+        self.path = path
+        self.culprit = culprit
+
+
+def unsafe_component(path: Path) -> Path | None:
+    """The first of `path` (symbolic links followed) and its directories that a user other than
+    root could change: not owned by root, or writable by group or others (a sticky directory
+    such as /tmp is fine: nobody replaces root's entries in it). None when root alone can."""
+    real = Path(os.path.realpath(path))
+    for level in (real, *real.parents):
+        info = level.stat()
+        if info.st_uid != 0:
+            return level
+        sticky_dir = level != real and info.st_mode & stat.S_ISVTX
+        if info.st_mode & 0o022 and not sticky_dir:
+            return level
+    return None
+
+
+def server_config_path() -> Path:
+    return Path(os.environ.get("RELANCE_SERVER_CONFIG") or DEFAULT_SERVER_CONFIG)
+
+
+def load_server_config(path: Path | None = None) -> ServerConfig | None:
+    """The shared-server configuration, or None on a single-user machine (no such file).
+
+    Refused (UntrustedConfigError) unless root alone can change it: it names the account whose
+    sudo invokers relance believes, so an agent must not be able to write one of their own.
+    """
+    config_path = path or server_config_path()
+    if not os.path.lexists(config_path):
+        return None
+    try:
+        culprit = unsafe_component(config_path)
+    except OSError as error:
+        raise ConfigError(f"{config_path}: {error}") from error
+    if culprit is not None:
+        raise UntrustedConfigError(config_path, culprit)
+    data = _read_toml(config_path)
+    server = data.pop("server", None)
+    if not isinstance(server, dict):
+        raise ConfigError(f"{config_path}: [server] table missing")
+    settings = _validate(ServerSettings, {"server": server}, config_path, "server")
+    if not settings.database.is_absolute():
+        raise ConfigError(f"{config_path}: server.database: an absolute path is needed")
+    return ServerConfig(config_path, settings, _validate(Settings, data, config_path))
+
+
 PRIVATE_DIR_MODE = 0o700
 
 
@@ -146,19 +225,27 @@ def load_settings(path: Path | None = None) -> Settings:
     config_path = path or resolve_config_path()
     if not config_path.exists():
         return Settings()
+    return _validate(Settings, _read_toml(config_path), config_path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with config_path.open("rb") as handle:
-            data = tomllib.load(handle)
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{config_path}: {error}") from error
+        raise ConfigError(f"{path}: {error}") from error
+
+
+def _validate(kind: type[_T], data: dict[str, Any], path: Path, table: str = "") -> _T:
+    """`data` (or its `table`, whose name then prefixes the errors' locations) as a `kind`."""
     # Deferred: not loaded until first used (start-up time).
     from pydantic import TypeAdapter, ValidationError
 
     try:
-        return TypeAdapter(Settings).validate_python(data)
+        return TypeAdapter(kind).validate_python(data[table] if table else data)
     except ValidationError as error:
         details = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            f"{'.'.join(str(part) for part in (table, *item['loc']) if part)}: {item['msg']}"
             for item in error.errors()
         )
-        raise ConfigError(f"{config_path}: {details}") from error
+        raise ConfigError(f"{path}: {details}") from error

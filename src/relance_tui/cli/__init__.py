@@ -28,6 +28,7 @@ __all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.cli import (
+        admin_cmd,
         agents_cmd,
         app_cmd,
         assign_cmd,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         assign_cmd,
         audit_cmd,
         queue_cmd,
+        admin_cmd,
     ):
         module.register(subparsers)
     parser.set_defaults(handler=app_cmd.run)
@@ -105,9 +107,10 @@ def _run(argv: list[str]) -> int:
     if early is not None:
         args._settings = early
     try:
-        i18n.set_language(
-            i18n.detect_language(getattr(args, "lang", None), common.settings(args).language)
-        )
+        # `relance admin` does not read the settings: it may be what repairs them.
+        reads = getattr(args, "reads_settings", True)
+        configured = common.settings(args).language if reads else None
+        i18n.set_language(i18n.detect_language(getattr(args, "lang", None), configured))
         result: int = args.handler(args)
     except common.CliError as error:
         print(f"relance: {error}", file=sys.stderr)

@@ -54,6 +54,7 @@ def check_keymap(settings: Settings, args: argparse.Namespace) -> None:
     try:
         checked_keymap(settings.keymap)
     except ConfigError as error:
-        path = resolve_config_path(getattr(args, "config", None))
+        deployment = common.server(args)
+        path = deployment.path if deployment else resolve_config_path(getattr(args, "config", None))
         detail = f"{path}: {error}"
         raise common.CliError(t("error.bad_config", detail=detail), exit_code=2) from error

@@ -10,13 +10,22 @@ Numbers are read with `integer(…)` (never `type=int`: 10**20 is no SQLite inte
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from relance_tui.config import ConfigError, Settings, load_settings, resolve_config_path
+from relance_tui.config import (
+    ConfigError,
+    ServerConfig,
+    Settings,
+    UntrustedConfigError,
+    load_server_config,
+    load_settings,
+    resolve_config_path,
+)
 from relance_tui.i18n import number, t
 
 if TYPE_CHECKING:
@@ -125,10 +134,53 @@ def early_settings(argv: Sequence[str]) -> Settings | None:
 
 
 def db_path(args: argparse.Namespace) -> Path:
+    """`--db`, `RELANCE_DB` or the default; on a shared server its database only, and only when
+    running as its service account (through the agents' `relance` wrapper, i.e. sudo)."""
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.storage.db import resolve_db_path
 
-    return resolve_db_path(getattr(args, "db", None))
+    deployment = server(args)
+    if deployment is None:
+        return resolve_db_path(getattr(args, "db", None))
+    account, database = deployment.server.service_account, deployment.server.database
+    if os.getuid() != _account_uid(account):
+        raise CliError(t("server.use_wrapper", account=account, database=database))
+    asked = getattr(args, "db", None)
+    if asked and os.path.realpath(Path(asked).expanduser()) != os.path.realpath(database):
+        raise CliError(t("server.other_db", path=asked, database=database))
+    return database
+
+
+def server(args: argparse.Namespace) -> ServerConfig | None:
+    """The shared-server configuration (None on a single-user machine), read once."""
+    if not hasattr(args, "_server"):
+        try:
+            args._server = load_server_config()
+        except UntrustedConfigError as error:
+            raise CliError(
+                t("server.untrusted", path=error.path, culprit=error.culprit), exit_code=2
+            ) from error
+        except ConfigError as error:
+            raise CliError(t("error.bad_config", detail=error), exit_code=2) from error
+    found: ServerConfig | None = args._server
+    return found
+
+
+def refuse_on_server(args: argparse.Namespace) -> None:
+    """For what only makes sense on one's own machine (the demo)."""
+    deployment = server(args)
+    if deployment is not None:
+        raise CliError(t("server.not_here", database=deployment.server.database))
+
+
+def _account_uid(login: str) -> int:
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.services.identity import IdentityError, account_uid
+
+    try:
+        return account_uid(login)
+    except IdentityError as error:
+        raise CliError(str(error), exit_code=2) from error
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> sqlite3.Connection:
@@ -146,6 +198,8 @@ def open_db(args: argparse.Namespace, *, create: bool = False) -> sqlite3.Connec
         raise CliError(not_a_database_message(error)) from error
     except SchemaTooNewError as error:
         raise CliError(t("error.db_too_new", path=path)) from error
+    except PermissionError as error:
+        raise CliError(t("server.no_access", path=path, detail=error.strerror)) from error
     except sqlite3.DatabaseError as error:
         raise CliError(f"{path}: {error}") from error
 
@@ -176,8 +230,14 @@ def missing_database_message(args: argparse.Namespace, path: Path) -> str:
 
 
 def settings(args: argparse.Namespace) -> Settings:
-    """The settings of this run, read once (main reads them for the language already)."""
+    """The settings of this run, read once (main reads them for the language already); on a
+    shared server the server configuration's, the same for everyone."""
     loaded: Settings | None = getattr(args, "_settings", None)
+    deployment = server(args) if loaded is None else None
+    if deployment is not None:
+        if getattr(args, "config", None):
+            raise CliError(t("server.no_config_option", path=deployment.path), exit_code=2)
+        loaded = args._settings = deployment.settings
     if loaded is None:
         try:
             loaded = load_settings(resolve_config_path(getattr(args, "config", None)))
@@ -187,13 +247,15 @@ def settings(args: argparse.Namespace) -> Settings:
     return loaded
 
 
-def os_user() -> str:
-    """The login of the user running this process, as the kernel knows them."""
+def os_user(args: argparse.Namespace) -> str:
+    """The login of the user running this process, as the kernel knows them (on a shared server,
+    as sudo recorded them)."""
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.identity import IdentityError, process_user
 
+    deployment = server(args)
     try:
-        return process_user()
+        return process_user(deployment.server if deployment else None)
     except IdentityError as error:
         raise CliError(str(error)) from error
 
@@ -204,6 +266,6 @@ def current_identity(args: argparse.Namespace, conn: sqlite3.Connection) -> Iden
     from relance_tui.services.identity import IdentityError, resolve_identity
 
     try:
-        return resolve_identity(conn, os_user(), getattr(args, "agent", None))
+        return resolve_identity(conn, os_user(args), getattr(args, "agent", None))
     except IdentityError as error:
         raise CliError(str(error)) from error

@@ -32,13 +32,14 @@ def run(args: argparse.Namespace) -> int:
         remove_database,
     )
 
+    common.refuse_on_server(args)
     path = demo_db_path()
     if args.reset:
         remove_database(path)
     if not is_built(path):
         print(t("demo.building", path=path), file=sys.stderr, flush=True)
     try:
-        ensure_demo_database(path, today=datetime.now(PARIS).date(), os_user=common.os_user())
+        ensure_demo_database(path, today=datetime.now(PARIS).date(), os_user=common.os_user(args))
     except DemoError as error:
         raise common.CliError(str(error)) from error
     if args.no_open:

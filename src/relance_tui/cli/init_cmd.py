@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     path = common.db_path(args)
     if os.path.lexists(path):
         raise common.CliError(t("init.exists", path=path))
-    login = common.os_user()
+    login = common.os_user(args)
     conn = common.open_db(args, create=True)
     try:
         make_first_admin(conn, login)

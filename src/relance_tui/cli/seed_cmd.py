@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.services.seed.build import SeedError, seed_database
 
     path = common.db_path(args)
-    os_user = common.os_user()
+    os_user = common.os_user(args)
     if os.path.lexists(path):
         _clear_the_way(args, path)
     today: date = args.today or _paris_today(PARIS)

@@ -1,6 +1,12 @@
 """Who is at the keyboard: the kernel's answer (the process's real user id), looked up in the
 agents table. Never an environment variable: $LOGNAME and $USER are the caller's to set.
 
+On a shared server (config.ServerSettings) agents run relance as the service account through
+sudo; the agent is then the user sudo ran it for, read from SUDO_UID, which sudo itself sets
+and no caller can choose (its rule forbids setting variables). That value is believed only when
+the process really runs as the service account: anywhere else SUDO_UID is just another variable
+its caller may have typed.
+
 `--agent` lets supervisors and admins act as someone else (tests, impersonation); it is audited.
 A database gets its first admin only from the command that creates it (`relance init` calls
 `make_first_admin`, `relance seed` makes its user admin while seeding); an existing database
@@ -14,6 +20,7 @@ import pwd
 import sqlite3
 from dataclasses import dataclass
 
+from relance_tui.config import ServerSettings
 from relance_tui.domain.models import AgentRole
 from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
@@ -34,14 +41,30 @@ class Identity:
     impersonating: bool = False
 
 
-def process_user() -> str:
-    """The login of the process's real user id, from the password database.
+def process_user(server: ServerSettings | None = None) -> str:
+    """The login of the process's real user id, from the password database; on a shared server,
+    run as its service account by sudo, the login of the user sudo ran it for.
 
-    The one place that says who runs relance. A service-account deployment (agents run it through
-    sudo as the account owning the database) will map the sudo invoker here, trusting SUDO_UID
-    only when the real user is that service account; everything else keeps calling this.
+    The one place that says who runs relance.
     """
     uid = os.getuid()
+    if server is not None and uid == os.geteuid() == account_uid(server.service_account):
+        invoker = os.environ.get("SUDO_UID")
+        if invoker is not None:
+            if not invoker.isdigit():
+                raise IdentityError(t("server.bad_sudo_uid", value=invoker))
+            uid = int(invoker)  # the service account itself when sudo ran it for itself
+    return _login(uid)
+
+
+def account_uid(login: str) -> int:
+    try:
+        return pwd.getpwnam(login).pw_uid
+    except KeyError:
+        raise IdentityError(t("server.no_account", login=login)) from None
+
+
+def _login(uid: int) -> str:
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
