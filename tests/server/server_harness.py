@@ -59,9 +59,7 @@ class Server:
             "--admin", self.admin, "--supervisor", self.supervisor,
         ]  # fmt: skip
 
-    def run_as(
-        self, login: str, *command: str, **env: str
-    ) -> subprocess.CompletedProcess[str]:
+    def run_as(self, login: str, *command: str, **env: str) -> subprocess.CompletedProcess[str]:
         """COMMAND as the OS user `login`, from a clean environment plus `env`."""
         variables = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",

@@ -52,7 +52,8 @@ def test_the_installation_is_in_place_and_sudo_accepts_its_rule(server: Server) 
         info = path.stat()
         assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, mode), path
     rule = server.sudoers.read_text()
-    assert f"%{server.group} ALL = ({server.account}) NOPASSWD: NOSETENV: {server.entry_point}\n" in rule
+    grant = f"%{server.group} ALL = ({server.account}) NOPASSWD: NOSETENV: {server.entry_point}"
+    assert f"\n{grant}\n" in rule
     assert "!setenv" in rule and "env_reset" in rule
     logins = dict(query(server.database, "SELECT login, role FROM agents"))
     assert logins[server.admin] == "admin" and logins[server.supervisor] == "supervisor"
@@ -185,8 +186,8 @@ def test_an_agent_reads_the_audit_of_their_portfolio_only(server: Server) -> Non
     about_cases = {str(event["entity_id"]) for event in seen if event["entity"] == "case"}
     reassigned = query(
         server.database,
-        "SELECT count(*) FROM audit_events WHERE entity = 'case' AND entity_id IN (%s)"
-        % ",".join("?" * len(theirs)),
+        "SELECT count(*) FROM audit_events WHERE entity = 'case'"
+        f" AND entity_id IN ({','.join('?' * len(theirs))})",
         *theirs,
     )[0][0]
     assert reassigned  # the trail holds events about the other agent's cases…

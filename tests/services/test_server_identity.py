@@ -112,7 +112,7 @@ def test_a_rule_sudo_refuses_is_never_put_in_place(tmp_path: Path) -> None:
     assert not target.exists()
     before = sorted(Path("/etc/sudoers.d").iterdir())
     try:
-        with pytest.raises(InstallError, match="visudo|sudo"):
+        with pytest.raises(InstallError, match=r"sudo"):
             write_sudoers(target, "%relance-agents ALL = (relance NOPASSWD /x\n")
         assert not target.exists()
         assert sorted(Path("/etc/sudoers.d").iterdir()) == before  # no draft left either
