@@ -227,8 +227,14 @@ def test_installing_again_changes_nothing_and_a_dry_run_nothing_at_all(
     server: Server, capsys: object
 ) -> None:
     inode, rule = server.database.stat().st_ino, server.sudoers.read_text()
+    events = query(server.database, "SELECT count(*) FROM audit_events")
+    sudo_env = server.config.with_suffix(".env")
+    with sudo_env.open("a") as handle:
+        handle.write("RELANCE_WRITE_WAIT=300\n")  # the admin's own: kept
     assert main(server.install_argv()) == 0
+    assert "RELANCE_WRITE_WAIT=300\n" in sudo_env.read_text()
     assert server.database.stat().st_ino == inode and server.sudoers.read_text() == rule
+    assert query(server.database, "SELECT count(*) FROM audit_events") == events
     other = Server(**{**server.__dict__, "account": f"{server.account}x",
                       "data_dir": server.base / "dry", "config": server.base / "dry.toml",
                       "wrapper": server.base / "dry-relance",

@@ -35,6 +35,8 @@ from relance_tui.config import (
 )
 from relance_tui.domain.labels import AGENT_ROLE_KEYS
 from relance_tui.i18n import t
+from relance_tui.storage.agents import AgentRow, get_agent
+from relance_tui.storage.db import connect
 
 MARKER = "Written by relance admin install-server"
 NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
@@ -191,8 +193,8 @@ def steps(plan: ServerInstall) -> list[Step]:
         *(
             Step(
                 t("server.install.step.register", login=login, role=t(AGENT_ROLE_KEYS[role])),
-                lambda: False,  # `agents add` is an update when they are there already
-                partial(_as_service, plan, "agents", "add", login, "--role", role),
+                partial(_registered_as, plan, login, role),
+                partial(_register, plan, login, role),
             )
             for login, role in people
         ),
@@ -232,7 +234,13 @@ def config_text(plan: ServerInstall) -> str:
 
 
 def sudo_env_text(plan: ServerInstall) -> str:
-    return f"# {MARKER}: set by sudo for relance.\nRELANCE_SERVER_CONFIG={plan.config}\n"
+    """Our line, and the admin's own (RELANCE_WRITE_WAIT=…) kept from the file there."""
+    ours = f"RELANCE_SERVER_CONFIG={plan.config}"
+    kept: list[str] = []
+    if plan.sudo_env.is_file():
+        old = plan.sudo_env.read_text(encoding="utf-8", errors="replace").splitlines()
+        kept = [line for line in old[1:] if not line.startswith("RELANCE_SERVER_CONFIG=")]
+    return "\n".join([f"# {MARKER}: variables sudo sets for relance.", ours, *kept]) + "\n"
 
 
 def sudoers_text(plan: ServerInstall) -> str:
@@ -290,6 +298,32 @@ def _visudo(arguments: list[str], path: Path) -> None:
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip()
         raise InstallError(t("server.install.visudo_failed", path=path, detail=detail))
+
+
+def _registered(plan: ServerInstall, login: str) -> AgentRow | None:
+    """The agent `login` as the database holds them (read here, as root: SQLite gives any side
+    file root makes to the database's owner)."""
+    if not plan.database.exists():
+        return None
+    conn = connect(plan.database, migrate_schema=False, create=False)
+    try:
+        return get_agent(conn, login)
+    finally:
+        conn.close()
+
+
+def _registered_as(plan: ServerInstall, login: str, role: str) -> bool:
+    agent = _registered(plan, login)
+    return agent is not None and agent.active and agent.role == role
+
+
+def _register(plan: ServerInstall, login: str, role: str) -> None:
+    """Through relance, as the service account (its first admin): audited like any change.
+    Someone there already keeps their name; only their role is set."""
+    if _registered(plan, login) is None:
+        _as_service(plan, "agents", "add", login, "--role", role)
+    else:
+        _as_service(plan, "agents", "set-role", login, role)
 
 
 def _useradd(plan: ServerInstall) -> list[str]:
