@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
+import relance_tui
 from relance_tui.cli import main
+from relance_tui.config import unsafe_component
 
 NEEDED = ("sudo", "visudo", "runuser", "useradd", "userdel", "groupdel", "usermod", "sqlite3")
 SEEDING = ["--debtors", "80", "--invoices", "400", "--quiet", "--today", "2026-11-24"]
@@ -121,6 +123,9 @@ def server() -> Iterator[Server]:
     missing = [tool for tool in NEEDED if shutil.which(tool) is None]
     if missing or not Path("/etc/sudoers.d").is_dir():
         _skip(f"missing: {', '.join(missing) or '/etc/sudoers.d'} (scripts/system-packages.sh)")
+    culprit = unsafe_component(Path(relance_tui.__file__).parent)
+    if culprit is not None:
+        _skip(f"{culprit} is writable by users other than root: install-server refuses that code")
     tag = f"rs{secrets.token_hex(3)}"
     base = Path(tempfile.mkdtemp(prefix=f"relance-{tag}-"))
     base.chmod(0o755)  # the service account and the agents go through it

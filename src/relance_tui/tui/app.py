@@ -113,6 +113,11 @@ class RelanceApp(CaseNavigation):
         yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
         yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
 
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Refused, however it is asked for: on a shared server the app runs as the account that
+        owns the database, and Textual's screenshot writes a file of any name in any directory
+        (`app.screenshot('relance.db', '/var/lib/relance')` would replace the database)."""
+
     def action_command_palette(self) -> None:
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             placeholder = t("palette.placeholder")
