@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the tests drive for real: sshd and ssh (SSH sessions), tmux (a real terminal),
-# sudo (the shared-server deployment), poppler-utils (pdftotext/pdftoppm read the letters back).
+# sudo (the shared-server deployment), sqlite3 (an agent tries to open the database with it),
+# poppler-utils (pdftotext/pdftoppm read the letters back).
 # Installed only when missing, as root, with apt-get; otherwise the tests that need them are
 # skipped and say why.
 set -euo pipefail
-packages=(openssh-server openssh-client tmux sudo poppler-utils)
-commands=(sshd ssh tmux sudo pdftotext)
+packages=(openssh-server openssh-client tmux sudo sqlite3 poppler-utils)
+commands=(sshd ssh tmux sudo sqlite3 pdftotext)
 missing=()
 for i in "${!commands[@]}"; do
     if ! command -v "${commands[$i]}" >/dev/null 2>&1 && [ ! -x "/usr/sbin/${commands[$i]}" ]; then

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pwd
+import shlex
+import shutil
 import sqlite3
 import stat
 import subprocess
+import time
 from pathlib import Path
 
+import pytest
 from server_harness import Server
 
 from relance_tui.cli import main
@@ -250,3 +255,41 @@ def test_install_server_is_refused_to_anyone_but_root(server: Server) -> None:
     for command in ([str(server.entry_point)], [str(server.wrapper)]):  # as themselves, as relance
         result = server.run_as(server.admin, *command, "admin", "install-server", "--dry-run")
         assert result.returncode == 1 and "root" in result.stderr, result.stderr
+
+
+def test_the_app_opens_through_sudo_as_the_agent_who_typed_relance(server: Server) -> None:
+    """The TUI itself, in a real terminal (tmux), through the wrapper and sudo's pty."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    agent = server.agents[1]
+    tmux = ["tmux", "-L", f"relance-{server.account}-{os.getpid()}"]
+    variables = {
+        **LIARS,
+        "LOGNAME": server.supervisor,
+        "USER": server.supervisor,
+        "PATH": "/usr/bin:/bin",
+        "LANG": "fr_FR.UTF-8",
+        "TERM": "xterm-256color",
+    }
+    command = ["runuser", "-u", agent, "--", "env", "-i"]
+    command += [f"{name}={value}" for name, value in variables.items()]
+    command += [str(server.wrapper)]  # fmt: skip
+    subprocess.run([*tmux, "new-session", "-d", "-s", "app", "-x", "100", "-y", "30",
+                    shlex.join(command)], check=True, cwd=server.base)  # fmt: skip
+    try:
+        screen = ""
+        deadline = time.monotonic() + 30
+        while f"File de travail — {agent}" not in screen and time.monotonic() < deadline:
+            time.sleep(0.2)
+            screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", "app"],
+                                    capture_output=True, text=True).stdout  # fmt: skip
+        assert f"File de travail — {agent}" in screen, screen
+        subprocess.run([*tmux, "send-keys", "-t", "app", "q"], check=True)
+        while time.monotonic() < deadline:
+            if subprocess.run([*tmux, "has-session", "-t", "app"], capture_output=True).returncode:
+                break  # the app quit, and with it the session
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the app did not quit on q")
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
