@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import relance_tui
 from relance_tui.cli import main
 from relance_tui.config import (
     ServerSettings,
@@ -22,6 +23,7 @@ from relance_tui.services.identity import IdentityError, process_user
 from relance_tui.services.server_install import (
     InstallError,
     ServerInstall,
+    install,
     sudoers_text,
     write_sudoers,
 )
@@ -121,3 +123,36 @@ def test_a_rule_sudo_refuses_is_never_put_in_place(tmp_path: Path) -> None:
         assert subprocess.run(["visudo", "-c", "-f", str(target)]).returncode == 0
     finally:
         target.unlink(missing_ok=True)
+
+
+@needs_root
+def test_the_installer_refuses_what_would_leave_the_database_open(tmp_path: Path) -> None:
+    if unsafe_component(Path(relance_tui.__file__).parent) is not None:
+        pytest.skip("this checkout is not root's alone: the installer refuses its code anyway")
+    entry = tmp_path / "relance"
+    entry.write_text("#!/bin/sh\nexit 0\n")
+    entry.chmod(0o755)
+    lines: list[str] = []
+
+    def dry_run(**options: object) -> None:
+        chosen = {"entry_point": entry, "data_dir": tmp_path / "data", **options}
+        plan = ServerInstall(**chosen)  # type: ignore[arg-type]
+        install(plan, dry_run=True, report=lines.append)
+
+    dry_run(service_account="rel-test-none", agents_group="rel-test-agents")
+    assert any("→" in line for line in lines) and not any("✓" in line for line in lines)
+    assert not (tmp_path / "data").exists()
+    assert subprocess.run(["getent", "group", "rel-test-agents"]).returncode != 0
+    refusals = {
+        "celui du compte de service": {"service_account": "relx", "agents_group": "relx"},
+        "minuscules": {"service_account": "Relance;id"},
+        "point": {"sudoers": Path("/etc/sudoers.d/relance.conf")},
+        "chemin absolu": {"data_dir": Path("/var/lib/re lance")},
+        "pas un programme": {"entry_point": tmp_path / "missing"},
+    }
+    for message, options in refusals.items():
+        with pytest.raises(InstallError, match=message):
+            dry_run(**options)
+    entry.chmod(0o777)  # anyone could put their code there
+    with pytest.raises(InstallError, match="autre utilisateur que root"):
+        dry_run()

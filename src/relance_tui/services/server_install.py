@@ -126,6 +126,9 @@ def check(plan: ServerInstall) -> None:
         if login == plan.service_account or _user(login) is None:
             raise InstallError(t("server.install.no_user", login=login))
     account = _user(plan.service_account)
+    own_group = grp.getgrgid(account.pw_gid).gr_name if account else plan.service_account
+    if plan.agents_group == own_group:
+        raise InstallError(t("server.install.same_group", group=plan.agents_group))
     if account is not None:
         if account.pw_uid == 0:
             raise InstallError(t("server.install.account_is_root", account=plan.service_account))
