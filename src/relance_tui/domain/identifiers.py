@@ -1,35 +1,50 @@
-"""French company identifiers: SIREN (9 digits) and SIRET (14 digits), both Luhn-checked."""
+"""Legal and bank identifiers, checked with python-stdnum: SIREN, SIRET (La Poste's rule included),
+French VAT numbers, IBAN and BIC. Each `*_error` returns why a value is refused, or None."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
+from stdnum import bic, iban, luhn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+from stdnum.fr import siren, siret, tva
+
 from relance_tui.i18n import Key, key
 
-# Some La Poste SIRETs break the Luhn rule; theirs is "the digits add up to a multiple of 5".
+# The head office (35600000000048) follows Luhn; La Poste's other SIRETs only need a digit sum
+# that is a multiple of 5 (stdnum.fr.siret knows this).
 LA_POSTE_SIREN = "356000000"
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{8,30}\Z")
 _SEPARATORS = str.maketrans("", "", " \u00a0\u202f.-")
 
 
 def luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    return bool(luhn.is_valid(digits)) if digits.isdigit() else False
+
+
+def luhn_complete(prefix: str) -> str:
+    """Append the check digit that makes `prefix` + digit Luhn-valid (used to make valid SIRENs)."""
+    return prefix + luhn.calc_check_digit(prefix)
 
 
 def normalise_identifier(raw: str) -> str:
     """Drop the spaces, dots and dashes people type inside identifiers."""
-    return (
-        raw.replace(" ", "")
-        .replace("\u00a0", "")
-        .replace("\u202f", "")
-        .replace(".", "")
-        .replace("-", "")
-    )
+    return raw.translate(_SEPARATORS)
+
+
+def _reason(
+    validate: Callable[[str], str], value: str, length: Key, checksum: Key, form: Key
+) -> Key | None:
+    try:
+        validate(value)
+    except InvalidLength:
+        return length
+    except (InvalidChecksum, InvalidComponent):
+        return checksum
+    except ValidationError:
+        return form
+    return None
 
 
 def siren_error(raw: str) -> Key | None:
@@ -37,25 +52,58 @@ def siren_error(raw: str) -> Key | None:
     value = normalise_identifier(raw)
     if len(value) != 9 or not value.isdigit():
         return key("siren.length")
-    if not luhn_valid(value):
-        return key("siren.checksum")
-    return None
+    return _reason(
+        siren.validate, value, key("siren.length"), key("siren.checksum"), key("siren.length")
+    )
 
 
 def siret_error(raw: str) -> Key | None:
     value = normalise_identifier(raw)
     if len(value) != 14 or not value.isdigit():
         return key("siret.length")
-    if luhn_valid(value):
-        return None
-    if value.startswith(LA_POSTE_SIREN) and sum(int(c) for c in value) % 5 == 0:
-        return None
-    return key("siret.checksum")
+    return _reason(
+        siret.validate, value, key("siret.length"), key("siret.checksum"), key("siret.length")
+    )
 
 
-def luhn_complete(prefix: str) -> str:
-    """Append the check digit that makes `prefix` + digit Luhn-valid (used to make valid SIRENs)."""
-    for digit in "0123456789":
-        if luhn_valid(prefix + digit):
-            return prefix + digit
-    raise AssertionError("unreachable: one digit always completes a Luhn number")
+def vat_error(raw: str) -> Key | None:
+    """A French VAT number: FR + 2 check characters + the SIREN."""
+    value = normalise_identifier(raw).upper()
+    if not value.startswith("FR"):
+        return key("identifiers.vat.format")
+    return _reason(
+        tva.validate,
+        value,
+        key("identifiers.vat.length"),
+        key("identifiers.vat.checksum"),
+        key("identifiers.vat.format"),
+    )
+
+
+def iban_error(raw: str) -> Key | None:
+    value = normalise_identifier(raw).upper()
+    if not _IBAN_SHAPE.match(value):
+        return key("identifiers.iban.format")
+    return _reason(
+        iban.validate,
+        value,
+        key("identifiers.iban.length"),
+        key("identifiers.iban.checksum"),
+        key("identifiers.iban.format"),
+    )
+
+
+def bic_error(raw: str) -> Key | None:
+    value = normalise_identifier(raw).upper()
+    return _reason(
+        bic.validate,
+        value,
+        key("identifiers.bic.length"),
+        key("identifiers.bic.format"),
+        key("identifiers.bic.format"),
+    )
+
+
+def compact_iban(raw: str) -> str:
+    """An IBAN as the bank writes it in files: upper case, no spaces."""
+    return normalise_identifier(raw).upper()
