@@ -52,6 +52,7 @@ def test_the_table_says_what_each_role_may_do() -> None:
         Permission.SEE_EVERY_PORTFOLIO,
         Permission.REASSIGN,
         Permission.AUDIT_EVERYONE,
+        Permission.MATCH_PAYMENTS,
     }
     admin = supervisor | {Permission.MANAGE_AGENTS, Permission.IMPORT, Permission.SEED}
     assert {

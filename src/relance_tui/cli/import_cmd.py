@@ -15,7 +15,7 @@ from relance_tui.i18n import t, tn
 if TYPE_CHECKING:
     from relance_tui.services.importing.batch import ImportReport
 
-KINDS = ("invoices", "debtors", "contacts", "payments")
+KINDS = ("invoices", "debtors", "contacts", "payments", "statement")
 MAX_LISTED = 1000  # errors printed; beyond that, the rejects file has them all
 
 
@@ -66,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.services.permissions import NotAllowedError
     from relance_tui.storage.imports import last_import_id
 
+    if args.kind == "statement":  # a bank statement: its own reader and matching
+        from relance_tui.cli import statement_cmd
+
+        return statement_cmd.run(args)
     mapping = _mapping(args.map)
     if args.rejects and not args.skip_bad:
         raise common.CliError(t("import.cli.rejects_needs_skip_bad"), exit_code=2)

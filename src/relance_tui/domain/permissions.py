@@ -20,6 +20,7 @@ class Permission(StrEnum):
     MANAGE_AGENTS = "manage_agents"  # add, disable, change roles, portfolio rules
     IMPORT = "import"  # `relance import`
     SEED = "seed"  # `relance seed` into an existing database, `--force`
+    MATCH_PAYMENTS = "match_payments"  # resolve unmatched bank credits, undo a match
 
 
 _AGENT = frozenset({Permission.WORK_OWN_PORTFOLIO, Permission.LIST_AGENTS})
@@ -27,6 +28,7 @@ _SUPERVISOR = _AGENT | {
     Permission.SEE_EVERY_PORTFOLIO,
     Permission.REASSIGN,
     Permission.AUDIT_EVERYONE,
+    Permission.MATCH_PAYMENTS,
 }
 _ADMIN = _SUPERVISOR | {Permission.MANAGE_AGENTS, Permission.IMPORT, Permission.SEED}
 

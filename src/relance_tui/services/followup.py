@@ -79,6 +79,32 @@ def check_commitments(
     conn: sqlite3.Connection, settings: Settings, today: date, now: datetime
 ) -> FollowupReport:
     """Settle every pending promise and active plan against the payments, in one transaction."""
+    with transaction(conn):
+        report = _settle(conn, settings, today, now, None)
+        mark_followup_done(conn, today)
+    return report
+
+
+def settle_commitments_of(
+    conn: sqlite3.Connection,
+    settings: Settings,
+    today: date,
+    now: datetime,
+    debtor_ids: Sequence[int],
+) -> FollowupReport:
+    """Settle these debtors' pending promises and plans, in the caller's transaction (money just
+    received: kept at once, in the same transaction as the payment)."""
+    assert conn.in_transaction
+    return _settle(conn, settings, today, now, set(debtor_ids))
+
+
+def _settle(
+    conn: sqlite3.Connection,
+    settings: Settings,
+    today: date,
+    now: datetime,
+    debtors: set[int] | None,
+) -> FollowupReport:
     grace = settings.contact.promise_grace_days
     at = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
     stamp = at.isoformat(timespec="seconds")
@@ -86,129 +112,129 @@ def check_commitments(
         ("kept", "broken", "paid", "missed", "plans_broken", "plans_completed"), 0
     )
     touched: set[int] = set()
-    with transaction(conn):
-        cases = store.cases_with_pending_commitments(conn)
-        debtor_of = {int(row[0]): int(row[1]) for row in cases}
-        all_cases = sorted(debtor_of)
-        # In batches: the payments of every debtor with a commitment would not fit in memory.
-        for first in range(0, len(all_cases), FOLLOWUP_BATCH):
-            case_ids = all_cases[first : first + FOLLOWUP_BATCH]
-            promises_by_case: dict[int, list[PromiseState]] = {}
-            kind_of: dict[int, str] = {}
-            for row in store.promises_of_cases(conn, case_ids) if case_ids else ():
-                start = (
-                    date.fromisoformat(row["claimed_paid_on"])
-                    if row["claimed_paid_on"]
-                    else _day_of(row["created_at"])
-                )
-                promises_by_case.setdefault(int(row["case_id"]), []).append(
-                    PromiseState(
-                        int(row["id"]),
-                        int(row["amount_cents"]),
-                        date.fromisoformat(row["due_date"]),
-                        start,
-                        PromiseStatus(row["status"]),
-                    )
-                )
-                kind_of[int(row["id"])] = str(row["kind"])
-            plan_rows = store.active_plans_of_cases(conn, case_ids) if case_ids else []
-            installments: dict[int, list[InstallmentState]] = {}
-            for row in store.plan_installments(conn, [int(r["id"]) for r in plan_rows]):
-                installments.setdefault(int(row["plan_id"]), []).append(
-                    InstallmentState(
-                        int(row["id"]),
-                        int(row["sequence"]),
-                        date.fromisoformat(row["due_date"]),
-                        int(row["amount_cents"]),
-                        int(row["paid_cents"]),
-                        InstallmentStatus(row["status"]),
-                    )
-                )
-            starts = [p.counts_from for items in promises_by_case.values() for p in items]
-            starts += [_day_of(row["created_at"]) for row in plan_rows]
-            payments: dict[int, list[PaymentIn]] = {}
-            if starts:
-                for row in store.payments_of_debtors(
-                    conn, sorted({debtor_of[case] for case in case_ids}), min(starts).isoformat()
-                ):
-                    payments.setdefault(int(row["debtor_id"]), []).append(
-                        PaymentIn(date.fromisoformat(row["received_on"]), int(row["amount_cents"]))
-                    )
-
-            for case_id, items in promises_by_case.items():
-                paid = payments.get(debtor_of[case_id], [])
-                for decision in settle_promises(items, paid, today=today, grace_days=grace):
-                    if not store.settle_promise(
-                        conn, decision.id, decision.status.value, decision.settled_on.isoformat()
-                    ):
-                        continue
-                    touched.add(case_id)
-                    kept = decision.status is PromiseStatus.KEPT
-                    counts["kept" if kept else "broken"] += 1
-                    kind = kind_of[decision.id]
-                    append_audit(
-                        conn,
-                        agent=SYSTEM_AGENT,
-                        action=f"promise.{decision.status.value}",
-                        entity="promise",
-                        entity_id=decision.id,
-                        before={"status": "pending"},
-                        after={
-                            "status": decision.status.value,
-                            "settled_on": decision.settled_on,
-                            "paid_cents": decision.paid_cents,
-                            "kind": kind,
-                        },
-                        at=stamp,
-                    )
-                    if kind == "promise":
-                        store.count_debtor_promise(conn, case_id, kept=kept, at=stamp)
-                    _after_promise(conn, case_id, kept=kept, kind=kind, today=today, at=stamp)
-
-            for row in plan_rows:
-                plan = PlanState(
+    cases = store.cases_with_pending_commitments(conn)
+    debtor_of = {
+        int(row[0]): int(row[1]) for row in cases if debtors is None or int(row[1]) in debtors
+    }
+    all_cases = sorted(debtor_of)
+    # In batches: the payments of every debtor with a commitment would not fit in memory.
+    for first in range(0, len(all_cases), FOLLOWUP_BATCH):
+        case_ids = all_cases[first : first + FOLLOWUP_BATCH]
+        promises_by_case: dict[int, list[PromiseState]] = {}
+        kind_of: dict[int, str] = {}
+        for row in store.promises_of_cases(conn, case_ids) if case_ids else ():
+            start = (
+                date.fromisoformat(row["claimed_paid_on"])
+                if row["claimed_paid_on"]
+                else _day_of(row["created_at"])
+            )
+            promises_by_case.setdefault(int(row["case_id"]), []).append(
+                PromiseState(
                     int(row["id"]),
-                    _day_of(row["created_at"]),
-                    PlanStatus(row["status"]),
-                    tuple(installments.get(int(row["id"]), ())),
+                    int(row["amount_cents"]),
+                    date.fromisoformat(row["due_date"]),
+                    start,
+                    PromiseStatus(row["status"]),
                 )
-                case_id = int(row["case_id"])
-                outcome = settle_plan(
-                    plan, payments.get(debtor_of[case_id], []), today=today, grace_days=grace
+            )
+            kind_of[int(row["id"])] = str(row["kind"])
+        plan_rows = store.active_plans_of_cases(conn, case_ids) if case_ids else []
+        installments: dict[int, list[InstallmentState]] = {}
+        for row in store.plan_installments(conn, [int(r["id"]) for r in plan_rows]):
+            installments.setdefault(int(row["plan_id"]), []).append(
+                InstallmentState(
+                    int(row["id"]),
+                    int(row["sequence"]),
+                    date.fromisoformat(row["due_date"]),
+                    int(row["amount_cents"]),
+                    int(row["paid_cents"]),
+                    InstallmentStatus(row["status"]),
                 )
-                for item in outcome.installments:
-                    store.update_installment(conn, item.id, item.status.value, item.paid_cents)
-                    if item.status is InstallmentStatus.PAID:
-                        counts["paid"] += 1
-                    elif item.status is InstallmentStatus.MISSED:
-                        counts["missed"] += 1
-                if outcome.installments:
-                    touched.add(case_id)
-                if not outcome.changed:
+            )
+        starts = [p.counts_from for items in promises_by_case.values() for p in items]
+        starts += [_day_of(row["created_at"]) for row in plan_rows]
+        payments: dict[int, list[PaymentIn]] = {}
+        if starts:
+            for row in store.payments_of_debtors(
+                conn, sorted({debtor_of[case] for case in case_ids}), min(starts).isoformat()
+            ):
+                payments.setdefault(int(row["debtor_id"]), []).append(
+                    PaymentIn(date.fromisoformat(row["received_on"]), int(row["amount_cents"]))
+                )
+
+        for case_id, items in promises_by_case.items():
+            paid = payments.get(debtor_of[case_id], [])
+            for decision in settle_promises(items, paid, today=today, grace_days=grace):
+                if not store.settle_promise(
+                    conn, decision.id, decision.status.value, decision.settled_on.isoformat()
+                ):
                     continue
-                store.set_plan_status(conn, plan.id, outcome.status.value)
+                touched.add(case_id)
+                kept = decision.status is PromiseStatus.KEPT
+                counts["kept" if kept else "broken"] += 1
+                kind = kind_of[decision.id]
                 append_audit(
                     conn,
                     agent=SYSTEM_AGENT,
-                    action=f"plan.{outcome.status.value}",
-                    entity="payment_plan",
-                    entity_id=plan.id,
-                    before={"status": plan.status.value},
-                    after={"status": outcome.status.value},
+                    action=f"promise.{decision.status.value}",
+                    entity="promise",
+                    entity_id=decision.id,
+                    before={"status": "pending"},
+                    after={
+                        "status": decision.status.value,
+                        "settled_on": decision.settled_on,
+                        "paid_cents": decision.paid_cents,
+                        "kind": kind,
+                    },
                     at=stamp,
                 )
-                if outcome.status is PlanStatus.BROKEN:
-                    counts["plans_broken"] += 1
-                    store.count_debtor_promise(conn, case_id, kept=False, at=stamp)
-                    _escalate(conn, case_id, today=today, at=stamp)
-                elif outcome.status is PlanStatus.COMPLETED:
-                    counts["plans_completed"] += 1
-                    store.count_debtor_promise(conn, case_id, kept=True, at=stamp)
-                    _clear_action(conn, case_id, NextAction.CHECK_PLAN.value, at=stamp)
+                if kind == "promise":
+                    store.count_debtor_promise(conn, case_id, kept=kept, at=stamp)
+                _after_promise(conn, case_id, kept=kept, kind=kind, today=today, at=stamp)
 
-        mark_followup_done(conn, today)
-        if touched:
-            refresh_scores(conn, settings, now, sorted(touched))
+        for row in plan_rows:
+            plan = PlanState(
+                int(row["id"]),
+                _day_of(row["created_at"]),
+                PlanStatus(row["status"]),
+                tuple(installments.get(int(row["id"]), ())),
+            )
+            case_id = int(row["case_id"])
+            outcome = settle_plan(
+                plan, payments.get(debtor_of[case_id], []), today=today, grace_days=grace
+            )
+            for item in outcome.installments:
+                store.update_installment(conn, item.id, item.status.value, item.paid_cents)
+                if item.status is InstallmentStatus.PAID:
+                    counts["paid"] += 1
+                elif item.status is InstallmentStatus.MISSED:
+                    counts["missed"] += 1
+            if outcome.installments:
+                touched.add(case_id)
+            if not outcome.changed:
+                continue
+            store.set_plan_status(conn, plan.id, outcome.status.value)
+            append_audit(
+                conn,
+                agent=SYSTEM_AGENT,
+                action=f"plan.{outcome.status.value}",
+                entity="payment_plan",
+                entity_id=plan.id,
+                before={"status": plan.status.value},
+                after={"status": outcome.status.value},
+                at=stamp,
+            )
+            if outcome.status is PlanStatus.BROKEN:
+                counts["plans_broken"] += 1
+                store.count_debtor_promise(conn, case_id, kept=False, at=stamp)
+                _escalate(conn, case_id, today=today, at=stamp)
+            elif outcome.status is PlanStatus.COMPLETED:
+                counts["plans_completed"] += 1
+                store.count_debtor_promise(conn, case_id, kept=True, at=stamp)
+                _clear_action(conn, case_id, NextAction.CHECK_PLAN.value, at=stamp)
+
+    if touched:
+        refresh_scores(conn, settings, now, sorted(touched))
     return FollowupReport(
         day=today,
         promises_kept=counts["kept"],
@@ -289,4 +315,5 @@ __all__: Sequence[str] = (
     "check_commitments",
     "overdue_since",
     "run_followup_if_due",
+    "settle_commitments_of",
 )

@@ -74,3 +74,5 @@ def denied_message(permission: Permission) -> str:
             return t("permission.denied.import")
         case Permission.SEED:
             return t("permission.denied.seed")
+        case Permission.MATCH_PAYMENTS:
+            return t("permission.denied.match_payments")

@@ -364,7 +364,68 @@ CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: DELETE refused'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1,)
+# Bank statements and what their credits paid (services/statements). A movement is a line of a
+# statement; a credit is matched to one debtor (its payment row) or waits, unmatched, for a
+# supervisor. payment_allocations says which invoices a statement payment paid, so a match can be
+# undone; what a payment does not allocate is a credit on the debtor. payer_links remember the
+# payer names and IBANs known for a debtor (from matches and supervisors' decisions).
+MIGRATION_MONEY = f"""
+CREATE TABLE statements (
+    id INTEGER PRIMARY KEY,
+    format TEXT NOT NULL {_check("format", "cfonb120", "camt053", "mt940")},
+    account TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    opening_on TEXT,
+    opening_cents INTEGER NOT NULL,
+    closing_on TEXT,
+    closing_cents INTEGER NOT NULL,
+    file_name TEXT NOT NULL,
+    import_id INTEGER REFERENCES imports(id),
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE bank_movements (
+    id INTEGER PRIMARY KEY,
+    movement_key TEXT NOT NULL UNIQUE,
+    statement_id INTEGER NOT NULL REFERENCES statements(id),
+    line INTEGER NOT NULL,
+    booked_on TEXT NOT NULL,
+    value_on TEXT,
+    amount_cents INTEGER NOT NULL,
+    bank_reference TEXT NOT NULL DEFAULT '',
+    label TEXT NOT NULL DEFAULT '',
+    remittance TEXT NOT NULL DEFAULT '',
+    payer_name TEXT NOT NULL DEFAULT '',
+    payer_iban TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL {_check("status", "debit", "unmatched", "matched")},
+    rule TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    matched_at TEXT,
+    matched_by TEXT
+);
+CREATE INDEX bank_movements_status ON bank_movements(status, booked_on);
+
+ALTER TABLE payments ADD COLUMN movement_id INTEGER REFERENCES bank_movements(id);
+CREATE INDEX payments_movement ON payments(movement_id) WHERE movement_id IS NOT NULL;
+
+CREATE TABLE payment_allocations (
+    payment_id INTEGER NOT NULL REFERENCES payments(id),
+    invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+    cents INTEGER NOT NULL CHECK (cents > 0),
+    PRIMARY KEY (payment_id, invoice_id)
+);
+
+CREATE TABLE payer_links (
+    kind TEXT NOT NULL {_check("kind", "name", "iban")},
+    value TEXT NOT NULL,
+    debtor_id INTEGER NOT NULL REFERENCES debtors(id),
+    source TEXT NOT NULL {_check("source", "match", "supervisor")},
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (kind, value)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_MONEY)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
