@@ -34,7 +34,7 @@ class MatchRule(StrEnum):
 
 def number_key(number: str) -> str | None:
     """An invoice number's digit groups without leading zeros: `FA2026-0000012` → `2026-12`."""
-    groups = [str(int(group)) for group in _GROUP.findall(number)]
+    groups = [group.lstrip("0") or "0" for group in _GROUP.findall(number)]
     if not groups or (len(groups) == 1 and len(groups[0]) < 4):
         return None
     return "-".join(groups)
@@ -44,7 +44,7 @@ def label_keys(text: str) -> list[str]:
     """Every invoice-number key a label may hold, in the order they appear."""
     keys: list[str] = []
     for run in _RUN.findall(text):
-        groups = [str(int(group)) for group in _GROUP.findall(run)]
+        groups = [group.lstrip("0") or "0" for group in _GROUP.findall(run)]
         for size in (3, 2, 1):
             for start in range(len(groups) - size + 1):
                 window = groups[start : start + size]
@@ -58,9 +58,9 @@ def label_keys(text: str) -> list[str]:
 
 def plain(text: str) -> str:
     """Upper case without accents, every run of other characters one space (names, references)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-    return " ".join(_WORD.findall(bare))
+    if not text.isascii():  # accents dropped, other scripts too (they match nothing here)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return " ".join(_WORD.findall(text.upper()))
 
 
 def reference_key(reference: str) -> str | None:

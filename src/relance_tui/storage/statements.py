@@ -45,12 +45,13 @@ def link_statements(conn: sqlite3.Connection, statement_ids: Sequence[int], impo
 
 def insert_movements(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[int]:
     """Rows are (key, statement_id, line, booked_on, value_on, amount_cents, bank_reference,
-    label, remittance, payer_name, payer_iban, status); returns their ids, in order."""
+    label, remittance, payer_name, payer_iban, status, rule, reason, matched_at, matched_by);
+    returns their ids, in order."""
     before = int(conn.execute("SELECT coalesce(max(id), 0) FROM bank_movements").fetchone()[0])
     conn.executemany(
         "INSERT INTO bank_movements (movement_key, statement_id, line, booked_on, value_on,"
-        " amount_cents, bank_reference, label, remittance, payer_name, payer_iban, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " amount_cents, bank_reference, label, remittance, payer_name, payer_iban, status, rule,"
+        " reason, matched_at, matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     # ids are given in order above the previous maximum: the transaction writes alone

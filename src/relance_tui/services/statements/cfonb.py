@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from relance_tui.domain.text import inert
 from relance_tui.i18n import t
@@ -65,11 +66,16 @@ def _amount(field: str, decimals: int, line: int, file_name: str) -> int:
     return sign * value
 
 
+@cache
+def _day(field: str) -> date:
+    return date(2000 + int(field[4:6]), int(field[2:4]), int(field[0:2]))
+
+
 def _date(field: str, line: int, file_name: str, *, empty_ok: bool = False) -> date | None:
     if empty_ok and not field.strip(" 0"):
         return None
     try:
-        return date(2000 + int(field[4:6]), int(field[2:4]), int(field[0:2]))
+        return _day(field)
     except ValueError as error:
         raise StatementError(
             t("statement.cfonb.bad_date", file=file_name, line=line, value=field)

@@ -21,7 +21,7 @@ from relance_tui.services.followup import settle_commitments_of
 from relance_tui.services.permissions import require_login
 from relance_tui.services.ranking import refresh_scores
 from relance_tui.services.statements.matcher import Decision, Matcher
-from relance_tui.services.statements.model import Movement, movement_keys
+from relance_tui.services.statements.model import Movement, Statement, movement_keys
 from relance_tui.services.statements.reading import read_statements
 from relance_tui.storage import imports as import_store
 from relance_tui.storage import statements as store
@@ -52,17 +52,33 @@ def import_statement(
     statements = read_statements(path)
     report = StatementReport(path=path, statements=len(statements))
     at = now.astimezone(UTC).isoformat(timespec="seconds")
-    with transaction(conn), import_store.changes_noted(conn):
+    lines = sum(len(statement.movements) for statement in statements)
+    with (
+        import_store.bulk_session(conn, lines),
+        transaction(conn),
+        import_store.changes_noted(conn),
+    ):
         require_login(conn, agent, Permission.IMPORT)
-        fresh: list[tuple[int, Movement]] = []
-        statement_ids: list[int] = []
+        fresh: list[tuple[Statement, list[tuple[str, Movement]]]] = []
         for statement in statements:
             keys = movement_keys(statement)
             known = store.known_movement_keys(conn, keys)
             new = [(k, m) for k, m in zip(keys, statement.movements, strict=True) if k not in known]
             report.known += len(statement.movements) - len(new)
-            if not new and known:
-                continue
+            if new or not known:
+                fresh.append((statement, new))
+        # decided before anything is written: the movements go in with their outcome
+        credits = [m for _s, new in fresh for _k, m in new if m.cents > 0]
+        matcher = Matcher(store.read_book(conn)) if credits else None
+        outcome: dict[int, Decision] = {}
+        for movement in credits:
+            assert matcher is not None
+            decision = matcher.decide(movement)
+            if decision is not None:
+                outcome[id(movement)] = decision
+        statement_ids: list[int] = []
+        decided: list[tuple[int, Movement, Decision]] = []
+        for statement, new in fresh:
             statement_id = store.insert_statement(conn, {
                 "format": statement.format, "account": statement.account,
                 "currency": statement.currency,
@@ -72,27 +88,28 @@ def import_statement(
                 "closing_cents": statement.closing_cents, "file_name": path.name, "at": at,
             })  # fmt: skip
             statement_ids.append(statement_id)
-            ids = store.insert_movements(conn, [
-                (key, statement_id, m.line, m.booked_on.isoformat(),
-                 m.value_on and m.value_on.isoformat(), m.cents, m.bank_reference, m.label,
-                 m.remittance, m.payer_name, m.payer_iban,
-                 "unmatched" if m.cents > 0 else "debit")
-                for key, m in new
-            ])  # fmt: skip
-            fresh += [(i, m) for i, (_key, m) in zip(ids, new, strict=True)]
-        report.movements = len(fresh)
-        report.debits = sum(1 for _i, m in fresh if m.cents <= 0)
-        credits = [(i, m) for i, m in fresh if m.cents > 0]
-        matcher = Matcher(store.read_book(conn)) if credits else None
-        decided: list[tuple[int, Movement, Decision]] = []
-        for movement_id, movement in credits:
-            assert matcher is not None
-            decision = matcher.decide(movement)
-            if decision is None:
-                report.unmatched += 1
-                report.unmatched_cents += movement.cents
-            else:
-                decided.append((movement_id, movement, decision))
+            rows = []
+            for key, m in new:
+                found = outcome.get(id(m))
+                status = "debit" if m.cents <= 0 else "unmatched" if found is None else "matched"
+                rows.append((
+                    key, statement_id, m.line, m.booked_on.isoformat(),
+                    m.value_on and m.value_on.isoformat(), m.cents, m.bank_reference, m.label,
+                    m.remittance, m.payer_name, m.payer_iban, status,
+                    found and found.rule.value, found.detail if found else "",
+                    found and at, found and agent,
+                ))  # fmt: skip
+            ids = store.insert_movements(conn, rows)
+            for movement_id, (_key, m) in zip(ids, new, strict=True):
+                found = outcome.get(id(m))
+                if found is not None:
+                    decided.append((movement_id, m, found))
+                elif m.cents > 0:
+                    report.unmatched += 1
+                    report.unmatched_cents += m.cents
+                else:
+                    report.debits += 1
+            report.movements += len(new)
         write_decisions(conn, decided, agent=agent, at=at)
         for _i, movement, decision in decided:
             report.matched[decision.rule.value] += 1
@@ -131,7 +148,8 @@ def write_decisions(
     agent: str,
     at: str,
 ) -> list[int]:
-    """The payments, allocations, invoice balances and movement statuses of these decisions."""
+    """The payments, allocations and invoice balances of these decisions (the movements are
+    written matched already)."""
     if not decided:
         return []
     payment_ids = store.insert_statement_payments(conn, [
@@ -151,10 +169,7 @@ def write_decisions(
         for invoice, cents in decision.shares:
             paid[invoice] += cents
             day[invoice] = max(day.get(invoice, ""), movement.booked_on.isoformat())
-    store.apply_to_invoices(conn, ((i, cents, day[i]) for i, cents in paid.items()))
-    store.set_movements_matched(
-        conn, ((d.rule.value, d.detail, at, agent, i) for i, _m, d in decided)
-    )
+    store.apply_to_invoices(conn, ((i, paid[i], day[i]) for i in sorted(paid)))
     return payment_ids
 
 
