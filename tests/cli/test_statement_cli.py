@@ -36,9 +36,7 @@ def test_statement_imported_matched_and_refused_when_unbalanced(
         path.write_text(text, encoding="utf-8")
         assert run(capsys, "--db", db, "import", kind, str(path))[0] == 0
     good = tmp_path / "releve.txt"
-    good.write_bytes(
-        cfonb(0, [(DAY, 1234_56, "VIR FACT 2026/12", []), (DAY, 50_00, "VIR ?", [])])
-    )
+    good.write_bytes(cfonb(0, [(DAY, 1234_56, "VIR FACT 2026/12", []), (DAY, 50_00, "VIR ?", [])]))
     code, out, err = run(capsys, "--db", db, "import", "statement", str(good))
     assert code == 0, err
     assert "1 relevé, 2 nouveaux mouvements" in out

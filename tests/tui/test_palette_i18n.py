@@ -45,7 +45,8 @@ async def test_the_palette_speaks_french(db_path: Path, seeded: dict[str, int]) 
         await wait_until(pilot, lambda: "Aucun résultat" in listed(app))
         nothing_found = listed(app)
     assert placeholder.startswith("Chercher un dossier")
-    assert sorted(commands) == ["Quitter", "Thème", "Touches"]  # no Screenshot, no Maximize
+    # no Screenshot, no Maximize
+    assert sorted(commands) == ["Encaissements à rapprocher", "Quitter", "Thème", "Touches"]
     assert nothing_found == ["Aucun résultat"]
 
 
@@ -56,7 +57,7 @@ async def test_the_palette_in_english(db_path: Path, seeded: dict[str, int]) -> 
         await open_palette(app, pilot)
         placeholder, commands = str(app.screen.query_one(CommandInput).placeholder), listed(app)
     assert placeholder.startswith("Search a case")
-    assert sorted(commands) == ["Keys", "Quit", "Theme"]
+    assert sorted(commands) == ["Bank credits to match", "Keys", "Quit", "Theme"]
 
 
 async def test_keys_opens_the_help_screen_with_french_key_names(

@@ -248,3 +248,15 @@ def forget_learnt_payers(
         " AND debtor_id = ?",
         ((kind, value, debtor) for kind, value in values for debtor in debtor_ids),
     )
+
+
+def find_debtors(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[sqlite3.Row]:
+    """Debtors whose name or reference holds `text` (case-insensitive), with what they owe."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return conn.execute(
+        "SELECT d.id, d.reference, d.legal_name, coalesce(c.overdue_cents, 0) AS overdue_cents"
+        " FROM debtors d LEFT JOIN cases c ON c.debtor_id = d.id"
+        " WHERE d.legal_name LIKE ?1 ESCAPE '\\' OR d.reference LIKE ?1 ESCAPE '\\'"
+        " ORDER BY d.legal_name LIMIT ?2",
+        (pattern, limit),
+    ).fetchall()

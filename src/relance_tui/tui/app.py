@@ -39,6 +39,8 @@ class RelanceApp(CaseNavigation):
         Binding("q", "quit", "key.quit", id="app.quit"),
         Binding("question_mark", "help", "key.help", id="app.help"),
         Binding("o", "portfolio", "key.portfolio", id="app.portfolio"),
+        # Not in the footer (agents cannot use it): in the help and the palette.
+        Binding("b", "bank_credits", "unmatched.key.open", id="app.bank_credits", show=False),
         # Textual's own palette key, given an id so that it can be remapped too.
         Binding(
             "ctrl+p",
@@ -110,6 +112,9 @@ class RelanceApp(CaseNavigation):
         """Textual's own commands an agent needs, in the agent's language. Left out: Screenshot
         (it writes a file on the shared server) and Maximize/Minimize."""
         yield SystemCommand(t("palette.keys"), t("palette.keys_help"), self.action_help)
+        yield SystemCommand(
+            t("unmatched.palette"), t("unmatched.palette_help"), self.action_bank_credits
+        )
         yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
         yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
 
@@ -156,3 +161,11 @@ class RelanceApp(CaseNavigation):
 
         if not isinstance(self.screen, PortfolioScreen):
             self.push_screen(PortfolioScreen(agent_login=self.agent_login))
+
+    def action_bank_credits(self) -> None:
+        """The bank credits waiting for a supervisor (the screen says so to others)."""
+        # Deferred: not loaded until first used (start-up time).
+        from relance_tui.tui.screens.unmatched import UnmatchedScreen
+
+        if not isinstance(self.screen, UnmatchedScreen):
+            self.push_screen(UnmatchedScreen())

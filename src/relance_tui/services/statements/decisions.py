@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from relance_tui.config import Settings
-from relance_tui.domain.matching import MatchRule, plain
+from relance_tui.domain.matching import MatchRule, allocate, plain
 from relance_tui.domain.permissions import Permission
 from relance_tui.services.permissions import require_login
 from relance_tui.services.statements.landing import settle_debtors
@@ -170,3 +170,49 @@ def undo(
             at=at,
         )  # fmt: skip
         settle_debtors(conn, settings, now, debtors)
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorChoice:
+    id: int
+    reference: str
+    name: str
+    overdue_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceChoice:
+    id: int
+    number: str
+    due_on: date
+    balance_cents: int
+
+
+def find_debtors(conn: sqlite3.Connection, agent: str, text: str) -> list[DebtorChoice]:
+    require_login(conn, agent, Permission.MATCH_PAYMENTS)
+    if not text.strip():
+        return []
+    return [
+        DebtorChoice(int(r["id"]), r["reference"], r["legal_name"], int(r["overdue_cents"]))
+        for r in store.find_debtors(conn, text.strip())
+    ]
+
+
+def open_invoices(conn: sqlite3.Connection, agent: str, debtor_id: int) -> list[InvoiceChoice]:
+    require_login(conn, agent, Permission.MATCH_PAYMENTS)
+    return [
+        InvoiceChoice(
+            int(r["id"]),
+            r["number"],
+            date.fromisoformat(r["due_date"]),
+            int(r["outstanding_cents"]),
+        )
+        for r in store.debtor_open_invoices(conn, debtor_id)
+    ]
+
+
+def split(cents: int, invoices: Sequence[InvoiceChoice]) -> list[tuple[int, int]]:
+    """A credit spread over the invoices picked, in the order shown (oldest first), each up to
+    its balance: the (invoice id, cents) shares `resolve` takes."""
+    shares, _left = allocate(cents, [(i.id, i.balance_cents) for i in invoices])
+    return shares
