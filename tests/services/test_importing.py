@@ -411,6 +411,13 @@ def test_payments_allocate_and_are_not_applied_twice(
         ).fetchall()
     )
     assert cases["C001"] == 25000 and cases["C003"] == 15000
+    behaviour = {  # learned from the invoices the import paid (F-1: 35 days late, F-3: 34)
+        row[0]: (row[1], row[2], row[3])
+        for row in conn.execute(
+            "SELECT reference, avg_days_late, share_paid_late, history_invoices FROM debtors"
+        )
+    }
+    assert behaviour["C001"] == (35.0, 1.0, 1) and behaviour["C003"] == (34.0, 1.0, 1)
     again = run(conn, "payments", path)
     assert (again.inserted, again.unchanged) == (0, 5)
     assert conn.execute("SELECT sum(outstanding_cents) FROM invoices").fetchone()[0] == 40000

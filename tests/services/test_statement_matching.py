@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from factories import add_agent, add_debtor, add_invoice, add_promise, case_of, open_cases
 from relance_tui.config import Settings
+from relance_tui.services.casefile import load_case_file
 from relance_tui.services.permissions import NotAllowedError
 from relance_tui.services.statements import decisions
 from relance_tui.services.statements.landing import StatementReport, import_statement
 from relance_tui.services.statements.model import StatementError
 from relance_tui.storage import statements as store
 from relance_tui.storage.db import connect, transaction
+from relance_tui.tui.widgets.case_views import summary_text
 from statement_files import cfonb
 
 DAY = date(2026, 3, 2)
@@ -165,6 +168,12 @@ def test_over_payment_leaves_a_credit(conn: sqlite3.Connection, tmp_path: Path) 
     assert invoice(conn, ids["F-2026-0012"]) == (0, "paid")
     assert report.credit_cents == 30_00
     assert store.debtor_credit(conn, 1) == 30_00
+    with transaction(conn):  # a case to show it on (the invoice is paid: the case is closed)
+        add_invoice(conn, 1, due=DUE, amount_cents=5_00, number="F-2026-0099")
+        open_cases(conn, NOW.date())
+    case = load_case_file(conn, case_of(conn, 1), now=NOW, settings=Settings())
+    assert case.summary.credit == Decimal("30.00")
+    assert "Avoir (trop-perçu)" in summary_text(case, NOW).plain
 
 
 def test_same_statement_twice_adds_nothing(conn: sqlite3.Connection, tmp_path: Path) -> None:

@@ -129,6 +129,11 @@ class CaseSummary:
     last_contact_at: datetime | None
     promises_kept: int
     promises_broken: int
+    # learned from the debtor's ledger (domain.behaviour)
+    avg_days_late: float
+    share_paid_late: float
+    history_invoices: int
+    credit: Decimal  # paid and not applied to any invoice (an over-payment)
     insolvency_since: date | None
     penalties: PenaltySummary  # B2B interest + 40 € per late invoice; empty for consumers
     version: int
@@ -695,6 +700,10 @@ def load_case_file(
         last_contact_at=_moment(head["last_contact_at"]),
         promises_kept=int(head["promises_kept"]),
         promises_broken=int(head["promises_broken"]),
+        avg_days_late=float(head["avg_days_late"]),
+        share_paid_late=float(head["share_paid_late"]),
+        history_invoices=int(head["history_invoices"]),
+        credit=from_cents(int(head["credit_cents"])),
         insolvency_since=_day(head["insolvency_since"]),
         penalties=penalties,
         version=int(head["version"]),

@@ -34,7 +34,10 @@ def case_header(conn: sqlite3.Connection, case_id: int) -> Row | None:
         " c.version, c.assigned_agent_id, a.login AS agent_login,"
         " a.display_name AS agent_name, d.reference, d.legal_name, d.siren, d.siret,"
         " d.payer_type, d.strategic, d.risk_score, d.country, d.address, d.postal_code, d.city,"
-        " d.promises_broken, d.promises_kept, d.avg_days_late, d.insolvency_since"
+        " d.promises_broken, d.promises_kept, d.avg_days_late, d.insolvency_since,"
+        " d.history_invoices, d.share_paid_late,"
+        " (SELECT coalesce(sum(p.amount_cents - p.allocated_cents), 0) FROM payments p"
+        "  WHERE p.debtor_id = c.debtor_id) AS credit_cents"
         " FROM cases c JOIN debtors d ON d.id = c.debtor_id"
         " LEFT JOIN agents a ON a.id = c.assigned_agent_id WHERE c.id = ?",
         (case_id,),

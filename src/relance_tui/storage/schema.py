@@ -415,6 +415,10 @@ CREATE TABLE payment_allocations (
     PRIMARY KEY (payment_id, invoice_id)
 );
 
+-- Payment behaviour learned from the ledger (domain.behaviour): avg_days_late is kept with it.
+ALTER TABLE debtors ADD COLUMN history_invoices INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE debtors ADD COLUMN share_paid_late REAL NOT NULL DEFAULT 0;
+
 CREATE TABLE payer_links (
     kind TEXT NOT NULL {_check("kind", "name", "iban")},
     value TEXT NOT NULL,

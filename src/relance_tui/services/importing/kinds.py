@@ -31,6 +31,7 @@ from typing import Any, ClassVar, cast
 from relance_tui.domain.phones import parse_phone
 from relance_tui.formatting import money
 from relance_tui.i18n import t, t_key
+from relance_tui.services.behaviour import relearn
 from relance_tui.services.importing.batch import Batch, StartOver
 from relance_tui.services.importing.fields import ImportKind
 from relance_tui.storage import imports as store
@@ -519,6 +520,7 @@ class PaymentsHandler(Handler):
         store.insert_payments(conn, new_payments)
         store.save_invoice_balances(conn, touched.values())
         sync_cases(conn, today, sorted(d for d in debtor_set if d is not None))
+        relearn(conn, (d for d in debtor_set if d is not None))
         return len(new_payments), 0, unchanged
 
     @staticmethod

@@ -17,6 +17,7 @@ from pathlib import Path
 from relance_tui.config import Settings
 from relance_tui.domain.clock import business_day
 from relance_tui.domain.permissions import Permission
+from relance_tui.services.behaviour import relearn
 from relance_tui.services.followup import settle_commitments_of
 from relance_tui.services.permissions import require_login
 from relance_tui.services.ranking import refresh_scores
@@ -183,5 +184,6 @@ def settle_debtors(
     today = business_day(now)
     ordered = sorted(debtors)
     sync_cases(conn, today, ordered)
+    relearn(conn, ordered)
     settle_commitments_of(conn, settings, today, now, ordered)
     refresh_scores(conn, settings, now, store.case_of_debtors(conn, ordered))

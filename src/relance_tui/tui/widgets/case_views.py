@@ -128,6 +128,14 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
             broken=tn("casefile.promises_broken", s.promises_broken),
         ),
     )
+    if s.history_invoices:
+        line(
+            t("behaviour.f.habit"),
+            tn("behaviour.habit", s.history_invoices, days=decimal(s.avg_days_late, 0),
+               late=percent(s.share_paid_late)),
+        )  # fmt: skip
+    if s.credit:
+        line(t("behaviour.f.credit"), money(cents(s.credit)), "bold")
     if s.prescription_on:
         line(t("casefile.f.prescription"), day(s.prescription_on))
     if s.insolvency_since:
