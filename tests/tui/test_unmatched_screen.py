@@ -110,3 +110,26 @@ async def test_reached_from_the_palette(db_path: Path, waiting_credit: dict[str,
         screen = app.screen
         assert isinstance(screen, UnmatchedScreen)
         assert len(screen.credits) == 1
+
+
+async def test_a_supervisor_undoes_a_match(db_path: Path, waiting_credit: dict[str, int]) -> None:
+    app = make_app(db_path, "chef")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "b", "enter", *"dubois", "enter", "enter", "space", "v")
+        screen = app.screen
+        assert isinstance(screen, UnmatchedScreen)
+        await press(pilot, "h")  # the credits matched last, with why
+        assert [(c.rule, c.reason) for c in screen.credits] == [("manual", "A-1")]
+        credits = screen.query_one("#unmatched-credits", DataTable)
+        assert "rapproché par un superviseur : A-1" in str(credits.get_row_at(0)[3])
+        await press(pilot, "u")
+        await settle(pilot)
+        assert screen.credits == []
+        await press(pilot, "h")
+        assert len(screen.credits) == 1  # waiting again
+    with seeding(db_path) as conn:
+        balances = dict(conn.execute("SELECT number, outstanding_cents FROM invoices"))
+        assert balances == {"A-1": 100_00, "A-2": 80_00, "B-1": 77_00}
+        assert conn.execute("SELECT count(*) FROM payments").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM payer_links").fetchone()[0] == 0  # forgotten

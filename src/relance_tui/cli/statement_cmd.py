@@ -13,6 +13,7 @@ from relance_tui.i18n import t, tn
 
 def run(args: argparse.Namespace) -> int:
     # Deferred: each sub-command loads only what it runs.
+    from relance_tui.domain.matching import MATCH_RULE_KEYS
     from relance_tui.formatting import money
     from relance_tui.services.importing.opening import ImportFileError
     from relance_tui.services.permissions import NotAllowedError
@@ -56,17 +57,7 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     for rule, count in sorted(report.matched.items()):
-        print(f"  {t(RULE_KEYS[rule])} : {count}")
+        print(f"  {t(MATCH_RULE_KEYS[rule])} : {count}")
     if report.credit_cents:
         print(t("statement.cli.credit", amount=money(report.credit_cents)))
     return common.EXIT_OK
-
-
-RULE_KEYS = {
-    "invoice_number": "matching.rule.invoice_number",
-    "debtor_reference": "matching.rule.debtor_reference",
-    "amount": "matching.rule.amount",
-    "invoice_set": "matching.rule.invoice_set",
-    "known_payer": "matching.rule.known_payer",
-    "manual": "matching.rule.manual",
-}

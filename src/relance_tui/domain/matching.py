@@ -32,6 +32,16 @@ class MatchRule(StrEnum):
     MANUAL = "manual"
 
 
+MATCH_RULE_KEYS: dict[str, str] = {
+    MatchRule.INVOICE_NUMBER: "matching.rule.invoice_number",
+    MatchRule.DEBTOR_REFERENCE: "matching.rule.debtor_reference",
+    MatchRule.AMOUNT: "matching.rule.amount",
+    MatchRule.INVOICE_SET: "matching.rule.invoice_set",
+    MatchRule.KNOWN_PAYER: "matching.rule.known_payer",
+    MatchRule.MANUAL: "matching.rule.manual",
+}
+
+
 def number_key(number: str) -> str | None:
     """An invoice number's digit groups without leading zeros: `FA2026-0000012` → `2026-12`."""
     groups = [group.lstrip("0") or "0" for group in _GROUP.findall(number)]

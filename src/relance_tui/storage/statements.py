@@ -146,6 +146,15 @@ def unmatched_movements(
     ).fetchall()
 
 
+def matched_movements(conn: sqlite3.Connection, *, limit: int = 200) -> list[sqlite3.Row]:
+    """The credits matched last, with the rule and the reason of each."""
+    return conn.execute(
+        f"SELECT {MOVEMENT_FIELDS} FROM bank_movements WHERE status = 'matched'"
+        " ORDER BY matched_at DESC, id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
 def count_unmatched(conn: sqlite3.Connection) -> int:
     return int(
         conn.execute("SELECT count(*) FROM bank_movements WHERE status = 'unmatched'").fetchone()[0]
@@ -238,14 +247,13 @@ def invoice_balances(
     return [(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
 
 
-def forget_learnt_payers(
+def forget_payers(
     conn: sqlite3.Connection, name: str, iban: str, debtor_ids: Sequence[int]
 ) -> None:
-    """Links a match taught (not a supervisor's) from this payer to these debtors."""
+    """What a match taught (by a rule or a supervisor) about this payer and these debtors."""
     values = [("iban", iban.replace(" ", "").upper()), ("name", plain(name))]
     conn.executemany(
-        "DELETE FROM payer_links WHERE kind = ? AND value = ? AND source = 'match'"
-        " AND debtor_id = ?",
+        "DELETE FROM payer_links WHERE kind = ? AND value = ? AND debtor_id = ?",
         ((kind, value, debtor) for kind, value in values for debtor in debtor_ids),
     )
 

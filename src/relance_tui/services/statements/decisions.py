@@ -57,6 +57,12 @@ def unmatched(
     return [_credit(row) for row in rows], store.count_unmatched(conn)
 
 
+def matched(conn: sqlite3.Connection, agent: str, *, limit: int = 200) -> list[Credit]:
+    """The credits matched last (by a rule or a supervisor), each with why: to undo one."""
+    require_login(conn, agent, Permission.MATCH_PAYMENTS)
+    return [_credit(row) for row in store.matched_movements(conn, limit=limit)]
+
+
 def credit(conn: sqlite3.Connection, movement_id: int) -> Credit | None:
     row = store.movement(conn, movement_id)
     return None if row is None else _credit(row)
@@ -159,7 +165,7 @@ def undo(
         allocations = store.payment_allocations(conn, [int(p["id"]) for p in payments])
         debtors = {int(p["debtor_id"]) for p in payments}
         store.undo_payments(conn, movement_id)
-        store.forget_learnt_payers(conn, row["payer_name"], row["payer_iban"], sorted(debtors))
+        store.forget_payers(conn, row["payer_name"], row["payer_iban"], sorted(debtors))
         append_audit(
             conn, agent=agent, action="payment.unmatch", entity="bank_movement",
             entity_id=movement_id,

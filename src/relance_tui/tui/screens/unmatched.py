@@ -1,7 +1,8 @@
 """`b`: bank credits no rule could match, for supervisors. Pick a credit, search its debtor,
 pick the invoices it pays (several: the credit is split over them, oldest first, each up to its
 balance; what is left is a credit on the debtor), `v` to record it. The payer's name and IBAN are
-remembered for that debtor: the next statement matches them by itself."""
+remembered for that debtor: the next statement matches them by itself. `h` shows the credits
+matched last, each with why, and `u` undoes one."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from relance_tui.config import Settings
+from relance_tui.domain.matching import MATCH_RULE_KEYS
 from relance_tui.formatting import day, money
 from relance_tui.i18n import t
 from relance_tui.services.permissions import NotAllowedError
@@ -42,6 +44,8 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
         Binding("slash", "search", "unmatched.key.search", id="unmatched.search"),
         Binding("space", "pick", "unmatched.key.pick", id="unmatched.pick"),
         Binding("v", "match", "unmatched.key.match", id="unmatched.match"),
+        Binding("h", "toggle_matched", "unmatched.key.toggle", id="unmatched.toggle"),
+        Binding("u", "undo", "unmatched.key.undo", id="unmatched.undo"),
         Binding("r", "refresh", "key.refresh", id="unmatched.refresh"),
         Binding("tab", "focus_next", "unmatched.key.next_list", id="unmatched.next", show=False),
     ]
@@ -74,6 +78,7 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
         self.invoices: list[InvoiceChoice] = []
         self.picked: set[int] = set()
         self.debtor: DebtorChoice | None = None
+        self.showing_matched = False  # `h`: the credits matched last, to undo one (`u`)
 
     @property
     def relance(self) -> RelanceApp:
@@ -110,7 +115,18 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
     # --- reading ----------------------------------------------------------------------------
 
     def _load(self) -> None:
-        self._read_credits(self.relance.agent_login)
+        if self.showing_matched:
+            self._read_matched(self.relance.agent_login)
+        else:
+            self._read_credits(self.relance.agent_login)
+
+    @database_work(group="unmatched-credits")
+    def _read_matched(self, conn: sqlite3.Connection, login: str) -> Message:
+        try:
+            credits = decisions.matched(conn, login, limit=PAGE)
+        except NotAllowedError as error:
+            return self.Done(str(error))
+        return self.Credits(credits, len(credits))
 
     @database_work(group="unmatched-credits")
     def _read_credits(self, conn: sqlite3.Connection, login: str) -> Message:
@@ -134,15 +150,20 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
         table: DataTable[str | Text] = self.query_one("#unmatched-credits", DataTable)
         table.clear()
         for credit in self.credits:
+            what = plain(credit.label or credit.remittance)
+            if credit.rule is not None:
+                what = plain(f"{t(MATCH_RULE_KEYS[credit.rule])} : {credit.reason}")
             table.add_row(
                 day(credit.booked_on), Text(money(credit.cents), justify="right"),
-                plain(credit.payer_name), plain(credit.label or credit.remittance),
+                plain(credit.payer_name), what,
             )  # fmt: skip
-        self.query_one("#unmatched-title", Static).update(
-            Text(t("unmatched.title_count", count=event.count))
-        )
+        title = "unmatched.title_matched" if self.showing_matched else "unmatched.title_count"
+        self.query_one("#unmatched-title", Static).update(Text(t(title, count=event.count)))
         self._show_detail()
-        self._status(t("unmatched.empty") if not self.credits else t("unmatched.hint"))
+        if self.showing_matched:
+            self._status(t("unmatched.hint_matched"))
+        else:
+            self._status(t("unmatched.empty") if not self.credits else t("unmatched.hint"))
         table.focus()
 
     @on(Debtors)
@@ -174,7 +195,8 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
             if not self.credits:
                 self.dismiss()
             return
-        self.notify(t("unmatched.matched"), markup=False)
+        done = "unmatched.undone" if self.showing_matched else "unmatched.matched"
+        self.notify(t(done), markup=False)
         self.debtor, self.invoices, self.picked = None, [], set()
         self._show_invoices()
         self._load()
@@ -257,6 +279,36 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
     def action_search(self) -> None:
         self.query_one("#unmatched-search", Input).focus()
 
+    def action_toggle_matched(self) -> None:
+        self.showing_matched = not self.showing_matched
+        self.debtor, self.debtors, self.invoices, self.picked = None, [], [], set()
+        self.query_one("#unmatched-debtors", DataTable).clear()
+        self._show_invoices()
+        self._load()
+
+    def action_undo(self) -> None:
+        credit = self._credit()
+        if not self.showing_matched or credit is None:
+            self._status(t("unmatched.undo_where"))
+            return
+        app = self.relance
+        self._undo(app.agent_login, credit.id, app.settings, app.now())
+
+    @database_work(group="unmatched-resolve", interruptible=False)
+    def _undo(
+        self,
+        conn: sqlite3.Connection,
+        login: str,
+        movement_id: int,
+        settings: Settings,
+        now: datetime,
+    ) -> Done:
+        try:
+            decisions.undo(conn, login, movement_id, settings=settings, now=now)
+        except (decisions.MatchError, NotAllowedError) as error:
+            return self.Done(t("unmatched.failed", detail=str(error)))
+        return self.Done(None)
+
     def action_pick(self) -> None:
         table: DataTable[str | Text] = self.query_one("#unmatched-invoices", DataTable)
         row = table.cursor_row
@@ -268,7 +320,7 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
 
     def action_match(self) -> None:
         credit = self._credit()
-        if credit is None or self.debtor is None:
+        if credit is None or self.debtor is None or self.showing_matched:
             self._status(t("unmatched.need_debtor"))
             return
         app = self.relance
