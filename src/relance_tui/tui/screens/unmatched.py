@@ -157,8 +157,12 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
                 day(credit.booked_on), Text(money(credit.cents), justify="right"),
                 plain(credit.payer_name), what,
             )  # fmt: skip
-        title = "unmatched.title_matched" if self.showing_matched else "unmatched.title_count"
-        self.query_one("#unmatched-title", Static).update(Text(t(title, count=event.count)))
+        title = (
+            t("unmatched.title_matched", count=event.count)
+            if self.showing_matched
+            else t("unmatched.title_count", count=event.count)
+        )
+        self.query_one("#unmatched-title", Static).update(Text(title))
         self._show_detail()
         if self.showing_matched:
             self._status(t("unmatched.hint_matched"))
@@ -195,8 +199,9 @@ class UnmatchedScreen(TranslatedBindings, Screen[None]):
             if not self.credits:
                 self.dismiss()
             return
-        done = "unmatched.undone" if self.showing_matched else "unmatched.matched"
-        self.notify(t(done), markup=False)
+        self.notify(
+            t("unmatched.undone" if self.showing_matched else "unmatched.matched"), markup=False
+        )
         self.debtor, self.invoices, self.picked = None, [], set()
         self._show_invoices()
         self._load()
