@@ -54,3 +54,24 @@ def test_statement_imported_matched_and_refused_when_unbalanced(
     assert conn.execute("SELECT count(*) FROM bank_movements").fetchone()[0] == 2
     paid = conn.execute("SELECT status FROM invoices WHERE number = 'F-2026-0012'").fetchone()[0]
     assert paid == "paid"
+
+
+def test_fec_through_the_command(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(db_path)
+    assert run(capsys, "--db", db, "init")[0] == 0
+    fec = tmp_path / "123456789FEC20260331.txt"
+    header = (
+        "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|"
+        "CompAuxLib|PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|"
+        "Montantdevise|Idevise"
+    )
+    lines = [
+        "VE|Ventes|1|20260105|411000|Clients|C1|Martin|FA-1|20260105|Facture|120,00|0,00||||",
+        "VE|Ventes|1|20260105|706000|Ventes|||FA-1|20260105|Facture|0,00|120,00||||",
+    ]
+    fec.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "--db", db, "import", "fec", str(fec))
+    assert code == 0, err
+    assert "1 client, 1 facture ouverte" in out and "120,00" in out

@@ -15,7 +15,7 @@ from relance_tui.i18n import t, tn
 if TYPE_CHECKING:
     from relance_tui.services.importing.batch import ImportReport
 
-KINDS = ("invoices", "debtors", "contacts", "payments", "statement")
+KINDS = ("invoices", "debtors", "contacts", "payments", "statement", "fec")
 MAX_LISTED = 1000  # errors printed; beyond that, the rejects file has them all
 
 
@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
         from relance_tui.cli import statement_cmd
 
         return statement_cmd.run(args)
+    if args.kind == "fec":  # an accounting export: its own reader
+        from relance_tui.cli import fec_cmd
+
+        return fec_cmd.run(args)
     mapping = _mapping(args.map)
     if args.rejects and not args.skip_bad:
         raise common.CliError(t("import.cli.rejects_needs_skip_bad"), exit_code=2)
