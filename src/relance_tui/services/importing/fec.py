@@ -122,6 +122,7 @@ def read_fec(path: Path) -> _Ledger:
     if missing:
         raise FecError(t("fec.missing_columns", file=path.name, columns=", ".join(missing),
                          found=", ".join(headers)))  # fmt: skip
+    last_needed = max(column[n] for n in (*_NEEDED, *amounts))
     errors: list[str] = []
     entries: dict[tuple[str, str], list[int]] = defaultdict(list)
     balance: dict[tuple[str, str], int] = defaultdict(int)
@@ -130,7 +131,7 @@ def read_fec(path: Path) -> _Ledger:
         if not raw.strip():
             continue
         cells = raw.split(separator)
-        if len(cells) < len(headers):
+        if len(cells) <= last_needed:  # empty trailing columns may be left out, no more
             errors.append(t("fec.short_line", line=number, count=len(cells), expected=len(headers)))
             continue
 
