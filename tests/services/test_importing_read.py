@@ -63,8 +63,8 @@ def test_empty_missing_and_xlsx_files(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match="vide"):
         read_table(write(tmp_path / "empty.csv", "\r\n\r\n"))
     xlsx = tmp_path / "f.xlsx"
-    xlsx.write_bytes(b"PK\x03\x04rest")
-    with pytest.raises(ImportFileError, match="Excel"):
+    xlsx.write_bytes(b"PK\x03\x04rest")  # a workbook's signature, and nothing of one
+    with pytest.raises(ImportFileError, match="pas un classeur lisible"):
         read_table(xlsx)
 
 

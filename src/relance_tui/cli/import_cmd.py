@@ -41,6 +41,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--rejects", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.rejects")
     )
+    parser.add_argument("--sheet", metavar=t("cli.metavar.sheet"), help=t("cli.import.sheet"))
     parser.set_defaults(handler=run)
 
 
@@ -91,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         date_format=args.date_format,
         skip_bad=args.skip_bad,
         rejects_path=rejects,
+        sheet=args.sheet,
     )
     try:
         last_import = last_import_id(conn)

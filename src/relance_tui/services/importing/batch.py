@@ -56,6 +56,7 @@ class ImportOptions:
     date_format: str | None = None  # strptime syntax, tried before the usual formats
     skip_bad: bool = False
     rejects_path: Path | None = None
+    sheet: str | None = None  # the sheet of a spreadsheet with several (sheets.py)
 
 
 @dataclass

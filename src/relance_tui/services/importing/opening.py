@@ -84,9 +84,7 @@ def _too_big(path: Path, size: int) -> ImportFileError:
 
 
 def refuse_non_text(data: bytes, path: Path) -> None:
-    """An Excel workbook or a binary file is said as such, not read as text."""
-    if data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(t("import.file.xlsx", path=path))
+    """A binary file is said as such, not read as text (a workbook is read by sheets.py)."""
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data[:4096]:
         raise ImportFileError(t("import.file.binary", path=path))
 

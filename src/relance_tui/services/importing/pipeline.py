@@ -122,7 +122,9 @@ def _import_file(
         return handler
 
     try:
-        source = read_source(path, lambda head, whole: _probe(head, whole, prepare, path))
+        source = read_source(
+            path, lambda head, whole: _probe(head, whole, prepare, path), sheet=options.sheet
+        )
     except _Stopped as stopped:
         return stopped.report
 

@@ -27,6 +27,7 @@ from relance_tui.services.importing.opening import (
     read_bounded,
     refuse_non_text,
 )
+from relance_tui.services.importing.sheets import is_spreadsheet, sheet_text
 
 __all__ = ["ImportFileError"]  # where the import's callers have always found it
 
@@ -105,20 +106,35 @@ class Source:
     quoted: bool  # a `"` somewhere: cells may hold separators and line ends
 
 
-def read_source(path: Path, check_head: Callable[[Source, bool], object] | None = None) -> Source:
-    """Read and decode a CSV file. Raises ImportFileError for file-level problems.
+def read_source(
+    path: Path,
+    check_head: Callable[[Source, bool], object] | None = None,
+    *,
+    sheet: str | None = None,
+) -> Source:
+    """Read and decode a CSV file, or one sheet of a spreadsheet (sheets.py). Raises
+    ImportFileError for file-level problems.
 
     `check_head` sees the file's first lines (`head_source`), and whether they are all of it,
-    before the rest is read; it raises to refuse the file.
+    before the rest is read; it raises to refuse the file. (A spreadsheet is a compressed whole:
+    it sees its sheet's text once read.)
     """
 
     def check(head: bytes, whole: bool) -> None:
         assert check_head is not None
+        if is_spreadsheet(head):
+            return
         source = head_source(head, whole, path)
         if source is not None:
             check_head(source, whole)
 
     data = read_bounded(path, None if check_head is None else check)
+    if is_spreadsheet(data[:8]):
+        sheet_source = _source(sheet_text(data, path, sheet), "xlsx", path)
+        del data
+        if check_head is not None:
+            check_head(sheet_source, True)
+        return sheet_source
     text, encoding = decode(data, path)
     del data
     return _source(text, encoding, path)
