@@ -75,3 +75,12 @@ def test_fec_through_the_command(
     code, out, err = run(capsys, "--db", db, "import", "fec", str(fec))
     assert code == 0, err
     assert "1 client, 1 facture ouverte" in out and "120,00" in out
+
+
+def test_list_fields_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "import", "--list-fields", "invoices")
+    assert code == 0
+    assert "number" in out and "N° facture (obligatoire)" in out and "reste du" in out
+    assert "Ordre d'import : debtors" in out
+    code, _, err = run(capsys, "import")
+    assert code == 2 and "--list-fields KIND" in err

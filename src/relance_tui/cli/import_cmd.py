@@ -24,9 +24,17 @@ def register(subparsers: Any) -> None:
         subparsers, "import", t("cli.import.help"), description=t("cli.import.description")
     )
     parser.add_argument(
-        "kind", choices=KINDS, metavar=t("cli.metavar.kind"), help=t("cli.import.kind")
+        "kind", nargs="?", choices=KINDS, metavar=t("cli.metavar.kind"), help=t("cli.import.kind")
     )
-    parser.add_argument("file", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.file"))
+    parser.add_argument(
+        "file", nargs="?", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.file")
+    )
+    parser.add_argument(
+        "--list-fields",
+        choices=KINDS[:4],
+        metavar=t("cli.metavar.kind"),
+        help=t("cli.import.list_fields"),
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -67,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.services.permissions import NotAllowedError
     from relance_tui.storage.imports import last_import_id
 
+    if args.list_fields:
+        return _list_fields(args.list_fields)
+    if args.kind is None or args.file is None:
+        raise common.CliError(t("fields.cli.usage"), exit_code=2)
     if args.kind == "statement":  # a bank statement: its own reader and matching
         from relance_tui.cli import statement_cmd
 
@@ -229,3 +241,19 @@ def _print_warnings(report: ImportReport) -> None:
         print(t("import.cli.warning", text=str(warning)), file=sys.stderr)
     if len(report.warnings) > MAX_LISTED:
         print(tn("import.cli.more_warnings", len(report.warnings) - MAX_LISTED), file=sys.stderr)
+
+
+def _list_fields(kind: str) -> int:
+    """`--list-fields KIND`: each field, required or not, the headers read as it, its values."""
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.services.importing.fields import ImportKind, describe_fields
+
+    print(t("fields.cli.title", kind=kind))
+    for field in describe_fields(ImportKind(kind)):
+        need = t("fields.cli.required") if field.required else t("fields.cli.optional")
+        print(f"  {field.name:<20} {field.label} ({need})")
+        print("      " + t("fields.cli.headers", headers=", ".join(field.headers)))
+        if field.values:
+            print("      " + t("fields.cli.values", values=field.values))
+    print(t("fields.cli.order"))
+    return common.EXIT_OK

@@ -24,7 +24,7 @@ from relance_tui.domain.models import (
     Payment,
     Segment,
 )
-from relance_tui.i18n import t_in
+from relance_tui.i18n import t, t_in
 from relance_tui.services.importing.read import normalise_label
 
 
@@ -548,3 +548,27 @@ def country_codes() -> dict[str, str]:
                 codes[normalise_label(name)] = code
                 codes[code.lower()] = code
     return codes
+
+
+@dataclass(frozen=True)
+class FieldDescription:
+    name: str  # what --map takes
+    label: str
+    required: bool
+    headers: tuple[str, ...]  # recognised as this field (any case, accents and spacing)
+    values: str  # the accepted values of a choice, else ""
+
+
+def describe_fields(kind: ImportKind) -> list[FieldDescription]:
+    """The fields of a kind, for `relance import --list-fields KIND`."""
+    spec = KINDS[kind]
+    return [
+        FieldDescription(
+            name=field.name,
+            label=t(FIELD_LABEL_KEYS[(kind, field.name)]),
+            required=field.required,
+            headers=field.aliases,
+            values=choice_display(field.choices) if field.choices else "",
+        )
+        for field in spec.fields
+    ]
