@@ -23,12 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from bench_queue import default_data_dir, seeded_db  # noqa: E402
-from statement_files import balance, complement, movement  # noqa: E402
-
-from relance_tui.config import Settings  # noqa: E402
-from relance_tui.services.statements.landing import import_statement  # noqa: E402
-from relance_tui.storage.db import connect, transaction, utc_now_iso  # noqa: E402
+from bench_queue import default_data_dir, seeded_db
+from relance_tui.config import Settings
+from relance_tui.services.statements.landing import import_statement
+from relance_tui.storage.db import connect, transaction, utc_now_iso
+from statement_files import balance, complement, movement
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 DAY = date(2026, 11, 23)
@@ -90,8 +89,9 @@ def main() -> int:
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         conn.close()
     matched = sum(report.matched.values())
-    print(f"{report.movements} statement lines, {matched} credits matched "
-          f"({dict(report.matched)}), {report.unmatched} unmatched, {report.debits} debits")  # fmt: skip
+    rules = dict(report.matched)
+    print(f"{report.movements} statement lines, {matched} credits matched ({rules}),")
+    print(f"{report.unmatched} unmatched, {report.debits} debits")
     print(f"import + matching: {elapsed:.1f} s wall, {cpu:.1f} s CPU (target < 30 s)")
     return 0 if elapsed < 30 else 1
 
