@@ -82,5 +82,3 @@ def test_list_fields_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "number" in out and "N° facture (obligatoire)" in out and "reste du" in out
     assert "Ordre d'import : debtors" in out
-    code, _, err = run(capsys, "import")
-    assert code == 2 and "--list-fields KIND" in err

@@ -24,13 +24,12 @@ def register(subparsers: Any) -> None:
         subparsers, "import", t("cli.import.help"), description=t("cli.import.description")
     )
     parser.add_argument(
-        "kind", nargs="?", choices=KINDS, metavar=t("cli.metavar.kind"), help=t("cli.import.kind")
+        "kind", choices=KINDS, metavar=t("cli.metavar.kind"), help=t("cli.import.kind")
     )
-    parser.add_argument(
-        "file", nargs="?", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.file")
-    )
+    parser.add_argument("file", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.file"))
     parser.add_argument(
         "--list-fields",
+        action=_ListFields,
         choices=KINDS[:4],
         metavar=t("cli.metavar.kind"),
         help=t("cli.import.list_fields"),
@@ -75,10 +74,6 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.services.permissions import NotAllowedError
     from relance_tui.storage.imports import last_import_id
 
-    if args.list_fields:
-        return _list_fields(args.list_fields)
-    if args.kind is None or args.file is None:
-        raise common.CliError(t("fields.cli.usage"), exit_code=2)
     if args.kind == "statement":  # a bank statement: its own reader and matching
         from relance_tui.cli import statement_cmd
 
@@ -241,6 +236,19 @@ def _print_warnings(report: ImportReport) -> None:
         print(t("import.cli.warning", text=str(warning)), file=sys.stderr)
     if len(report.warnings) > MAX_LISTED:
         print(tn("import.cli.more_warnings", len(report.warnings) - MAX_LISTED), file=sys.stderr)
+
+
+class _ListFields(argparse.Action):
+    """`--list-fields KIND` answers at once, like --help: no file is needed."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.exit(_list_fields(str(values)))
 
 
 def _list_fields(kind: str) -> int:
