@@ -315,6 +315,8 @@ class CallDraft(BaseModel):
     version: int = DRAFT_VERSION
     case_id: int
     started_at: datetime
+    # When the conversation ended and the wrap-up began (Conclude reached); talk time ends here.
+    talk_ended_at: datetime | None = None
     step: CallStep = CallStep.PREPARE
     contact_id: int | None = None
     phone_id: int | None = None
@@ -457,6 +459,7 @@ def identify(
     return _with(
         draft,
         step=CallStep.CONCLUDE,
+        talk_ended_at=now,
         cause=None,
         callback=callback.model_dump(),
         follow_up_on=callback.due_at.date(),
@@ -635,9 +638,15 @@ def default_follow_up(draft: CallDraft, *, today: date) -> tuple[date | None, st
 
 
 def conclude(
-    draft: CallDraft, prep: CallPreparation, *, today: date, agent_name: str = ""
+    draft: CallDraft,
+    prep: CallPreparation,
+    *,
+    today: date,
+    agent_name: str = "",
+    now: datetime | None = None,
 ) -> CallDraft:
-    """Go to Conclude: default follow-up date and next action, and the recap to send."""
+    """Go to Conclude: default follow-up date and next action, and the recap to send. `now`
+    marks the end of the conversation (talk time)."""
     if draft.reached and draft.resolution is None:
         raise CallError(key("case.problem.no_resolution"))
     follow_up, action = default_follow_up(draft, today=today)
@@ -647,6 +656,7 @@ def conclude(
         "follow_up_on": follow_up,
         "next_action": action,
         "recap": recap,
+        "talk_ended_at": now,
     }
     if draft.contact_update is None and draft.contact_id is not None and draft.reached:
         changes["contact_update"] = ContactUpdate(contact_id=draft.contact_id).model_dump()
@@ -679,6 +689,15 @@ def update_contact(
     return _with(draft, contact_update=update.model_dump())
 
 
+def call_durations(draft: CallDraft, saved_at: datetime) -> tuple[int, int]:
+    """(talk, handling) seconds: talk from the start to the end of the conversation (or to the
+    save when Conclude never marked it), handling from the start to the save, wrap-up included."""
+    handling = max(0, int((saved_at - draft.started_at).total_seconds()))
+    ended = draft.talk_ended_at or saved_at
+    talk = int((ended - draft.started_at).total_seconds())
+    return min(max(0, talk), handling), handling
+
+
 def go_back(draft: CallDraft) -> CallDraft:
     """One step back (from Conclude of an unreached call: back to Identify)."""
     if draft.step is CallStep.CONCLUDE:
@@ -688,9 +707,15 @@ def go_back(draft: CallDraft) -> CallDraft:
         target = order[max(order.index(draft.step) - 1, 0)]
     if target is CallStep.IDENTIFY:
         return _with(
-            draft, step=target, outcome=None, callback=None, next_action="", follow_up_on=None
+            draft,
+            step=target,
+            outcome=None,
+            callback=None,
+            next_action="",
+            follow_up_on=None,
+            talk_ended_at=None,
         )
-    return _with(draft, step=target)
+    return _with(draft, step=target, talk_ended_at=None)
 
 
 def reminders(draft: CallDraft) -> tuple[Key, ...]:

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from relance_tui.config import Settings
-from relance_tui.domain.calls import CallDraft, CallPreparation, Resolution, problems
+from relance_tui.domain.calls import (
+    CallDraft,
+    CallPreparation,
+    Resolution,
+    call_durations,
+    problems,
+)
 from relance_tui.domain.clock import aware, business_day
 from relance_tui.domain.clock import utc_iso as iso
 from relance_tui.domain.followup import later_stage
@@ -108,7 +114,14 @@ def record_call(
     ids: dict[str, int | None] = {}
     with case_write(conn, draft.case_id, agent_id, now):
         ids = _write_call(
-            conn, draft, prep, agent_id=agent_id, agent=agent_login, at=at, today=today
+            conn,
+            draft,
+            prep,
+            agent_id=agent_id,
+            agent=agent_login,
+            at=at,
+            today=today,
+            durations=call_durations(draft, now),
         )
         refresh_score(conn, settings, now, draft.case_id)
     return RecordedCall(
@@ -133,6 +146,7 @@ def _write_call(
     agent: str,
     at: str,
     today: date,
+    durations: tuple[int, int],
 ) -> dict[str, int | None]:
     case_id = draft.case_id
     ids: dict[str, int | None] = {}
@@ -147,6 +161,9 @@ def _write_call(
         outcome=draft.outcome.value if draft.outcome else None,
         cause=draft.cause.value if draft.cause else None,
         notes=draft.notes,
+        started_at=iso(draft.started_at),
+        talk_seconds=durations[0],
+        handling_seconds=durations[1],
     )
     ids["interaction"] = interaction
     append_audit(
@@ -162,6 +179,8 @@ def _write_call(
             "resolution": draft.resolution,
             "contact": draft.contact_id,
             "phone": draft.phone_id,
+            "talk_seconds": durations[0],
+            "handling_seconds": durations[1],
         },
         detail=draft.recap,
         at=at,

@@ -200,11 +200,28 @@ def insert_interaction(
     outcome: str | None = None,
     cause: str | None = None,
     notes: str = "",
+    started_at: str | None = None,
+    talk_seconds: int | None = None,
+    handling_seconds: int | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO interactions (case_id, agent_id, channel, occurred_at, contact_id, phone_id,"
-        " outcome, cause, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (case_id, agent_id, channel, occurred_at, contact_id, phone_id, outcome, cause, notes),
+        " outcome, cause, notes, started_at, talk_seconds, handling_seconds)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            case_id,
+            agent_id,
+            channel,
+            occurred_at,
+            contact_id,
+            phone_id,
+            outcome,
+            cause,
+            notes,
+            started_at,
+            talk_seconds,
+            handling_seconds,
+        ),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid

@@ -429,7 +429,63 @@ CREATE TABLE payer_links (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_MONEY)
+
+# The supervisor's day (calls' talk and handling time, the daily aggregates the reports read).
+# interactions.started_at: when the call began; talk_seconds: until the agent left the
+# conversation for the wrap-up (Conclude); handling_seconds: until the call was saved.
+# agent_days: per business day (Europe/Paris) and agent, counts kept by
+# storage.reports.refresh_agent_days from the rows added since its watermarks (meta keys
+# `reports.last.<table>`): every write path counts, the seeder's and the imports' included.
+MIGRATION_SUPERVISOR = """
+ALTER TABLE interactions ADD COLUMN started_at TEXT;
+ALTER TABLE interactions ADD COLUMN talk_seconds INTEGER;
+ALTER TABLE interactions ADD COLUMN handling_seconds INTEGER;
+CREATE TABLE agent_days (
+    day TEXT NOT NULL,
+    agent_id INTEGER NOT NULL REFERENCES agents(id),
+    calls INTEGER NOT NULL DEFAULT 0,
+    right_party INTEGER NOT NULL DEFAULT 0,
+    wrong_person INTEGER NOT NULL DEFAULT 0,
+    wrong_number INTEGER NOT NULL DEFAULT 0,
+    voicemail INTEGER NOT NULL DEFAULT 0,
+    no_answer INTEGER NOT NULL DEFAULT 0,
+    refused INTEGER NOT NULL DEFAULT 0,
+    emails INTEGER NOT NULL DEFAULT 0,
+    letters INTEGER NOT NULL DEFAULT 0,
+    timed_calls INTEGER NOT NULL DEFAULT 0,
+    talk_seconds INTEGER NOT NULL DEFAULT 0,
+    handling_seconds INTEGER NOT NULL DEFAULT 0,
+    first_at TEXT,
+    last_at TEXT,
+    promises INTEGER NOT NULL DEFAULT 0,
+    promised_cents INTEGER NOT NULL DEFAULT 0,
+    plans INTEGER NOT NULL DEFAULT 0,
+    plan_cents INTEGER NOT NULL DEFAULT 0,
+    disputes INTEGER NOT NULL DEFAULT 0,
+    callbacks_set INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, agent_id)
+) WITHOUT ROWID;
+-- Aged balance at a day, kept once a day by the portfolio figures (the trend reads them).
+CREATE TABLE portfolio_days (
+    day TEXT PRIMARY KEY,
+    not_due_cents INTEGER NOT NULL,
+    late_0_30_cents INTEGER NOT NULL,
+    late_31_60_cents INTEGER NOT NULL,
+    late_61_90_cents INTEGER NOT NULL,
+    late_90_cents INTEGER NOT NULL,
+    disputed_cents INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX payments_received ON payments(received_on, debtor_id, amount_cents, allocated_cents);
+CREATE INDEX invoices_open_due ON invoices(due_date, outstanding_cents, status)
+    WHERE outstanding_cents > 0;
+CREATE INDEX invoices_issued ON invoices(issue_date, amount_cents);
+CREATE INDEX cases_overdue ON cases(status, overdue_cents DESC);
+CREATE INDEX cases_claimed ON cases(claimed_by) WHERE claimed_by IS NOT NULL;
+CREATE INDEX interactions_agent_case ON interactions(agent_id, occurred_at, case_id);
+DROP INDEX interactions_agent_day;
+"""
+
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_MONEY, MIGRATION_SUPERVISOR)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -458,7 +458,9 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
 
         def step() -> CallDraft:
             solved = apply(self.draft)
-            return calls.conclude(solved, self.prep, today=self.today, agent_name=self.agent_name)
+            return calls.conclude(
+                solved, self.prep, today=self.today, agent_name=self.agent_name, now=self.clock()
+            )
 
         self._try(step)
 
