@@ -1,0 +1,103 @@
+"""Collection figures, as pure functions: aged balance buckets, DSO (countback), CEI, promises.
+
+How each is computed (the supervisor screen's help quotes these lines):
+- Aged balance: the money still owed, by days past the due date on the day of the report: not yet
+  due (due that day or later), 1–30, 31–60, 61–90, over 90 days.
+- DSO, countback method: the receivables owed today are matched against the invoices issued,
+  month by month going back from this one; each month fully covered counts its days (this month
+  its days so far), the last one the share of its sales still needed.
+- CEI, collection effectiveness index for the month: collected ÷ (receivables at the start of
+  the month + invoiced in the month − receivables not yet due today) × 100. The start of the
+  month is today's receivables minus the month's invoices plus the money applied since.
+- Promises over 30 days: those that fell due in the 30 days before the day: kept on time (paid
+  in full by their date), kept late, partly kept (broken with some money in), broken (nothing
+  in); still pending ones (in their grace days) are counted apart. Collected vs promised: the
+  money received on the case from the day of the promise until it was settled (or its date),
+  at most the amount promised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+BUCKETS = ("not_due", "late_0_30", "late_31_60", "late_61_90", "late_90")
+
+
+def bucket_of(due: date, today: date) -> str:
+    """The aged-balance bucket of an amount due on `due`, seen on `today`."""
+    late = (today - due).days
+    if late <= 0:
+        return "not_due"
+    if late <= 30:
+        return "late_0_30"
+    if late <= 60:
+        return "late_31_60"
+    if late <= 90:
+        return "late_61_90"
+    return "late_90"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthSales:
+    """Invoiced in one month: `days` counted (the month's length, or its days so far)."""
+
+    days: int
+    cents: int
+
+
+def dso_countback(receivables_cents: int, months: Sequence[MonthSales]) -> float:
+    """Days of sales outstanding by countback; `months` newest first (this month first)."""
+    left = receivables_cents
+    days = 0.0
+    for month in months:
+        if left <= 0:
+            break
+        if month.cents <= 0:
+            days += month.days
+            continue
+        if left >= month.cents:
+            days += month.days
+            left -= month.cents
+        else:
+            days += month.days * left / month.cents
+            left = 0
+    return round(days, 1)
+
+
+def cei(
+    *, collected_cents: int, receivables_cents: int, sales_cents: int, current_cents: int
+) -> float | None:
+    """Collection effectiveness index (%) for the month so far; None when nothing was due."""
+    beginning = receivables_cents - sales_cents + collected_cents
+    collectable = beginning + sales_cents - current_cents
+    if collectable <= 0:
+        return None
+    return round(100 * collected_cents / collectable, 1)
+
+
+class PromiseResult(StrEnum):
+    KEPT_ON_TIME = "kept_on_time"
+    KEPT_LATE = "kept_late"
+    PARTLY_KEPT = "partly_kept"
+    BROKEN = "broken"
+    PENDING = "pending"
+
+
+def promise_result(status: str, due: date, settled_on: date | None, paid_cents: int) -> str:
+    """What became of a promise that fell due (status as stored by the follow-up)."""
+    if status == "kept":
+        on_time = settled_on is None or settled_on <= due
+        return PromiseResult.KEPT_ON_TIME if on_time else PromiseResult.KEPT_LATE
+    if status == "broken":
+        return PromiseResult.PARTLY_KEPT if paid_cents > 0 else PromiseResult.BROKEN
+    return PromiseResult.PENDING
+
+
+def kept_rate(counts: dict[str, int]) -> float | None:
+    """Kept (on time or late) among the decided promises, in %; None when none was decided."""
+    kept = counts.get(PromiseResult.KEPT_ON_TIME, 0) + counts.get(PromiseResult.KEPT_LATE, 0)
+    decided = kept + counts.get(PromiseResult.PARTLY_KEPT, 0) + counts.get(PromiseResult.BROKEN, 0)
+    return round(100 * kept / decided, 1) if decided else None
