@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         import_cmd,
         init_cmd,
         queue_cmd,
+        report_cmd,
         seed_cmd,
     )
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         audit_cmd,
         queue_cmd,
         admin_cmd,
+        report_cmd,
     ):
         module.register(subparsers)
     parser.set_defaults(handler=app_cmd.run)
