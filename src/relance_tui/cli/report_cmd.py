@@ -113,9 +113,9 @@ def _print_daily(table: Table, fmt: str, first: date, last: date) -> None:
 
         rows = table_json(table)
         assert isinstance(rows, list)
+        total = {k: v for k, v in rows[-1].items() if k not in ("agent", "name")}
         payload = {"from": first.isoformat(), "to": last.isoformat(), "agents": rows[:-1]}
-        payload["total"] = {k: v for k, v in rows[-1].items() if k not in ("agent", "name")}
-        print(json_text(payload, indent=2))
+        print(json_text({**payload, "total": total}, indent=2))
         return
     if fmt == "csv":
         _print([table], fmt, title="")
