@@ -28,9 +28,11 @@ def test_agents_lifecycle_and_audit(db_path: Path, capsys: pytest.CaptureFixture
     assert "Léa" in out and "Superviseur" in out and "non" in out
     code, out, _ = run(capsys, "--db", str(db_path), "audit", "--agent", me)
     assert code == 0
-    assert [line.split()[3] for line in out.splitlines()] == [
-        "agent.add", "agent.add", "agent.update", "agent.disable",
+    lines = out.splitlines()  # newest first, actions in words
+    assert [" ".join(line.split()[3:5]) for line in lines] == [
+        "Agent désactivé", "Agent modifié", "Agent ajouté", "Agent ajouté",
     ]  # fmt: skip
+    assert "role=supervisor" in lines[1] and "Léa" in lines[2]
     code, _, err = run(capsys, "--db", str(db_path), "agents", "set-role", "ghost", "agent")
     assert code == 1 and "ghost" in err
 

@@ -23,9 +23,13 @@ def read_audit(
     case_id: int | None = None,
     since: str | None = None,
     limit: int | None = None,
+    until: str | None = None,
+    action: str | None = None,
+    newest_first: bool = False,
 ) -> Iterator[AuditRow]:
-    """The events `viewer` may see, oldest first, filtered like storage.audit.audit_events."""
+    """The events `viewer` may see, filtered like storage.audit.audit_events."""
     scope = None if may(viewer, Permission.AUDIT_EVERYONE) else (viewer.id, viewer.login)
     return audit_events(
-        conn, agent=agent, case_id=case_id, since=since, limit=limit, portfolio_of=scope
-    )
+        conn, agent=agent, case_id=case_id, since=since, limit=limit, portfolio_of=scope,
+        until=until, action=action, newest_first=newest_first,
+    )  # fmt: skip
