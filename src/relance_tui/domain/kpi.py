@@ -101,3 +101,29 @@ def kept_rate(counts: dict[str, int]) -> float | None:
     kept = counts.get(PromiseResult.KEPT_ON_TIME, 0) + counts.get(PromiseResult.KEPT_LATE, 0)
     decided = kept + counts.get(PromiseResult.PARTLY_KEPT, 0) + counts.get(PromiseResult.BROKEN, 0)
     return round(100 * kept / decided, 1) if decided else None
+
+
+def balance_moves(loads: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(from agent, to agent, how many cases) that even out the open cases between agents:
+    each ends with the average, rounded down or up. Agents keep their order (ids) for ties."""
+    if len(loads) < 2:
+        return []
+    total = sum(loads.values())
+    base, extra = divmod(total, len(loads))
+    # The most loaded keep the extra case each: fewer moves.
+    order = sorted(loads, key=lambda a: (-loads[a], a))
+    target = {agent: base + (1 if n < extra else 0) for n, agent in enumerate(order)}
+    givers = [[a, loads[a] - target[a]] for a in order if loads[a] > target[a]]
+    takers = [[a, target[a] - loads[a]] for a in sorted(loads) if loads[a] < target[a]]
+    moves: list[tuple[int, int, int]] = []
+    g = k = 0
+    while g < len(givers) and k < len(takers):
+        count = min(givers[g][1], takers[k][1])
+        moves.append((givers[g][0], takers[k][0], count))
+        givers[g][1] -= count
+        takers[k][1] -= count
+        if givers[g][1] == 0:
+            g += 1
+        if takers[k][1] == 0:
+            k += 1
+    return moves

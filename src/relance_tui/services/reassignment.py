@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 
+from relance_tui.domain.kpi import balance_moves
 from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
 from relance_tui.services.permissions import may
@@ -139,3 +140,17 @@ def _reassign(
         if not cases:
             return 0
         return assignment.reassign(conn, cases, target.id, by=actor.login)
+
+
+def balance_load(conn: sqlite3.Connection, *, by_login: str) -> int:
+    """Even out the open cases between the active agents (role agent): the least urgent cases
+    of the most loaded go to the least loaded, in one transaction. Returns how many moved."""
+    with transaction(conn):
+        actor = check_actor(conn, by_login)
+        agents = [a for a in list_agents(conn) if a.role == "agent" and a.active]
+        loads = assignment.open_case_counts(conn, [a.id for a in agents])
+        moved = 0
+        for giver, taker, count in balance_moves(loads):
+            cases = assignment.least_urgent_cases(conn, giver, count)
+            moved += assignment.reassign(conn, cases, taker, by=actor.login) if cases else 0
+        return moved

@@ -166,3 +166,28 @@ def case_ids_of(conn: sqlite3.Connection, query: QueueQuery, limit: int) -> list
     cursor = conn.cursor()
     cursor.row_factory = None
     return [int(row[0]) for row in cursor.execute(sql, params)]
+
+
+def open_case_counts(conn: sqlite3.Connection, agent_ids: Sequence[int]) -> dict[int, int]:
+    """Open cases per agent (every agent given, 0 for those with none)."""
+    counts = dict.fromkeys(agent_ids, 0)
+    for agent_id, count in conn.execute(
+        "SELECT assigned_agent_id, COUNT(*) FROM cases WHERE status = 'open'"
+        " AND assigned_agent_id IS NOT NULL GROUP BY assigned_agent_id"
+    ):
+        if agent_id in counts:
+            counts[agent_id] = count
+    return counts
+
+
+def least_urgent_cases(
+    conn: sqlite3.Connection, agent_id: int, count: int
+) -> list[tuple[int, int | None]]:
+    """The agent's `count` open cases that matter least now (lowest urgency and priority), none
+    held by someone: those move first when the load is balanced."""
+    rows = conn.execute(
+        "SELECT id, assigned_agent_id FROM cases WHERE assigned_agent_id = ? AND status = 'open'"
+        " AND claimed_by IS NULL ORDER BY urgency, priority, id LIMIT ?",
+        (agent_id, count),
+    )
+    return [(int(case_id), agent) for case_id, agent in rows]

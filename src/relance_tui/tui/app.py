@@ -41,6 +41,7 @@ class RelanceApp(CaseNavigation):
         Binding("o", "portfolio", "key.portfolio", id="app.portfolio"),
         # Not in the footer (agents cannot use it): in the help and the palette.
         Binding("b", "bank_credits", "unmatched.key.open", id="app.bank_credits", show=False),
+        Binding("v", "supervisor", "key.supervisor", id="app.supervisor"),
         # Textual's own palette key, given an id so that it can be remapped too.
         Binding(
             "ctrl+p",
@@ -169,3 +170,11 @@ class RelanceApp(CaseNavigation):
 
         if not isinstance(self.screen, UnmatchedScreen):
             self.push_screen(UnmatchedScreen())
+
+    def action_supervisor(self) -> None:
+        """`v`: the supervisor's screen; the service refuses agents (the screen then says so)."""
+        # Deferred: not loaded until first used (start-up time).
+        from relance_tui.tui.screens.supervisor import SupervisorScreen
+
+        if not isinstance(self.screen, SupervisorScreen):
+            self.push_screen(SupervisorScreen())

@@ -26,3 +26,12 @@ def bring_up_to_date(conn: sqlite3.Connection) -> int:
         return 0
     with transaction(conn):
         return refresh_agent_days(conn)
+
+
+def supervisor_named(conn: sqlite3.Connection, login: str) -> AgentRow:
+    """The supervisor or admin `login`, as the database holds them now; NotAllowedError for
+    anyone else (an agent asking for the supervisor screen is told so)."""
+    current = get_agent(conn, login)
+    if current is None or not may(current, Permission.AUDIT_EVERYONE):
+        raise NotAllowedError(t("report.denied"))
+    return current
