@@ -128,14 +128,15 @@ def _col(name: str, kind: Kind) -> Column:
     return Column(name, t(REPORT_COLUMN_KEYS[name]), kind)
 
 
+# The figures a supervisor reads first come first (they show at 80 columns).
 _DAILY = (
     ("agent", Kind.TEXT), ("name", Kind.TEXT), ("calls", Kind.COUNT),
-    ("right_party", Kind.COUNT), ("wrong_person", Kind.COUNT), ("wrong_number", Kind.COUNT),
+    ("right_party", Kind.COUNT), ("promises", Kind.COUNT), ("promised", Kind.MONEY),
+    ("plans", Kind.COUNT), ("planned", Kind.MONEY), ("disputes", Kind.COUNT),
+    ("collected", Kind.MONEY), ("cases", Kind.COUNT), ("callbacks_set", Kind.COUNT),
+    ("callbacks_done", Kind.COUNT), ("callbacks_missed", Kind.COUNT), ("emails", Kind.COUNT),
+    ("letters", Kind.COUNT), ("wrong_person", Kind.COUNT), ("wrong_number", Kind.COUNT),
     ("voicemail", Kind.COUNT), ("no_answer", Kind.COUNT), ("refused", Kind.COUNT),
-    ("promises", Kind.COUNT), ("promised", Kind.MONEY), ("plans", Kind.COUNT),
-    ("planned", Kind.MONEY), ("disputes", Kind.COUNT), ("emails", Kind.COUNT),
-    ("letters", Kind.COUNT), ("callbacks_set", Kind.COUNT), ("callbacks_done", Kind.COUNT),
-    ("callbacks_missed", Kind.COUNT), ("cases", Kind.COUNT), ("collected", Kind.MONEY),
     ("first", Kind.MOMENT), ("last", Kind.MOMENT), ("talk", Kind.SECONDS),
     ("handling", Kind.SECONDS),
 )  # fmt: skip
@@ -144,12 +145,12 @@ _DAILY = (
 def _daily_row(line: AgentFigures, login: str, name: str) -> tuple[Cell, ...]:
     o = line.outcomes
     return (
-        login, name, line.calls, o.get("right_party", 0), o.get("wrong_person", 0),
-        o.get("wrong_number", 0), o.get("voicemail", 0), o.get("no_answer", 0),
-        o.get("refused", 0), line.promises, line.promised_cents, line.plans, line.plan_cents,
-        line.disputes, line.emails, line.letters, line.callbacks_set, line.callbacks_done,
-        line.callbacks_missed, line.cases_touched, line.collected_cents, line.first_at,
-        line.last_at, line.talk_seconds, line.handling_seconds,
+        login, name, line.calls, o.get("right_party", 0), line.promises, line.promised_cents,
+        line.plans, line.plan_cents, line.disputes, line.collected_cents, line.cases_touched,
+        line.callbacks_set, line.callbacks_done, line.callbacks_missed, line.emails,
+        line.letters, o.get("wrong_person", 0), o.get("wrong_number", 0), o.get("voicemail", 0),
+        o.get("no_answer", 0), o.get("refused", 0), line.first_at, line.last_at,
+        line.talk_seconds, line.handling_seconds,
     )  # fmt: skip
 
 
@@ -229,9 +230,10 @@ def duration(seconds: int) -> str:
 
 
 def cell_text(value: Cell, kind: Kind) -> str:
-    """For a person, in the user's language."""
+    """For a person, in the user's language; a figure that has no value (no first action, no
+    rate without a decided promise) is a dash."""
     if value is None:
-        return ""
+        return "—"
     match kind:
         case Kind.COUNT:
             return number(int(value))

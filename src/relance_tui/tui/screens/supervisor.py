@@ -43,11 +43,27 @@ PERIOD_KEYS = {
     "week": "supervisor.period.week",
     "month": "supervisor.period.month",
 }
-TAB_KEYS = {
+SUPERVISOR_TAB_KEYS = {
     "day": "supervisor.tab.day",
     "live": "supervisor.tab.live",
     "health": "supervisor.tab.health",
     "workload": "supervisor.tab.workload",
+}
+
+LIVE_COLUMN_KEYS = {
+    "agent": "report.col.agent",
+    "case": "supervisor.col.case",
+    "held": "supervisor.col.held",
+    "call": "supervisor.col.call",
+    "last": "supervisor.col.last",
+    "state": "supervisor.col.state",
+}
+WORKLOAD_COLUMN_KEYS = {
+    "agent": "report.col.agent",
+    "open": "supervisor.col.open",
+    "urgent": "supervisor.col.urgent",
+    "late": "supervisor.col.late_callbacks",
+    "overdue": "report.col.overdue",
 }
 
 
@@ -137,13 +153,13 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(t("supervisor.loading"), id="supervisor-title", markup=False)
         with TabbedContent(id="supervisor-tabs"):
-            with TabPane(t(TAB_KEYS["day"]), id="tab-day"):
+            with TabPane(t(SUPERVISOR_TAB_KEYS["day"]), id="tab-day"):
                 yield self._table("day-table", fixed=1)
-            with TabPane(t(TAB_KEYS["live"]), id="tab-live"):
+            with TabPane(t(SUPERVISOR_TAB_KEYS["live"]), id="tab-live"):
                 yield self._table("live-table", fixed=1)
-            with TabPane(t(TAB_KEYS["health"]), id="tab-health"):
+            with TabPane(t(SUPERVISOR_TAB_KEYS["health"]), id="tab-health"):
                 yield PortfolioHealth(id="health-body")
-            with TabPane(t(TAB_KEYS["workload"]), id="tab-workload"):
+            with TabPane(t(SUPERVISOR_TAB_KEYS["workload"]), id="tab-workload"):
                 yield self._table("workload-table", fixed=1)
         yield BindingsFooter()
 
@@ -211,14 +227,7 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         self._fill_workload(board.now)
 
     def _fill_live(self, lines: list[live.AgentNow]) -> None:
-        columns = (
-            ("agent", "report.col.agent"),
-            ("case", "supervisor.col.case"),
-            ("held", "supervisor.col.held"),
-            ("call", "supervisor.col.call"),
-            ("last", "supervisor.col.last"),
-            ("state", "supervisor.col.state"),
-        )
+        columns = tuple((name, t(LIVE_COLUMN_KEYS[name])) for name in LIVE_COLUMN_KEYS)
         rows = []
         for line in lines:
             case = f"{line.case_reference} {line.debtor_name}".strip()
@@ -246,13 +255,7 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         fill_plain(self.query_one("#live-table", DataTable), columns, rows, right={"held", "call"})
 
     def _fill_workload(self, lines: list[live.AgentNow]) -> None:
-        columns = (
-            ("agent", "report.col.agent"),
-            ("open", "supervisor.col.open"),
-            ("urgent", "supervisor.col.urgent"),
-            ("late", "supervisor.col.late_callbacks"),
-            ("overdue", "report.col.overdue"),
-        )
+        columns = tuple((name, t(WORKLOAD_COLUMN_KEYS[name])) for name in WORKLOAD_COLUMN_KEYS)
         rows = [
             (
                 line.login,

@@ -113,8 +113,8 @@ class AgentDayScreen(TranslatedBindings, Screen[None]):
         table: DataTable[Text] = DataTable(
             id="actions-table", cursor_type="row", zebra_stripes=True
         )
-        for name, key in ACTION_COLUMN_KEYS.items():
-            table.add_column(t(key), key=name)
+        for name in ACTION_COLUMN_KEYS:
+            table.add_column(t(ACTION_COLUMN_KEYS[name]), key=name)
         yield table
         yield Static(id="actions-empty")
         yield BindingsFooter()

@@ -29,14 +29,14 @@ TREND_KEYS = {
     "promised": "supervisor.trend.promised",
     "overdue": "supervisor.trend.overdue",
 }
-HOW_KEYS = (
-    "supervisor.how.aged",
-    "supervisor.how.dso",
-    "supervisor.how.cei",
-    "supervisor.how.promises",
-    "supervisor.how.disputes",
-    "supervisor.how.agents",
-)
+HOW_KEYS = {
+    "aged": "supervisor.how.aged",
+    "dso": "supervisor.how.dso",
+    "cei": "supervisor.how.cei",
+    "promises": "supervisor.how.promises",
+    "disputes": "supervisor.how.disputes",
+    "agents": "supervisor.how.agents",
+}
 
 
 class PortfolioHealth(VerticalScroll):
@@ -60,7 +60,7 @@ class PortfolioHealth(VerticalScroll):
         table: DataTable[Text] = DataTable(id="top-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(t("supervisor.how_title"), classes="section")
-        yield Static("\n".join(t(k) for k in HOW_KEYS), id="health-how")
+        yield Static("\n".join(t(HOW_KEYS[name]) for name in HOW_KEYS), id="health-how")
 
     def selected_case(self) -> int | None:
         """The case of the top debtor under the cursor."""

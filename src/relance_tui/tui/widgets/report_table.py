@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
-from relance_tui.i18n import t
 from relance_tui.services.reports import tables
 from relance_tui.tui.plain import plain
 
@@ -36,11 +35,11 @@ def fill_plain(
     *,
     right: set[str],
 ) -> None:
-    """`columns`: (name, title's translation key); the columns named in `right` flush right."""
+    """`columns`: (name, title); the columns named in `right` flush right."""
     row = widget.cursor_row
     widget.clear(columns=True)
-    for name, key in columns:
-        widget.add_column(Text(t(key), justify="right" if name in right else "left"), key=name)
+    for name, title in columns:
+        widget.add_column(Text(title, justify="right" if name in right else "left"), key=name)
     for n, cells in enumerate(rows):
         widget.add_row(
             *[

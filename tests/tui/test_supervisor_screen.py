@@ -1,0 +1,131 @@
+"""The supervisor screen (`v`) on the hand-built world (tests/report_world.py): the same figures
+as `relance report`, the drill-down from an agent to an action to the case, the refusal of
+agents, reassignment, and its pictures at 80×24 and 120×35."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import hold_still, make_app, press, settle
+from textual.widgets import DataTable
+
+import report_world as world
+from relance_tui.cli import main
+from relance_tui.storage.db import connect, transaction
+from relance_tui.tui.screens.case import CaseScreen
+from relance_tui.tui.screens.supervisor import SupervisorScreen
+from relance_tui.tui.screens.supervisor_agent import AgentDayScreen
+
+Snap = Any
+
+
+@pytest.fixture
+def world_db(db_path: Path) -> Path:
+    world.build(connect(db_path))
+    return db_path
+
+
+def cells(table: DataTable[Any]) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
+
+
+async def test_the_screen_and_the_cli_show_the_same_figures(world_db: Path) -> None:
+    conn = connect(world_db)
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO agents (login, display_name, role, created_at)"
+            " VALUES (?, 'Moi', 'supervisor', '2026-01-01')",
+            (getpass.getuser(),),
+        )
+    app = make_app(world_db, "sophie", now=world.NOW)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        table = screen.query_one("#day-table", DataTable)
+        shown = cells(table)
+        titles = [str(c.label) for c in table.columns.values()]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--db", str(world_db), "report", "daily", "--date", "2026-11-24"]) == 0
+    printed = [re.split(r"\s{2,}", line.strip()) for line in out.getvalue().splitlines()[1:]]
+    logins = printed[0]
+    assert [row[0] for row in shown] == logins == ["alice", "bruno", "chloe", "Total"]
+    by_figure = {row[0]: row[1:] for row in printed[1:]}
+    assert len(by_figure) == len(titles) - 2 > 20
+    for n, title in enumerate(titles[2:], start=2):
+        assert [row[n] for row in shown] == by_figure[title], title
+    assert shown[0][2] == "3" and shown[1][titles.index("Litiges ouverts")] == "1"
+
+
+async def test_drilling_down_from_an_agent_to_an_action_to_the_case(world_db: Path) -> None:
+    app = make_app(world_db, "sophie", now=world.NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v", "j", "enter")  # bruno
+        drill = app.screen
+        assert isinstance(drill, AgentDayScreen) and drill.login == "bruno"
+        rows = cells(drill.query_one(DataTable))
+        assert [row[0] for row in rows] == ["00:30", "10:00", "10:20", "11:00"]
+        assert rows[1][1] == "C000103 Gamma & Fils" and rows[1][3] == "litige"
+        await press(pilot, "j", "j", "enter")  # 10:20, Delta
+        assert isinstance(app.screen, CaseScreen)
+        delta = conn_case(world_db, "C000104")
+        assert app.screen.case_id == delta
+        await press(pilot, "escape")
+        assert isinstance(app.screen, AgentDayScreen)
+
+
+def conn_case(db: Path, reference: str) -> int:
+    row = (
+        connect(db)
+        .execute(
+            "SELECT c.id FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE d.reference = ?",
+            (reference,),
+        )
+        .fetchone()
+    )
+    return int(row[0])
+
+
+async def test_an_agent_is_refused(world_db: Path) -> None:
+    app = make_app(world_db, "alice", now=world.NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v")
+        assert not isinstance(app.screen, SupervisorScreen)
+        assert any("superviseurs" in str(n.message) for n in app._notifications)
+
+
+async def test_the_load_is_balanced_from_the_workload_tab(world_db: Path) -> None:
+    conn = connect(world_db)
+    app = make_app(world_db, "sophie", now=world.NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v", "4", "b", "o")
+        await settle(pilot)
+        table = app.screen.query_one("#workload-table", DataTable)
+        opened = {row[0]: row[1] for row in cells(table)}
+    # 4 cases for 3 agents: 2, 1, 1; alice's claimed Bêta stays with her.
+    assert sorted(opened.values()) == ["1", "1", "2"] and opened["chloe"] == "1"
+    moved = conn.execute("SELECT count(*) FROM audit_events WHERE action = 'case.reassign'")
+    assert moved.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)], ids=["80x24", "120x35"])
+@pytest.mark.parametrize("tab", ["1", "3"], ids=["day", "portfolio"])
+def test_pictures(snap_compare: Snap, world_db: Path, size: tuple[int, int], tab: str) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await press(pilot, "v", tab)
+        await hold_still(pilot)
+
+    app = make_app(world_db, "sophie", now=world.NOW)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
