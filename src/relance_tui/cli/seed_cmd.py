@@ -42,6 +42,16 @@ def register(subparsers: Any) -> None:
         metavar=t("cli.metavar.path"),
         help=t("cli.seed.force_overwrite"),
     )
+    parser.add_argument(
+        "--agents", type=common.integer(1, 10_000), metavar="N", help=t("seed.help_agents")
+    )
+    parser.add_argument(
+        "--history-days",
+        type=common.integer(1, 3660),
+        default=0,
+        metavar="N",
+        help=t("seed.help_history_days"),
+    )
     parser.add_argument("--quiet", action="store_true", help=t("cli.seed.quiet"))
     parser.set_defaults(handler=run)
 
@@ -100,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
                 today=today,
                 progress=progress,
                 admin=os_user,
+                agents=args.agents,
+                history_days=args.history_days,
             )
         except SeedError as error:
             raise common.CliError(t_key(error.key, path=path)) from error

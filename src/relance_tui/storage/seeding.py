@@ -315,3 +315,34 @@ def refresh_payer_history(conn: sqlite3.Connection, today: date) -> None:
         "  FROM promises p JOIN cases c ON c.id = p.case_id GROUP BY c.debtor_id) AS agg"
         " WHERE debtors.id = agg.debtor_id"
     )
+
+
+_ACTIVITY_INSERT = (
+    "INSERT INTO interactions (id, case_id, agent_id, channel, occurred_at, outcome, notes,"
+    " started_at, talk_seconds, handling_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def open_cases_by_agent(conn: sqlite3.Connection, agents: Sequence[int]) -> dict[int, list[int]]:
+    """The open cases assigned to each of these agents."""
+    found: dict[int, list[int]] = {agent: [] for agent in agents}
+    for case_id, agent in conn.execute(
+        "SELECT id, assigned_agent_id FROM cases WHERE status = 'open'"
+        " AND assigned_agent_id IS NOT NULL ORDER BY id"
+    ):
+        if agent in found:
+            found[agent].append(int(case_id))
+    return found
+
+
+def insert_activity(
+    conn: sqlite3.Connection,
+    interactions: Sequence[Sequence[object]],
+    promises: Sequence[Sequence[object]],
+    callbacks: Sequence[Sequence[object]],
+) -> None:
+    """A day of the seeded team's work: interactions (with talk and handling time), promises
+    and callbacks, in `COLUMNS` order for the last two."""
+    conn.executemany(_ACTIVITY_INSERT, interactions)
+    insert_rows(conn, "promises", promises)
+    insert_rows(conn, "callbacks", callbacks)

@@ -39,9 +39,9 @@ class RelanceApp(CaseNavigation):
         Binding("q", "quit", "key.quit", id="app.quit"),
         Binding("question_mark", "help", "key.help", id="app.help"),
         Binding("o", "portfolio", "key.portfolio", id="app.portfolio"),
-        # Not in the footer (agents cannot use it): in the help and the palette.
+        # Not in the footer (agents cannot use them): in the help and the palette.
         Binding("b", "bank_credits", "unmatched.key.open", id="app.bank_credits", show=False),
-        Binding("v", "supervisor", "key.supervisor", id="app.supervisor"),
+        Binding("v", "supervisor", "key.supervisor", id="app.supervisor", show=False),
         # Textual's own palette key, given an id so that it can be remapped too.
         Binding(
             "ctrl+p",

@@ -19,12 +19,14 @@ from relance_tui.domain.models import AgentRole
 from relance_tui.i18n import Key, key
 from relance_tui.services.ranking import refresh_scores
 from relance_tui.services.seed import data as seed_data
+from relance_tui.services.seed.activity import add_activity
 from relance_tui.services.seed.history import HistoryGenerator, HistorySummary, agent_logins
 from relance_tui.services.seed.portfolio import PortfolioCounts, PortfolioGenerator, Row
 from relance_tui.storage import seeding
 from relance_tui.storage.agents import get_agent, upsert_agent
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import append_audit, set_meta, transaction
+from relance_tui.storage.reports import refresh_agent_days
 
 SEED_AGENT = "seed"
 SUPERVISOR_LOGIN = "superviseur"
@@ -129,11 +131,15 @@ def seed_database(
     today: date,
     progress: Callable[[str], None] | None = None,
     admin: str | None = None,
+    agents: int | None = None,
+    history_days: int = 0,
 ) -> SeedSummary:
     """Fill an empty database with a synthetic portfolio. Raises SeedError if it has debtors.
 
     `admin` (the user seeding) is made an administrator in the same transaction: everything the
     seeding records comes before the mark that tells later work apart (`activity_since_seed`).
+    `agents`: how many agents (default: one per 5 000 debtors, 3 to 20); `history_days`: that
+    many days of the team's work before `today` (services.seed.activity).
     """
     if debtors < 1 or invoices < 0:
         raise SeedError(key("seed.error.counts"))
@@ -145,7 +151,7 @@ def seed_database(
     history_rng = random.Random(f"{seed}:history")
     with seeding.bulk_load(conn), transaction(conn):
         say("agents")
-        agents = create_agents(conn, rng, count=agent_count(debtors), now=now)
+        team = create_agents(conn, rng, count=agents or agent_count(debtors), now=now)
         if admin is not None:
             make_admin(conn, admin, now=now)
         say("debtors")
@@ -158,7 +164,15 @@ def seed_database(
         say("cases")
         sync_cases(conn, today)
         say("history")
-        history = add_history(conn, history_rng, today=today, now=now, agents=agents)
+        history = add_history(conn, history_rng, today=today, now=now, agents=team)
+        if history_days:
+            say("activity")
+            activity_rng = random.Random(f"{seed}:activity")
+            history.interactions += add_activity(
+                conn, activity_rng, today=today, days=history_days, agents=team, progress=say
+            )
+        say("reports")
+        refresh_agent_days(conn)
         say("scores")
         rank_queue(conn, today)
         open_cases = int(
@@ -173,7 +187,7 @@ def seed_database(
             invoices=counts.invoices,
             payments=counts.payments,
             open_cases=open_cases,
-            agents=len(agents),
+            agents=len(team),
             interactions=history.interactions,
             disputes=history.disputes,
             promises=history.promises or {},
@@ -181,7 +195,16 @@ def seed_database(
             callbacks=history.callbacks,
             by_segment=dict(sorted(counts.by_segment.items())),
         )
-        arguments = {"debtors": debtors, "invoices": invoices, "seed": seed, "today": str(today)}
+        arguments: dict[str, object] = {
+            "debtors": debtors,
+            "invoices": invoices,
+            "seed": seed,
+            "today": str(today),
+        }
+        if agents:
+            arguments["agents"] = agents
+        if history_days:
+            arguments["history_days"] = history_days
         set_meta(conn, "seeded_with", json.dumps(arguments))
         append_audit(
             conn,
