@@ -478,7 +478,10 @@ CREATE TABLE portfolio_days (
 CREATE INDEX payments_received ON payments(received_on, debtor_id, amount_cents, allocated_cents);
 CREATE INDEX invoices_open_due ON invoices(due_date, outstanding_cents, status)
     WHERE outstanding_cents > 0;
-CREATE INDEX invoices_issued ON invoices(issue_date, amount_cents);
+CREATE INDEX invoices_issued ON invoices(issue_date, amount_cents, status);
+-- Covering for the money received on a debtor's case between two days (promises' figures).
+DROP INDEX payments_debtor;
+CREATE INDEX payments_debtor ON payments(debtor_id, received_on, amount_cents);
 CREATE INDEX cases_overdue ON cases(status, overdue_cents DESC);
 CREATE INDEX cases_claimed ON cases(claimed_by) WHERE claimed_by IS NOT NULL;
 CREATE INDEX interactions_agent_case ON interactions(agent_id, occurred_at, case_id);

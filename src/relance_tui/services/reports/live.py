@@ -45,7 +45,8 @@ def agents_now(conn: sqlite3.Connection, viewer: AgentRow, *, now: datetime) -> 
     today = business_day(now).isoformat()
     held = {int(r["agent_id"]): r for r in store.claims(conn, stamp)}
     calls = store.calls_in_progress(conn, utc_iso(now - timedelta(minutes=DRAFT_FRESH_MINUTES)))
-    work = {int(r["agent_id"]): r for r in store.workload(conn, stamp)}
+    work = {int(r["agent_id"]): r for r in store.workload(conn)}
+    late = store.late_callbacks(conn, stamp)
     last = {int(r["agent_id"]): r["last_at"] for r in store.agent_totals(conn, today, today)}
     idle_since = utc_iso(now - timedelta(minutes=IDLE_MINUTES))
 
@@ -77,7 +78,7 @@ def agents_now(conn: sqlite3.Connection, viewer: AgentRow, *, now: datetime) -> 
                 idle=idle,
                 open_cases=int(load["open_cases"]) if load is not None else 0,
                 urgent=int(load["urgent"] or 0) if load is not None else 0,
-                late_callbacks=int(load["late_callbacks"] or 0) if load is not None else 0,
+                late_callbacks=late.get(agent_id, 0),
                 overdue_cents=int(load["overdue_cents"] or 0) if load is not None else 0,
             )
         )

@@ -86,15 +86,21 @@ def _month_start(day: date) -> date:
 
 
 def _dso(conn: sqlite3.Connection, today: date, receivables: int) -> float:
-    oldest = _month_start(today)
-    for _ in range(DSO_MONTHS - 1):
-        oldest = _month_start(oldest - timedelta(days=1))
-    sales = store.sales_by_month(conn, oldest.isoformat(), today.isoformat())
+    """Countback, a month at a time going back: only the months the receivables reach are
+    read (each a range of the index on the issue date)."""
     months: list[kpi.MonthSales] = []
+    left = receivables
     month = _month_start(today)
     for n in range(DSO_MONTHS):
-        days = today.day if n == 0 else calendar.monthrange(month.year, month.month)[1]
-        months.append(kpi.MonthSales(days, sales.get(month.strftime("%Y-%m"), 0)))
+        if left <= 0:
+            break
+        end = (
+            today if n == 0 else month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        )
+        days = today.day if n == 0 else end.day
+        cents = store.sales_between(conn, month.isoformat(), end.isoformat())
+        months.append(kpi.MonthSales(days, cents))
+        left -= cents
         month = _month_start(month - timedelta(days=1))
     return kpi.dso_countback(receivables, months)
 
@@ -171,12 +177,12 @@ def portfolio_figures(
     buckets = {name: int(aged[name]) for name in kpi.BUCKETS}
     receivables = sum(buckets.values())
     month_first = _month_start(today).isoformat()
-    month_sales = store.sales_by_month(conn, month_first, today.isoformat())
+    month_sales = store.sales_between(conn, month_first, today.isoformat())
     received, applied = store.payments_between(conn, month_first, today.isoformat())
     cei = kpi.cei(
         collected_cents=applied,
         receivables_cents=receivables,
-        sales_cents=sum(month_sales.values()),
+        sales_cents=month_sales,
         current_cents=buckets["not_due"],
     )
     disputes = store.open_disputes(conn)

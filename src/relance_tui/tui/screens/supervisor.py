@@ -74,7 +74,6 @@ class Board:
     lines: list[activity.AgentFigures]
     day_table: tables.Table
     now: list[live.AgentNow]
-    health: portfolio.PortfolioFigures
 
 
 def period_of(kind: str, on: date) -> tuple[date, date]:
@@ -129,6 +128,11 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         def __init__(self, board: Board) -> None:
             super().__init__()
             self.board = board
+
+    class HealthLoaded(Message):
+        def __init__(self, health: portfolio.PortfolioFigures) -> None:
+            super().__init__()
+            self.health = health
 
     class Refused(Message):
         def __init__(self, text: str) -> None:
@@ -201,11 +205,19 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
                 lines=lines,
                 day_table=tables.daily_table(lines, activity.total(lines)),
                 now=live.agents_now(conn, viewer, now=now),
-                health=portfolio.portfolio_figures(conn, viewer, today=last),
             )
         except NotAllowedError as error:
             return self.Refused(str(error))
         return self.Loaded(board)
+
+    @database_work(group="supervisor-health")
+    def _read_health(self, conn: sqlite3.Connection, login: str, on: date) -> Message | None:
+        """The portfolio's figures, after the day's: the first tab shows without waiting."""
+        try:
+            viewer = supervisor_named(conn, login)
+        except NotAllowedError:
+            return None
+        return self.HealthLoaded(portfolio.portfolio_figures(conn, viewer, today=on))
 
     @on(Refused)
     def _refused(self, event: Refused) -> None:
@@ -223,8 +235,12 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         self.query_one("#supervisor-title", Static).update(title)
         fill_table(self.query_one("#day-table", DataTable), board.day_table)
         self._fill_live(board.now)
-        self.query_one(PortfolioHealth).show(board.health)
         self._fill_workload(board.now)
+        self._read_health(self.relance.agent_login, board.last)
+
+    @on(HealthLoaded)
+    def _health_loaded(self, event: HealthLoaded) -> None:
+        self.query_one(PortfolioHealth).show(event.health)
 
     def _fill_live(self, lines: list[live.AgentNow]) -> None:
         columns = tuple((name, t(LIVE_COLUMN_KEYS[name])) for name in LIVE_COLUMN_KEYS)
@@ -315,8 +331,6 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
     def action_open(self) -> None:
         """Enter: an agent's actions (day, live, workload), or a top debtor's case."""
         board = self.board
-        if board is None:
-            return
         active = self.query_one(TabbedContent).active
         if active == "tab-health":
             case_id = self.query_one(PortfolioHealth).selected_case()
@@ -324,7 +338,7 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
                 self.relance.open_case(case_id)
             return
         table = self._current_table()
-        if table is None or not table.row_count:
+        if board is None or table is None or not table.row_count:
             return
         if active == "tab-day":
             if table.cursor_row >= len(board.lines):

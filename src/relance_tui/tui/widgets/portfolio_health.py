@@ -49,7 +49,7 @@ class PortfolioHealth(VerticalScroll):
             with Vertical(id="health-aged"):
                 yield Static(t("supervisor.aged_title"), classes="section")
                 yield AgedBars(id="aged-bars")
-            yield Static(id="health-figures", markup=False)
+            yield Static(t("supervisor.loading"), id="health-figures", markup=False)
         yield Static(t("supervisor.trends_title"), classes="section")
         for name in TREND_KEYS:
             with Horizontal(classes="trend"):
