@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
     login = t("cli.metavar.login")
     date = t("cli.metavar.date")
     parser.add_argument("--agent", dest="audit_agent", metavar=login, help=t("cli.audit.agent"))
-    parser.add_argument("--case", metavar="REF", help=t("cli.audit.case"))
+    parser.add_argument("--case", type=_case, metavar="REF", help=t("cli.audit.case"))
     parser.add_argument("--since", metavar=date, help=t("cli.audit.since"))
     parser.add_argument("--until", metavar=date, help=t("audit.help_until"))
     parser.add_argument("--action", metavar="ACTION", help=t("audit.help_action"))
@@ -36,6 +36,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help=t("audit.help_format"))
     parser.add_argument("--json", action="store_true", help=t("cli.audit.json"))
     parser.set_defaults(handler=run)
+
+
+def _case(text: str) -> str:
+    """A debtor's reference (C000166) or a case number (a whole number in range)."""
+    if text.strip().isdigit():
+        return str(common.integer()(text.strip()))
+    return text
 
 
 def _parse_day(value: str, option: str) -> str:
