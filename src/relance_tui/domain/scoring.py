@@ -19,7 +19,9 @@ Parts (the reference values come from the settings, `[scoring]` in the TOML file
 - stage: how far up the dunning ladder the case is.
 
 Urgency comes before any score: 3 a callback is due now, 2 a promise (or plan installment) falls
-due today, 1 a promise was broken (or an installment missed) since the agent last opened the case.
+due today, 1 a promise was broken (or an installment missed) since the agent last opened the case;
+-1 the case was worked today (a call or a contact recorded): it waits below every case not yet
+worked, until a callback set on it comes due or the day ends.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-SCORING_VERSION = 1  # bump when the formulas change: every database then re-scores once
+SCORING_VERSION = 2  # bump when the formulas change: every database then re-scores once
 
 PARTS: tuple[str, ...] = (
     "amount",
@@ -84,6 +86,7 @@ _LN2 = math.log(2)
 
 
 class Urgency(IntEnum):
+    WORKED_TODAY = -1
     NONE = 0
     BROKEN_PROMISE = 1
     PROMISE_DUE = 2
@@ -91,6 +94,7 @@ class Urgency(IntEnum):
 
 
 URGENCY_KEYS: dict[int, str] = {
+    Urgency.WORKED_TODAY: "queue.urgency.worked",
     Urgency.NONE: "queue.urgency.none",
     Urgency.BROKEN_PROMISE: "queue.urgency.broken",
     Urgency.PROMISE_DUE: "queue.urgency.promise_due",
@@ -284,14 +288,18 @@ def urgency_of(
     promise_due_today: bool,
     last_broken_on: date | None,
     last_visit_on: date | None,
+    worked_today: bool = False,
 ) -> Urgency:
-    """Time-bound items first: a due callback, then a promise due today, then a broken promise.
+    """Time-bound items first: a due callback, then a promise due today, then a broken promise;
+    a case worked today goes below all of them unless a callback on it is due.
 
     `last_broken_on` is the latest day a promise or installment was found broken (a pending one
     counts from the day after its due date); it is urgent until the agent opens the case after it.
     """
     if callback_due:
         return Urgency.CALLBACK_DUE
+    if worked_today:
+        return Urgency.WORKED_TODAY
     if promise_due_today:
         return Urgency.PROMISE_DUE
     if last_broken_on is not None and (last_visit_on is None or last_broken_on > last_visit_on):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from relance_tui.config import ScoringSettings, Settings
-from relance_tui.domain.clock import business_day, utc_iso
+from relance_tui.domain.clock import PARIS, business_day, utc_iso
 from relance_tui.domain.scoring import PARTS, Scorer, ScoringParams, Urgency, parts_json, urgency_of
 from relance_tui.storage import queue as store
 from relance_tui.storage.db import get_meta, set_meta, transaction
@@ -58,7 +58,7 @@ def _compute(
         (case_id, status, overdue, oldest, prescription, stage, last_visit, old_urgency,
          old_priority, _old_parts, _scored_on, segment, payer_type, avg_days_late, broken,
          kept, strategic, risk, callback_due, promise_today, promise_broken_on,
-         installment_today, installment_missed_on) = row  # fmt: skip
+         installment_today, installment_missed_on, worked_today) = row  # fmt: skip
         if status != "open":
             urgency, priority, parts = 0, 0.0, zero_parts
         else:
@@ -68,8 +68,11 @@ def _compute(
             )  # fmt: skip
             priority = round(raw_priority, 4)
             parts = parts_json(shares)
+            # urgency_of's rules, written out: most rows need none of its inputs parsed.
             if callback_due:
                 urgency = Urgency.CALLBACK_DUE
+            elif worked_today:
+                urgency = Urgency.WORKED_TODAY
             elif promise_today or installment_today:
                 urgency = Urgency.PROMISE_DUE
             elif promise_broken_on or installment_missed_on:
@@ -93,8 +96,13 @@ def _refresh(
     conn: sqlite3.Connection, params: ScoringParams, now: datetime, case_ids: Sequence[int] | None
 ) -> int:
     today = business_day(now)
+    day_start = datetime.combine(today, time(), tzinfo=PARIS)
     rows = store.read_score_inputs(
-        conn, now_iso=utc_iso(now), today_iso=today.isoformat(), case_ids=case_ids
+        conn,
+        now_iso=utc_iso(now),
+        today_iso=today.isoformat(),
+        day_start_iso=utc_iso(day_start),
+        case_ids=case_ids,
     )
     moved, unchanged = _compute(rows, params, today)
     store.write_scores(conn, moved)

@@ -42,6 +42,7 @@ SCORE_INPUT_COLUMNS: tuple[str, ...] = (
     "promise_broken_on",
     "installment_due_today",
     "installment_missed_on",
+    "worked_today",
 )
 
 _SCORE_INPUTS = """
@@ -50,7 +51,8 @@ SELECT c.id, c.status, c.overdue_cents, c.oldest_due_date, c.prescription_on, c.
        d.payer_type, d.avg_days_late, d.promises_broken, d.promises_kept, d.strategic,
        d.risk_score,
        cb.case_id IS NOT NULL, COALESCE(pr.due_today, 0), pr.broken_on,
-       COALESCE(pi.due_today, 0), pi.missed_on
+       COALESCE(pi.due_today, 0), pi.missed_on,
+       COALESCE(c.last_contact_at >= :day_start, 0)
 FROM cases c
 JOIN debtors d ON d.id = c.debtor_id
 LEFT JOIN (
@@ -88,13 +90,17 @@ def read_score_inputs(
     *,
     now_iso: str,
     today_iso: str,
+    day_start_iso: str,
     case_ids: Sequence[int] | None = None,
 ) -> list[tuple[object, ...]]:
     """One joined read of everything the score needs (rows in SCORE_INPUT_COLUMNS order).
 
+    `day_start_iso`: the business day's first moment (UTC): a case contacted since was worked
+    today.
+
     All open cases when `case_ids` is None; otherwise those cases, open or closed.
     """
-    params: dict[str, object] = {"now": now_iso, "today": today_iso}
+    params: dict[str, object] = {"now": now_iso, "today": today_iso, "day_start": day_start_iso}
     if case_ids is None:
         sql = _SCORE_INPUTS.format(
             case_filter="",

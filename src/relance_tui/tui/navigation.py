@@ -10,7 +10,7 @@ import contextlib
 import sqlite3
 from datetime import datetime
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -21,15 +21,19 @@ from relance_tui.i18n import t
 from relance_tui.storage.queue import Key
 from relance_tui.tui.database import DatabaseApp, database_work
 
+if TYPE_CHECKING:
+    from relance_tui.services.queue import QueueFilters
+
 CASE_SCREEN = "case"  # the installed, reused case screen
 
 
 class NextCase(Message):
-    """`n`: the case found after the last one (None: none left)."""
+    """`n`: the case found after the last one, with its queue key (None: none left)."""
 
-    def __init__(self, case_id: int | None) -> None:
+    def __init__(self, case_id: int | None, key: Key | None = None) -> None:
         super().__init__()
         self.case_id = case_id
+        self.key = key
 
 
 class CaseNavigation(DatabaseApp[int]):
@@ -40,6 +44,8 @@ class CaseNavigation(DatabaseApp[int]):
     agent_login: str
     settings: Settings
     last_case: tuple[int, Key | None] | None = None  # the case opened last (`n` goes after it)
+    walk_filters: QueueFilters | None = None  # the queue view `n` walks (the queue screen's)
+    walk_seen: frozenset[int] = frozenset()  # cases opened on this walk: `n` passed them
 
     def now(self) -> datetime:
         raise NotImplementedError
@@ -55,6 +61,7 @@ class CaseNavigation(DatabaseApp[int]):
         from relance_tui.tui.screens.case import CaseScreen
 
         self.last_case = (case_id, queue_key)
+        self.walk_seen |= {case_id}
         if isinstance(self.screen, CaseScreen):
             self.screen.show_case(case_id, queue_key=queue_key)
             return
@@ -70,9 +77,19 @@ class CaseNavigation(DatabaseApp[int]):
                 case_id, queue_key=queue_key, present=partial(self.push_screen, screen)
             )
 
+    def walk_view(self, filters: QueueFilters) -> None:
+        """The queue screen shows this view now: `n` walks it, from its top when it changed."""
+        if filters != self.walk_filters:
+            if self.walk_filters is not None:
+                self.last_case = None
+                self.walk_seen = frozenset()
+            self.walk_filters = filters
+
     def open_next_case(self, after_case_id: int | None, after_key: Key | None = None) -> None:
-        """`n`: the next case in my queue that nobody else holds."""
-        self._find_next_case(after_case_id, after_key, self.now())
+        """`n`: the next case of the view I walk that nobody holds and nobody worked today."""
+        self._find_next_case(
+            after_case_id, after_key, self.walk_filters, self.walk_seen, self.now()
+        )
 
     @database_work(group="next-case")
     def _find_next_case(
@@ -80,22 +97,30 @@ class CaseNavigation(DatabaseApp[int]):
         conn: sqlite3.Connection,
         after_case_id: int | None,
         after_key: Key | None,
+        filters: QueueFilters | None,
+        seen: frozenset[int],
         now: datetime,
     ) -> NextCase:
         # Deferred: not loaded until first used (start-up time).
         from relance_tui.services.next_case import next_case
 
-        return NextCase(
-            next_case(
-                conn, self.agent_login, after_case_id=after_case_id, after_key=after_key, now=now
-            )
+        row = next_case(
+            conn,
+            self.agent_login,
+            after_case_id=after_case_id,
+            after_key=after_key,
+            filters=filters,
+            passed=seen,
+            now=now,
         )
+        return NextCase(None) if row is None else NextCase(row.id, row.key)
 
     def on_next_case(self, message: NextCase) -> None:
         if message.case_id is None:
             self.notify(t("casefile.no_next_case"), severity="warning")
         else:
-            self.open_case(message.case_id)
+            # The key as found: the walk goes on from here, wherever the call moves the case.
+            self.open_case(message.case_id, message.key)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Never leave a call half done.

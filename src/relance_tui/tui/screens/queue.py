@@ -233,6 +233,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             return  # the user changed the filters meanwhile: another load is on its way
         self.query_ = query
         self.counts = counts
+        self.relance.walk_view(filters)
         table = self.query_one(QueueTable)
         table.empty_text = t("queue.empty_filtered" if filters.narrowed else "queue.empty")
 

@@ -29,6 +29,7 @@ MARKER_KEYS: dict[int, str] = {
     3: "queue.marker.callback",
     2: "queue.marker.promise_due",
     1: "queue.marker.broken",
+    -1: "queue.marker.worked",
 }
 COLUMN_TITLE_KEYS: dict[str, str] = {
     "debtor": "queue.col.debtor",
@@ -200,7 +201,7 @@ class RowText:
     def _next_cell(self, width: int) -> Cell:
         def planned(key: tuple[int, str, str | None]) -> str:
             urgency, action, on = key
-            if urgency:
+            if urgency > 0:
                 return fit(t(URGENCY_KEYS[urgency]), width)
             when = on[8:10] + "/" + on[5:7] if on else ""
             return fit(f"{next_action_label(action)} {when}".strip(), width)

@@ -59,6 +59,7 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
         "queue-table--urgent",
         "queue-table--marker",
         "queue-table--pending",
+        "queue-table--worked",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
@@ -432,14 +433,17 @@ class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
     def _row_line(self, row: QueueRow, row_text: RowText, selected: bool) -> Strip:
         # Two segments (the marker, the rest: one style per row), styles made once: a page of
         # rows costs little to draw, and less for Textual to filter and cut.
-        components = ["queue-table--urgent"] if row.urgency else []
+        urgency = row.urgency
+        components = ["queue-table--urgent"] if urgency > 0 else []
+        if urgency < 0:
+            components.append("queue-table--worked")
         if selected:
             components.append("queue-table--cursor")
         base = self._style(*components)
         marker, rest, length = self._texts_of(row, row_text)
         width = row_text.width
         # The length is known (fit() is exact): Textual need not measure the text cell by cell.
-        if row.urgency:
+        if urgency:
             marker_style = self._style(*components, "queue-table--marker")
             strip = Strip([Segment(marker, marker_style), Segment(rest, base)], length)
         else:

@@ -294,7 +294,10 @@ class ScorePanel(FinishedLines):
             ]
         line: Line = []
         if row.urgency:
-            urgent = "▲ " + t("queue.panel.urgent_first", label=t(URGENCY_KEYS[row.urgency]))
+            if row.urgency > 0:
+                urgent = "▲ " + t("queue.panel.urgent_first", label=t(URGENCY_KEYS[row.urgency]))
+            else:
+                urgent = "▼ " + t("queue.panel.worked_today")
             line.append((urgent, "bold reverse"))
             if compact:
                 line.append((" · ", ""))

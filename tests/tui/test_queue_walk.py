@@ -1,0 +1,128 @@
+"""`n` walks the queue as the agent saw it; a case worked today waits below the others.
+
+Driven with Pilot on a real SQLite file and a fixed clock, as an agent works a morning: Enter on
+the first case, then `n` from case to case, a call saved in between.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from harness import NOW, TODAY, day_started, debtor_of, make_app, press, seeding, settle
+
+from factories import add_agent, add_contact, add_promise, make_case
+from relance_tui.services import queue
+from relance_tui.storage.db import transaction
+from relance_tui.tui.app import RelanceApp
+from relance_tui.tui.screens.case import CaseScreen
+from relance_tui.tui.screens.queue import QueueScreen
+from relance_tui.tui.widgets.queue_table import QueueTable
+
+BROKEN = 6  # cases whose promise was broken: urgent, and no longer once opened
+
+
+def seed_broken_promises(db_path: Path) -> dict[str, list[int]]:
+    """alice's portfolio: six cases with a promise broken yesterday (urgent), four quiet ones.
+    Every case has a contact to call."""
+    with seeding(db_path) as conn, transaction(conn):
+        alice = add_agent(conn, "alice", name="Alice Martin")
+        broken, quiet = [], []
+        for n in range(BROKEN + 4):
+            case = make_case(
+                conn,
+                TODAY,
+                agent_id=alice,
+                name=f"Débiteur {n:02d}",
+                reference=f"CLI-{n:03d}",
+                amount_cents=100_000 + 10_000 * n,
+                days_late=40 + n,
+                invoice_number=f"FAC-{n:04d}",
+            )
+            add_contact(conn, debtor_of(conn, case), name=f"Contact {n}", phones=["01 42 68 53 00"])
+            if n < BROKEN:
+                add_promise(conn, case, due=TODAY - timedelta(days=3))
+                broken.append(case)
+            else:
+                quiet.append(case)
+    with seeding(db_path) as conn:
+        day_started(conn)
+    return {"broken": broken, "quiet": quiet}
+
+
+def queue_order(db_path: Path) -> list[queue.QueueRow]:
+    with seeding(db_path) as conn:
+        query = queue.build_query(conn, queue.QueueFilters(agent_id=1))
+        return queue.page_after(conn, query, None, 1000)
+
+
+def current_case(app: RelanceApp) -> int:
+    assert isinstance(app.screen, CaseScreen), app.screen
+    return app.screen.case_id
+
+
+async def test_n_walks_the_queue_as_seen_without_skipping(db_path: Path) -> None:
+    """Opening a broken-promise case makes it no longer urgent: it drops far down. The old `n`
+    went on from where the case landed and skipped the other broken promises."""
+    seed_broken_promises(db_path)
+    seen = [row.id for row in queue_order(db_path)]
+    app = make_app(db_path, "alice")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")  # the first row
+        walked = [current_case(app)]
+        for _ in range(len(seen) - 1):
+            await press(pilot, "n")
+            walked.append(current_case(app))
+        assert walked == seen
+        await press(pilot, "n")  # the end: nothing left, the agent is told
+        assert current_case(app) == seen[-1]
+        assert any("Plus de dossier" in str(n.message) for n in app._notifications)
+
+
+async def test_n_after_a_saved_call_opens_the_next_case_not_the_one_saved(db_path: Path) -> None:
+    ids = seed_broken_promises(db_path)
+    seen = [row.id for row in queue_order(db_path)]
+    app = make_app(db_path, "alice")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")  # nothing opened yet: the top of the queue
+        assert current_case(app) == seen[0]
+        await press(pilot, "n")
+        assert current_case(app) == seen[1]
+        await press(pilot, "c", "enter", "4", "enter")  # voicemail, callback tomorrow: saved
+        assert isinstance(app.screen, QueueScreen)
+        await press(pilot, "n")
+        assert current_case(app) == seen[2]
+        await press(pilot, "escape")
+        table = app.screen.query_one(QueueTable)
+        rows = [table.pager.row(i) for i in range(table.total)]
+        # The case called today waits at the bottom, marked; the next broken promise leads.
+        assert rows[-1] is not None and rows[-1].id == seen[1]
+        assert table.render_line(table.total).text.startswith("✓")
+        assert rows[0] is not None and rows[0].id == seen[3]  # seen[2] was opened: not urgent
+    assert set(seen[:BROKEN]) == set(ids["broken"])
+
+
+async def test_a_callback_later_today_brings_the_worked_case_back_then(db_path: Path) -> None:
+    seed_broken_promises(db_path)
+    first = queue_order(db_path)[0].id
+    app = make_app(db_path, "alice")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "c", "enter", "4", "enter")  # voicemail: called back later
+    with seeding(db_path) as conn:
+        due = conn.execute(
+            "SELECT due_at FROM callbacks WHERE case_id = ? AND status = 'pending'", (first,)
+        ).fetchone()[0]
+        conn.execute("UPDATE callbacks SET due_at = ? WHERE case_id = ?", (
+            (NOW + timedelta(hours=2)).isoformat(timespec="seconds"), first))  # fmt: skip
+        conn.commit()
+        assert due
+    assert queue_order(db_path)[-1].id == first  # worked: below the rest until then
+    later = make_app(db_path, "alice", now=NOW + timedelta(hours=2, minutes=1))
+    async with later.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        table = later.screen.query_one(QueueTable)
+        top = table.pager.row(0)
+        assert top is not None and top.id == first and top.urgency == 3
