@@ -221,7 +221,10 @@ def test_anything_but_the_right_party_ends_the_call_with_a_callback(
     # Tomorrow 10:00 in Paris, on the contact's other number.
     assert ended.callback.due_at == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     assert ended.callback.phone_id == 112 and ended.callback.contact_id == 11
-    assert ended.next_action == NextAction.CALLBACK
+    if outcome is CallOutcome.REFUSED:  # the ladder's next step, never an empty action
+        assert ended.next_action == calls.escalation(p.stage) != ""
+    else:
+        assert ended.next_action == NextAction.CALLBACK
     assert ended.follow_up_on == date(2026, 11, 25)
     assert ended.recap == ""
     assert calls.problems(ended, p, today=TODAY) == ()

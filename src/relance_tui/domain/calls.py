@@ -463,7 +463,12 @@ def identify(
         cause=None,
         callback=callback.model_dump(),
         follow_up_on=callback.due_at.date(),
-        next_action=NextAction.CALLBACK.value,
+        # A refusal to talk is one more step up the ladder, whatever the callback brings.
+        next_action=(
+            escalation(prep.stage).value
+            if outcome is CallOutcome.REFUSED
+            else NextAction.CALLBACK.value
+        ),
         recap="",
     )
 
@@ -590,9 +595,15 @@ def solve_payment_claimed(
     return _solved(draft, Resolution.PAYMENT_CLAIMED, payment_claim=terms.model_dump())
 
 
+def escalation(stage: Stage) -> Stage:
+    """The next step after a refusal: the rung after the phone call (the last rung pursued)."""
+    reached = later_stage(stage, Stage.PHONE_REMINDER)
+    return next_stage(reached) or reached
+
+
 def solve_refusal(draft: CallDraft, prep: CallPreparation) -> CallDraft:
     """The debtor will not pay: the rung after the phone call on the ladder is suggested."""
-    terms = RefusalTerms(suggested_stage=next_stage(later_stage(prep.stage, Stage.PHONE_REMINDER)))
+    terms = RefusalTerms(suggested_stage=escalation(prep.stage))
     return _solved(draft, Resolution.REFUSAL, refusal=terms.model_dump())
 
 

@@ -204,6 +204,9 @@ def _write_call(
         )
     elif draft.resolution is Resolution.PAYMENT_CLAIMED and draft.payment_claim:
         claim = draft.payment_claim
+        answered = store.pending_promises(
+            conn, case_id, kind="promise", due_until=claim.check_by.isoformat()
+        )
         ids["promise"] = write_promise(
             conn,
             case_id,
@@ -218,6 +221,14 @@ def _write_call(
             claimed_paid_on=claim.paid_on,
             reference=claim.reference,
         )
+        for promise in answered:  # the claim answers them: checked as the claim, not twice
+            _settle(conn, promise, "cancelled", today, agent, at, replaced_by=ids["promise"])
+    elif draft.resolution is Resolution.REFUSAL:
+        for promise in store.pending_promises(
+            conn, case_id, kind="promise", due_until=today.isoformat()
+        ):
+            _settle(conn, promise, "broken", today, agent, at, cause=draft.cause)
+            store.count_debtor_promise(conn, case_id, kept=False, at=at)
     elif draft.resolution is Resolution.PLAN and draft.plan:
         items = [
             (i.sequence, i.due_date.isoformat(), to_cents(i.amount))
@@ -302,6 +313,40 @@ def _write_call(
     if agent_id is not None:
         store.delete_draft(conn, case_id, agent_id)  # the call is saved: its draft is done
     return ids
+
+
+def _settle(
+    conn: sqlite3.Connection,
+    promise: sqlite3.Row,
+    status: str,
+    today: date,
+    agent: str,
+    at: str,
+    *,
+    replaced_by: int | None = None,
+    cause: str | None = None,
+) -> None:
+    """A pending promise settled by the call: broken by a refusal, replaced by a payment claim."""
+    if not store.settle_promise(conn, int(promise["id"]), status, today.isoformat()):
+        return
+    reason = "refusal" if status == "broken" else "payment_claimed"
+    append_audit(
+        conn,
+        agent=agent,
+        action=f"promise.{status}",
+        entity="promise",
+        entity_id=int(promise["id"]),
+        before={"status": "pending"},
+        after={
+            "status": status,
+            "settled_on": today,
+            "reason": reason,
+            "cause": cause,
+            "replaced_by": replaced_by,
+        },
+        detail=reason,
+        at=at,
+    )
 
 
 def _write_contact_update(

@@ -515,6 +515,18 @@ def payments_of_debtors(
     ).fetchall()
 
 
+def pending_promises(
+    conn: sqlite3.Connection, case_id: int, *, kind: str, due_until: str
+) -> list[Row]:
+    """The case's pending promises of this kind falling due by `due_until` (oldest first)."""
+    return conn.execute(
+        "SELECT id, amount_cents, due_date FROM promises INDEXED BY promises_case"
+        " WHERE case_id = ? AND status = 'pending' AND kind = ? AND due_date <= ?"
+        " ORDER BY due_date, id",
+        (case_id, kind, due_until),
+    ).fetchall()
+
+
 def settle_promise(conn: sqlite3.Connection, promise_id: int, status: str, settled_on: str) -> bool:
     cursor = conn.execute(
         "UPDATE promises SET status = ?, settled_on = ? WHERE id = ? AND status = 'pending'",
