@@ -59,7 +59,13 @@ class CaseNavigation(DatabaseApp[int]):
         """
         # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.screens.case import CaseScreen
+        from relance_tui.tui.screens.help import HelpScreen
 
+        if any(getattr(screen, "in_call", False) for screen in self.screen_stack):
+            self.notify(t("casefile.finish_call_first"), severity="warning")  # the palette
+            return
+        if isinstance(self.screen, HelpScreen):  # a case found from the help: the help is done
+            self.pop_screen()
         self.last_case = (case_id, queue_key)
         self.walk_seen |= {case_id}
         if isinstance(self.screen, CaseScreen):
@@ -124,7 +130,8 @@ class CaseNavigation(DatabaseApp[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Never leave a call half done.
-        return not (action in ("next_case", "agenda") and getattr(self.screen, "in_call", False))
+        leaving = ("next_case", "agenda", "portfolio")
+        return not (action in leaving and getattr(self.screen, "in_call", False))
 
     def action_next_case(self) -> None:
         last = self.last_case

@@ -62,6 +62,7 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
     CSS_PATH = "overview.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's API)
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "key.back", id="portfolio.back"),
         Binding("r", "reload", "key.portfolio_reload", id="portfolio.reload"),
     ]
 
@@ -95,6 +96,9 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = t("portfolio.title")
         self.action_reload()
+
+    def action_back(self) -> None:
+        self.dismiss()
 
     def action_reload(self) -> None:
         self.load_overview(self.today)  # the clock is read here, on the UI thread
