@@ -127,3 +127,25 @@ def test_connection_left_usable(db_path: Path, cases: dict[str, int]) -> None:
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 3
     conn.close()
+
+
+CODES = ("check_promise", "callback", "verify_payment", "check_plan")
+
+
+def test_queue_says_the_next_action_in_words_never_its_code(
+    db_path: Path, cases: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    conn = connect(db_path)
+    with transaction(conn):
+        for case, code in zip((cases["big"], cases["small"]), CODES[:2], strict=True):
+            conn.execute(
+                "UPDATE cases SET next_action = ?, next_action_on = '2026-12-24' WHERE id = ?",
+                (code, case),
+            )
+    conn.close()
+    _, out, _ = run(capsys, "--db", str(db_path), "queue")
+    assert "Vérifier la promesse 24/12/2026" in out and "Rappeler 24/12/2026" in out
+    assert not [code for code in CODES if code in out]
+    _, out, _ = run(capsys, "--db", str(db_path), "queue", "--json")
+    labels = [row["next_action_label"] for row in json.loads(out)["cases"]]
+    assert sorted(labels) == ["Rappeler", "Vérifier la promesse"]

@@ -6,7 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from harness import NOW, SETTINGS, make_app, open_case, settle
+import pytest
+from harness import NOW, SETTINGS, make_app, open_case, press, settle
 from rich.cells import cell_len
 
 from relance_tui import i18n
@@ -54,7 +55,7 @@ async def test_queue_footer_is_one_widget_with_the_queue_keys_in_order(
         footer = footer_of(app)
         assert footer.compact and list(footer.children) == []
         keys = (
-            "j/k Bas/haut g/G Début/fin PgDn/PgUp Page suiv./préc. ⏎ Ouvrir / Chercher"
+            "j/k Bas/haut g/G Début/fin Pg suiv/Pg préc Page suiv./préc. ⏎ Ouvrir / Chercher"
             " f Filtres x Effacer r Actualiser n Suivant a Agenda q Quitter ? Aide o Portefeuille "
         )
         assert shown(app).startswith(keys)
@@ -166,3 +167,19 @@ async def test_the_footer_is_not_repainted_while_its_keys_stay_the_same(
         await pilot.press("slash")  # the search box takes the focus: other keys
         await settle(pilot)
         assert renders == 1
+
+
+@pytest.mark.parametrize("width", [80, 60])
+async def test_a_narrow_footer_drops_the_least_useful_keys_never_help_and_quit(
+    db_path: Path, seeded: dict[str, int], width: int
+) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        line = shown(app)
+        assert "? Aide" in line and "q Quitter" in line, line
+        assert "Bas/haut" not in line  # the moves go first: the agent knows the arrows
+        assert line.endswith("▏^p palette") and len(line) == width
+        await press(pilot, "question_mark")  # …and `?` lists every key
+        listed = [label for _, label in app.screen.keys]  # type: ignore[attr-defined]
+        assert "Bas" in listed and "Actualiser" in listed

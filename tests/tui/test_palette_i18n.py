@@ -72,10 +72,13 @@ async def test_keys_opens_the_help_screen_with_french_key_names(
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
         keys = dict((description, shown) for shown, description in app.screen.keys)
-    assert keys["Début/fin"] == "g / Début"
-    assert keys["Fin"] == "G / Fin"
-    assert keys["Page suiv./préc."] == "PgDn"
-    assert keys["Page préc."] == "PgUp"
+    # Each key with its own label (not the footer's "Bas/haut" for j): issue 11, point 9.
+    assert keys["Bas"] == "j / ↓" and keys["Haut"] == "k / ↑"
+    assert keys["Premier dossier"] == "g / Début"
+    assert keys["Dernier dossier"] == "G / Fin"
+    assert keys["Page suivante"] == "Pg suiv"
+    assert keys["Page précédente"] == "Pg préc"
+    assert not any("/" in label for label in keys)
 
 
 async def test_the_theme_picker_speaks_french(db_path: Path, seeded: dict[str, int]) -> None:

@@ -395,9 +395,9 @@ async def test_help_lists_the_keys(db_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         listed = dict((description, keys) for keys, description in app.screen.keys)
-        for description in ("Chercher", "Filtres", "Ouvrir", "Quitter", "Fin"):
+        for description in ("Chercher", "Filtres", "Ouvrir", "Quitter", "Dernier dossier"):
             assert description in listed, description
-        assert "G" in listed["Fin"]
+        assert "G" in listed["Dernier dossier"]
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen)

@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from harness import NOW, TODAY, day_started, debtor_of, make_app, press, seeding, settle
+import pytest
+from harness import (
+    NOW,
+    TODAY,
+    day_started,
+    debtor_of,
+    make_app,
+    press,
+    seeding,
+    settle,
+    wait_until,
+)
+from textual.pilot import Pilot
 
 from factories import add_agent, add_contact, add_promise, make_case
 from relance_tui.services import queue
@@ -56,6 +69,13 @@ def queue_order(db_path: Path) -> list[queue.QueueRow]:
         return queue.page_after(conn, query, None, 1000)
 
 
+async def queue_shown(pilot: Pilot[Any]) -> None:
+    """Settled, with the first rows read (they are read as the table is drawn)."""
+    await settle(pilot)
+    table = pilot.app.screen.query_one(QueueTable)
+    await wait_until(pilot, lambda: table.pager.row(0) is not None)
+
+
 def current_case(app: RelanceApp) -> int:
     assert isinstance(app.screen, CaseScreen), app.screen
     return app.screen.case_id
@@ -68,7 +88,7 @@ async def test_n_walks_the_queue_as_seen_without_skipping(db_path: Path) -> None
     seen = [row.id for row in queue_order(db_path)]
     app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
-        await settle(pilot)
+        await queue_shown(pilot)
         await press(pilot, "enter")  # the first row
         walked = [current_case(app)]
         for _ in range(len(seen) - 1):
@@ -109,7 +129,7 @@ async def test_a_callback_later_today_brings_the_worked_case_back_then(db_path: 
     first = queue_order(db_path)[0].id
     app = make_app(db_path, "alice")
     async with app.run_test(size=(120, 35)) as pilot:
-        await settle(pilot)
+        await queue_shown(pilot)
         await press(pilot, "enter", "c", "enter", "4", "enter")  # voicemail: called back later
     with seeding(db_path) as conn:
         due = conn.execute(
@@ -126,3 +146,38 @@ async def test_a_callback_later_today_brings_the_worked_case_back_then(db_path: 
         table = later.screen.query_one(QueueTable)
         top = table.pager.row(0)
         assert top is not None and top.id == first and top.urgency == 3
+
+
+CODES = ("check_promise", "callback", "verify_payment", "check_plan")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_the_queue_shows_words_and_whole_numbers(
+    db_path: Path, size: tuple[int, int]
+) -> None:
+    """No casework code in "Prochaine action" (issue 11, point 8); at 80×24 a 503-day delay
+    and an eight-digit amount are shown whole, the debtor's name gives way (point 11)."""
+    with seeding(db_path) as conn, transaction(conn):
+        alice = add_agent(conn, "alice")
+        for n, code in enumerate(CODES):
+            case = make_case(
+                conn, TODAY, agent_id=alice, name=f"Société Anonyme des Travaux Publics {n}",
+                amount_cents=1_234_567_890 - n, days_late=503, invoice_number=f"F-{n}",
+            )  # fmt: skip
+            conn.execute(
+                "UPDATE cases SET next_action = ?, next_action_on = '2026-12-01' WHERE id = ?",
+                (code, case),
+            )
+    with seeding(db_path) as conn:
+        day_started(conn)
+    app = make_app(db_path, "alice")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(QueueTable)
+        lines = [table.render_line(y).text for y in range(table.total + 1)]
+    text = "\n".join(lines)
+    assert not [code for code in CODES if code in text], text
+    assert "Retard" in lines[0] and "Échu" in lines[0]
+    for line in lines[1:]:
+        assert "12\u202f345\u202f679\xa0€" in line and "503 j" in line, line
+    assert "Vérifier la prom" in text and "Rappeler" in text

@@ -129,6 +129,7 @@ def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
 
 def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:
     # Deferred: each sub-command loads only what it runs.
+    from relance_tui.domain.labels import next_action_label
     from relance_tui.domain.scoring import URGENCY_KEYS
 
     return {
@@ -143,6 +144,7 @@ def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:
         "days_past_due": _days_late(row, today),
         "stage": row.stage,
         "next_action": row.next_action,
+        "next_action_label": next_action_label(row.next_action) if row.next_action else None,
         "next_action_on": row.next_action_on,
         "agent": row.agent_login,
         "urgency": row.urgency,

@@ -143,7 +143,12 @@ class QueueScreen(TranslatedBindings, Screen[None]):
             )
             yield scrollbar
             yield ScorePanel(id="queue-panel")
+        yield Static(t("queue.legend.line"), id="queue-legend", markup=False)
         yield BindingsFooter(compact=True)
+
+    def help_notes(self) -> list[str]:
+        """What `?` explains besides the keys: the markers at the start of a row."""
+        return [t("queue.legend.note", title=t("queue.legend.title"), line=t("queue.legend.line"))]
 
     def on_mount(self) -> None:
         table = self.query_one(QueueTable)

@@ -24,6 +24,27 @@ if TYPE_CHECKING:
 
 PALETTE_SEPARATOR = "▏"  # what Textual's Footer draws left of the palette key (a vkey border)
 PALETTE_ACTIONS = frozenset({"command_palette", "app.command_palette"})
+# Always shown: with them the agent finds every other key (`?`) and the way out.
+ESSENTIAL_ACTIONS = frozenset({"help", "app.help", "quit", "app.quit", "quit_case"})
+# When the line is too long, these go first (in this order), then the others from the right.
+FIRST_DROPPED = (
+    "cursor_down",
+    "cursor_up",
+    "page_down",
+    "page_up",
+    "top",
+    "bottom",
+    "next_page",
+    "previous_page",
+    "reload",
+    "refresh",
+    "clear",
+    "portfolio",
+    "reassign",
+    "agenda",
+    "filters",
+    "search",
+)
 
 
 class FooterItem(NamedTuple):
@@ -31,6 +52,7 @@ class FooterItem(NamedTuple):
     key_display: str
     description: str
     enabled: bool
+    action: str = ""
 
 
 class BindingsFooter(Widget, can_focus=False):
@@ -96,7 +118,9 @@ class BindingsFooter(Widget, can_focus=False):
         for key, (_node, binding, enabled, _tooltip) in active.items():
             if binding.show and binding.action not in items:
                 display = app.get_key_display(binding)
-                items[binding.action] = FooterItem(key, display, binding.description, enabled)
+                items[binding.action] = FooterItem(
+                    key, display, binding.description, enabled, binding.action
+                )
         palette = None
         if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
             # Found by its action: a keymap may have moved it off COMMAND_PALETTE_BINDING.
@@ -134,8 +158,10 @@ class BindingsFooter(Widget, can_focus=False):
                 "" if compact else " ",
             )
         gap = " " if compact else ""
-        left = Content(gap).join(self._entry(item, compact) for item in self._items)
         left_width = max(width - right.cell_length, 0)
+        entries = [self._entry(item, compact) for item in self._items]
+        kept = fitted(self._items, [entry.cell_length for entry in entries], len(gap), left_width)
+        left = Content(gap).join(entry for entry, keep in zip(entries, kept, strict=True) if keep)
         return left.truncate(left_width, pad=True) + right
 
     def watch_hover_style(self, previous_hover_style: RichStyle, hover_style: RichStyle) -> None:
@@ -152,3 +178,31 @@ class BindingsFooter(Widget, can_focus=False):
             self.app.bell()
             return
         await self.app.run_action(found.binding.action, found.node)
+
+
+def fitted(
+    items: tuple[FooterItem, ...] | list[FooterItem], widths: list[int], gap: int, room: int
+) -> list[bool]:
+    """Which entries stay so that the line fits `room` cells: the least useful go first
+    (moves, reloads…, then from the right); `?` and `q` always stay."""
+    kept = [True] * len(items)
+
+    def length() -> int:
+        shown = [width for width, keep in zip(widths, kept, strict=True) if keep]
+        return sum(shown) + gap * max(len(shown) - 1, 0)
+
+    actions = [item_action(item) for item in items]
+    rank = {action: n for n, action in enumerate(FIRST_DROPPED)}
+    order = sorted(
+        (n for n, action in enumerate(actions) if action not in ESSENTIAL_ACTIONS),
+        key=lambda n: (rank.get(actions[n], len(rank)), -n),
+    )
+    for victim in order:
+        if length() <= room:
+            break
+        kept[victim] = False
+    return kept
+
+
+def item_action(item: FooterItem) -> str:
+    return item.action.rsplit(".", 1)[-1] if "." in item.action else item.action

@@ -56,8 +56,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("marker", 1),
     Column("debtor", 0),
     Column("segment", 13),
-    Column("amount", 11, "right"),
-    Column("days", 6, "right"),
+    # Numbers are never cut: room for 99 999 999 € and 99 999 days; the debtor column shrinks.
+    Column("amount", 12, "right"),
+    Column("days", 7, "right"),
     Column("stage", 14),
     Column("next", 17),
     Column("agent", 10),

@@ -42,13 +42,26 @@ RETRY_MAX_SECONDS = 30.0  # …up to this
 
 class QueueTable(TranslatedBindings, FinishedLines, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
-        # The footer shows one entry per pair (`j/k`); `?` lists every key on its own.
-        Binding("j,down", "cursor_down", "key.move", id="queue.down", key_display="j/k"),
+        # The footer shows one entry per pair (`j/k`); `?` lists every key on its own, with
+        # its own label (the tooltip).
+        Binding(
+            "j,down",
+            "cursor_down",
+            "key.move",
+            id="queue.down",
+            key_display="j/k",
+            tooltip="key.down",
+        ),
         Binding("k,up", "cursor_up", "key.up", id="queue.up", show=False),
-        Binding("g,home", "top", "key.ends", id="queue.top", key_display="g/G"),
+        Binding("g,home", "top", "key.ends", id="queue.top", key_display="g/G", tooltip="key.top"),
         Binding("G,end", "bottom", "key.bottom", id="queue.bottom", show=False),
         Binding(
-            "pagedown", "page_down", "key.page", id="queue.page_down", key_display="pagedown/pageup"
+            "pagedown",
+            "page_down",
+            "key.page",
+            id="queue.page_down",
+            key_display="pagedown/pageup",
+            tooltip="key.page_down",
         ),
         Binding("pageup", "page_up", "key.page_up", id="queue.page_up", show=False),
         Binding("enter", "open", "key.open_case", id="queue.open"),
