@@ -183,3 +183,8 @@ async def test_a_narrow_footer_drops_the_least_useful_keys_never_help_and_quit(
         await press(pilot, "question_mark")  # …and `?` lists every key
         listed = [label for _, label in app.screen.keys]  # type: ignore[attr-defined]
         assert "Bas" in listed and "Actualiser" in listed
+        if width == 80:  # the whole help fits at 80×24: no scrolling, the closing line shown
+            assert app.screen.query_one("#help-keys").max_scroll_y == 0
+            closing = app.screen.query_one("#help-close").region
+            assert closing.height == 1 and closing.bottom <= 24
+            assert "✓ traité aujourd'hui" in str(app.screen.query_one(".help-note").render())
