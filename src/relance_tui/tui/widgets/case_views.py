@@ -47,7 +47,7 @@ def cents(value: Decimal) -> int:
 def banner(case: CaseFile) -> Text:
     """Two lines that stay on screen during a call: who, how much, since when, where."""
     s = case.summary
-    text = Text(no_wrap=True, overflow="ellipsis")  # never wrapped: the balance stays on line 2
+    text = Text()
     text.append(inert(s.debtor_name), style="bold")
     text.append(f"  {inert(s.debtor_reference)}")
     if s.siren:
