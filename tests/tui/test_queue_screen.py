@@ -603,7 +603,7 @@ async def test_a_reload_in_place_keeps_the_rows_on_screen_and_enter_opens_the_ro
             generation = table._generation
             app.screen._load(keep_cursor=True, refresh_after=False)
             await wait_until(pilot, lambda seen=generation: table._generation != seen)
-            assert table._pending  # read again, held
+            await wait_until(pilot, lambda: bool(table._pending))  # read again, held
         assert table.pager.row(table.cursor) is None
         assert [table.render_line(y).text for y in range(1, 5)] == before  # no "loading" lines
         await pilot.press("enter")
