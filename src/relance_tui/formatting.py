@@ -21,6 +21,7 @@ __all__ = [
     "money_short_in",
     "number",
     "percent",
+    "rate",
 ]
 
 
@@ -100,3 +101,11 @@ def percent(fraction: float) -> str:
         if current_language() == "fr"
         else f"{round(fraction * 100)}%"
     )
+
+
+def rate(value: Decimal) -> str:
+    """An interest rate in percent: `12,15 %` in French, `12.15%` in English."""
+    text = f"{value:.2f}"
+    if current_language() == "fr":
+        return text.replace(".", ",") + "\u00a0%"
+    return text + "%"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import add_agent, add_contact, add_invoice, case_of, make_case, paris_noon, set_case
+from factories import add_agent, add_contact, add_invoice, case_of, make_case, paris_noon
 from relance_tui.config import Settings
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import CallTimeIssue
@@ -176,7 +176,15 @@ def test_warnings_for_attempts_disputes_and_prescription(
                 " VALUES (?, 'call', ?, 'no_answer')",
                 (case_id, (NOW - timedelta(hours=hours)).isoformat(timespec="seconds")),
             )
-        set_case(conn, case_id, prescription_on=(TODAY + timedelta(days=90)).isoformat())
+        # The oldest invoice prescribes in 90 days: 5 years after its due date and its partial
+        # payment (an acknowledgment restarts the 5 years).
+        soon = TODAY + timedelta(days=90)
+        old = soon.replace(year=soon.year - 5)
+        conn.execute(
+            "UPDATE invoices SET due_date = ?, issue_date = ? WHERE number = 'F-2026-0101'",
+            (old.isoformat(), old.isoformat()),
+        )
+        conn.execute("UPDATE payments SET received_on = ?", (old.isoformat(),))
         conn.execute(
             "INSERT INTO disputes (case_id, reason, owner, opened_on) VALUES (?, 'x', 'y', ?)",
             (case_id, TODAY.isoformat()),
@@ -446,7 +454,8 @@ def test_case_file_on_a_seeded_database(conn: sqlite3.Connection) -> None:
         assert dates == sorted(dates, reverse=True)
         assert case_file.summary.score_parts
         if case_file.summary.segment.value == "consumer":
-            assert not case_file.summary.penalties.applicable
+            # Legal-rate interest only after a formal notice, and never the 40 €.
+            assert case_file.summary.penalties.indemnities == 0
     assert case_of  # the factories are shared with the other services tests
 
 

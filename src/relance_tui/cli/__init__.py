@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         init_cmd,
         queue_cmd,
         report_cmd,
+        rates_cmd,
         seed_cmd,
     )
 
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         queue_cmd,
         admin_cmd,
         report_cmd,
+        rates_cmd,
     ):
         module.register(subparsers)
     parser.set_defaults(handler=app_cmd.run)

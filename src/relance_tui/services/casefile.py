@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from relance_tui.config import Settings, resolve_config_path
+from relance_tui.config import Settings
 from relance_tui.domain.calling_hours import (
     CALL_TIME_ISSUE_KEYS,
     CallTimeCheck,
@@ -59,16 +59,11 @@ from relance_tui.domain.models import (
     Stage,
     from_cents,
 )
-from relance_tui.domain.penalties import (
-    LateInvoice,
-    PenaltySummary,
-    RateTable,
-    case_penalties,
-    load_rate_table,
-)
+from relance_tui.domain.penalties import PenaltySummary, RateTable
 from relance_tui.domain.phones import PhoneKind, format_national
 from relance_tui.formatting import number
 from relance_tui.i18n import t, tn
+from relance_tui.services.penalties import case_figures
 from relance_tui.storage import casework as store
 
 ATTEMPT_WINDOW = timedelta(days=7)
@@ -135,7 +130,7 @@ class CaseSummary:
     history_invoices: int
     credit: Decimal  # paid and not applied to any invoice (an over-payment)
     insolvency_since: date | None
-    penalties: PenaltySummary  # B2B interest + 40 € per late invoice; empty for consumers
+    penalties: PenaltySummary  # by law for the debtor's kind (services.penalties)
     version: int
 
 
@@ -348,11 +343,6 @@ class CaseNotFoundError(LookupError):
         self.case_id = case_id
 
 
-def rate_table() -> RateTable:
-    """The user's `rates.toml` next to config.toml when there is one, else the shipped table."""
-    return load_rate_table(resolve_config_path().parent / "rates.toml")
-
-
 def _phone_display(e164: object, raw: object) -> str:
     return format_national(str(e164) if e164 else None, str(raw or ""))
 
@@ -539,25 +529,17 @@ def load_case_file(
         if i.outstanding > 0 and i.status in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
     ]
 
-    # Late penalties (B2B): on overdue invoices not in dispute, with their partial payments.
-    late = [i for i in open_invoices if i.due_date < today and not i.in_dispute]
-    paid_by_invoice: dict[int, list[tuple[date, Decimal]]] = {}
-    for row in store.invoice_payments(conn, [i.invoice_id for i in late]):
-        paid_by_invoice.setdefault(int(row["invoice_id"]), []).append(
-            (date.fromisoformat(row["received_on"]), from_cents(int(row["amount_cents"])))
-        )
-    penalties = case_penalties(
-        (
-            LateInvoice(
-                i.number, i.due_date, i.outstanding, tuple(paid_by_invoice.get(i.invoice_id, ()))
-            )
-            for i in late
-        ),
-        today=today,
-        rates=rates or rate_table(),
-        consumer=segment is Segment.CONSUMER,
+    # Late penalties by law for the debtor's kind, and the prescription date (services.penalties).
+    figures = case_figures(
+        conn,
+        case_id=case_id,
+        debtor_id=debtor_id,
+        segment=segment.value,
         insolvency=head["insolvency_since"] is not None,
+        today=today,
+        rates=rates,
     )
+    penalties = figures.penalties
 
     contact_rows = store.debtor_contacts(conn, debtor_id)
     phones = _phones_by_contact(
@@ -696,7 +678,7 @@ def load_case_file(
         urgency=int(head["urgency"]),
         priority=float(head["priority"]),
         score_parts=_score_parts(head["score_parts"]),
-        prescription_on=_day(head["prescription_on"]),
+        prescription_on=figures.prescription_on or _day(head["prescription_on"]),
         last_contact_at=_moment(head["last_contact_at"]),
         promises_kept=int(head["promises_kept"]),
         promises_broken=int(head["promises_broken"]),

@@ -45,6 +45,7 @@ ON CONFLICT (debtor_id) DO UPDATE SET
     prescription_on = COALESCE(cases.prescription_on, excluded.prescription_on),
     status = 'open',
     stage = CASE WHEN cases.stage = 'closed' THEN 'friendly_reminder' ELSE cases.stage END,
+    dunning_cycle = cases.dunning_cycle + (cases.status = 'closed'),
     scored_on = NULL,
     updated_at = excluded.updated_at
 WHERE cases.overdue_cents IS NOT excluded.overdue_cents

@@ -488,7 +488,67 @@ CREATE INDEX interactions_agent_case ON interactions(agent_id, occurred_at, case
 DROP INDEX interactions_agent_day;
 """
 
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_MONEY, MIGRATION_SUPERVISOR)
+DUNNING_CHANNELS = ("email", "letter", "registered_letter", "sms", "phone")
+
+# The dunning ladder (issue 13): the contract's own late-payment rate, penalties closed (paid or
+# waived) per invoice, the steps performed or reserved, manual holds, the ladder's cycle (a case
+# closed and reopened starts the ladder again).
+MIGRATION_DUNNING = f"""
+ALTER TABLE contracts ADD COLUMN late_rate TEXT;
+ALTER TABLE invoices ADD COLUMN penalties_closed_on TEXT;
+ALTER TABLE cases ADD COLUMN dunning_cycle INTEGER NOT NULL DEFAULT 1;
+
+-- One row per step of the ladder, reserved before it is performed: `key` (debtor, cycle, step)
+-- is unique, so two batches at once or a rerun after a crash never perform a step twice.
+CREATE TABLE dunning_steps (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    cycle INTEGER NOT NULL,
+    step TEXT NOT NULL {_check("step", *STAGES)},
+    channel TEXT NOT NULL {_check("channel", *DUNNING_CHANNELS)},
+    due_on TEXT NOT NULL,
+    status TEXT NOT NULL {_check("status", "reserved", "done", "failed", "cancelled", "held")},
+    batch TEXT NOT NULL DEFAULT '',
+    reserved_at TEXT NOT NULL,
+    reserved_by TEXT NOT NULL,
+    done_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    recipient TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '',
+    document TEXT NOT NULL DEFAULT '',
+    lrar_number TEXT,
+    acknowledged_on TEXT,
+    amount_cents INTEGER NOT NULL DEFAULT 0,
+    invoices TEXT NOT NULL DEFAULT '[]',
+    interaction_id INTEGER REFERENCES interactions(id)
+);
+CREATE INDEX dunning_steps_case ON dunning_steps(case_id, cycle);
+CREATE INDEX dunning_steps_status ON dunning_steps(status);
+CREATE INDEX dunning_steps_lrar ON dunning_steps(lrar_number) WHERE lrar_number IS NOT NULL;
+
+-- A hold put on a case by hand (`h` on the case): no step until `until` (inclusive).
+CREATE TABLE dunning_holds (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    reason TEXT NOT NULL,
+    until TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    released_at TEXT,
+    released_by TEXT
+);
+CREATE INDEX dunning_holds_case ON dunning_holds(case_id, released_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    MIGRATION_1,
+    MIGRATION_MONEY,
+    MIGRATION_SUPERVISOR,
+    MIGRATION_DUNNING,
+)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
