@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         app_cmd,
         assign_cmd,
         audit_cmd,
+        case_cmd,
         demo_cmd,
         import_cmd,
         init_cmd,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         queue_cmd,
         admin_cmd,
         report_cmd,
+        case_cmd,
         rates_cmd,
     ):
         module.register(subparsers)
