@@ -90,6 +90,134 @@ class ClaimSettings:
     expiry_minutes: Annotated[int, Ge(1), Le(24 * 60)] = 15
 
 
+StepName = Literal[
+    "pre_reminder",
+    "friendly_reminder",
+    "phone_reminder",
+    "second_reminder",
+    "registered_letter",
+    "formal_notice",
+    "legal_action",
+]
+StepChannel = Literal["email", "letter", "registered_letter", "sms", "phone"]
+SegmentName = Literal["large_account", "multi_site", "sme", "public_body", "consumer"]
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One rung: `days` after the oldest overdue invoice's due date (a pre-reminder: before the
+    next due date, days negative)."""
+
+    __pydantic_config__ = _STRICT
+
+    step: StepName
+    channel: StepChannel
+    days: Annotated[int, Ge(-60), Le(3650)]
+
+
+def _steps(*items: tuple[StepName, StepChannel, int]) -> tuple[LadderStep, ...]:
+    return tuple(LadderStep(step, channel, days) for step, channel, days in items)
+
+
+_B2B = _steps(
+    ("friendly_reminder", "email", 15),
+    ("phone_reminder", "phone", 25),
+    ("second_reminder", "email", 35),
+    ("registered_letter", "registered_letter", 45),
+    ("formal_notice", "registered_letter", 60),
+    ("legal_action", "letter", 90),
+)
+
+
+def default_sequences() -> dict[SegmentName, tuple[LadderStep, ...]]:
+    """French practice: a written reminder ~15 days after the due date, then phone and firmer
+    letters; large accounts and public bodies by phone first (public bodies also get a
+    pre-reminder: mandates get rejected when a document is missing); consumers by letter."""
+    return {
+        "sme": _B2B,
+        "multi_site": _B2B,
+        "large_account": _steps(
+            ("phone_reminder", "phone", 10),
+            ("friendly_reminder", "email", 15),
+            ("second_reminder", "email", 30),
+            ("registered_letter", "registered_letter", 45),
+            ("formal_notice", "registered_letter", 60),
+            ("legal_action", "letter", 90),
+        ),
+        "public_body": _steps(
+            ("pre_reminder", "email", -7),
+            ("phone_reminder", "phone", 5),
+            ("friendly_reminder", "email", 15),
+            ("second_reminder", "letter", 30),
+            ("formal_notice", "registered_letter", 50),
+            ("legal_action", "letter", 90),
+        ),
+        "consumer": _steps(
+            ("friendly_reminder", "letter", 10),
+            ("second_reminder", "letter", 25),
+            ("formal_notice", "registered_letter", 45),
+            ("legal_action", "letter", 90),
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class CreditorSettings:
+    """Who the letters come from (the mentions letters must carry)."""
+
+    __pydantic_config__ = _STRICT
+
+    name: str = "Votre société"
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    siren: str = ""
+    email: str = ""
+    phone: str = ""
+    contact: str = ""  # the person who signs
+    iban: str = ""
+    bic: str = ""
+    # Collecting for another creditor (an agency): the consumer letters carry R124-4's mentions.
+    agency: bool = False
+    principal_name: str = ""  # the creditor the agency collects for
+    principal_address: str = ""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The outgoing mail server. The password is never stored in the database: here, or better
+    in the environment variable named by `password_env`."""
+
+    __pydantic_config__ = _STRICT
+
+    host: str = ""
+    port: Annotated[int, Ge(1), Le(65535)] = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    user: str = ""
+    password: str = ""
+    password_env: str = "RELANCE_SMTP_PASSWORD"
+    sender: str = ""  # From: address
+    timeout_seconds: Annotated[float, Gt(0), Le(300)] = 30.0
+
+
+@dataclass(frozen=True)
+class DunningSettings:
+    """The dunning ladder: steps per segment, delays, approval, where letters go, how to send."""
+
+    __pydantic_config__ = _STRICT
+
+    sequences: dict[SegmentName, tuple[LadderStep, ...]] = field(default_factory=default_sequences)
+    strategic_phone_first: bool = True  # a strategic client's phone step comes first
+    min_gap_days: Annotated[int, Ge(0), Le(365)] = 7  # between two steps of one case
+    notice_deadline_days: Annotated[int, Ge(1), Le(60)] = 8  # the mise en demeure's deadline
+    reminder_deadline_days: Annotated[int, Ge(1), Le(60)] = 8
+    require_approval: bool = True  # the batch performs steps only with --approve
+    letters_dir: str = ""  # default: "letters" in the user data directory
+    sms_command: str = ""  # run as: command NUMBER TEXT; empty: SMS steps become phone tasks
+    creditor: CreditorSettings = field(default_factory=CreditorSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+
 @dataclass(frozen=True)
 class Settings:
     __pydantic_config__ = _STRICT
@@ -101,6 +229,7 @@ class Settings:
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     contact: ContactSettings = field(default_factory=ContactSettings)
     claims: ClaimSettings = field(default_factory=ClaimSettings)
+    dunning: DunningSettings = field(default_factory=DunningSettings)
     # Binding id -> comma-separated Textual key names (`"queue.search" = "ctrl+f"`); the ids
     # and keys are checked by the app (tui/keymap.py): only it knows its bindings.
     keymap: dict[str, str] = field(default_factory=dict)

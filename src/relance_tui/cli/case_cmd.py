@@ -13,6 +13,13 @@ from relance_tui.cli.output import json_text
 from relance_tui.i18n import t
 
 
+REGIME_KEYS = {
+    "b2b": "case_cli.regime.b2b",
+    "public_body": "case_cli.regime.public_body",
+    "consumer": "case_cli.regime.consumer",
+}
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("case", help=t("case_cli.help"))
     common.add_db_option(parser)
@@ -98,7 +105,7 @@ def print_report(report: dict[str, Any]) -> None:
         print(line + (f"  [{', '.join(flags)}]" if flags else ""))
     p = report["penalties"]
     if p["applicable"]:
-        total = t("case_cli.penalties", regime=t(f"case_cli.regime.{p['regime']}"),
+        total = t("case_cli.penalties", regime=t(REGIME_KEYS[p["regime"]]),
                   interest=_money(p["interest"]), indemnities=_money(p["indemnities"]),
                   total=_money(p["total"]))  # fmt: skip
         print(total + (" " + t("case_cli.estimate") if p["estimated"] else ""))
