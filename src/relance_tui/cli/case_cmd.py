@@ -12,7 +12,6 @@ from relance_tui.cli import common
 from relance_tui.cli.output import json_text
 from relance_tui.i18n import t
 
-
 REGIME_KEYS = {
     "b2b": "case_cli.regime.b2b",
     "public_body": "case_cli.regime.public_body",
@@ -81,12 +80,18 @@ def print_report(report: dict[str, Any]) -> None:
             disputed=_money(report["disputed"]), balance=_money(report["balance"])))  # fmt: skip
     ladder = report.get("ladder")
     if ladder:
-        print(t("case_cli.step", step=ladder["step_label"], on=_day(ladder["step_on"])))
+        if ladder["step_on"]:
+            print(t("case_cli.step", step=ladder["step_label"], on=_day(ladder["step_on"])))
+        else:
+            print(t("case_cli.step_undated", step=ladder["step_label"]))
         if ladder["next_step"]:
             print(t("case_cli.next_step", step=ladder["next_step_label"],
                     channel=ladder["next_channel_label"], on=_day(ladder["next_on"])))  # fmt: skip
         for hold in ladder["holds"]:
-            print(t("case_cli.hold", reason=hold["reason"], until=_day(hold["until"])))
+            if hold["until"]:
+                print(t("case_cli.hold", reason=hold["reason"], until=_day(hold["until"])))
+            else:
+                print(t("case_cli.hold_open", reason=hold["reason"]))
     else:
         print(t("case_cli.stage", stage=report["stage"]))
     print(t("case_cli.invoices"))

@@ -14,13 +14,33 @@ from typing import Any
 
 from relance_tui.config import Settings
 from relance_tui.domain.clock import business_day
+from relance_tui.domain.enums import Stage
+from relance_tui.domain.labels import STAGE_KEYS
+from relance_tui.domain.ladder import HoldKind
 from relance_tui.domain.penalties import RateTable
 from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
 from relance_tui.services.casefile import load_case_file
+from relance_tui.services.ladder import case_decision
 from relance_tui.services.permissions import NotAllowedError, may
 from relance_tui.storage.agents import AgentRow
 from relance_tui.storage.dunning import case_id_for
+
+CHANNEL_KEYS = {
+    "email": "dunning.channel.email",
+    "letter": "dunning.channel.letter",
+    "registered_letter": "dunning.channel.registered_letter",
+    "sms": "dunning.channel.sms",
+    "phone": "dunning.channel.phone",
+}
+HOLD_KEYS = {
+    HoldKind.INSOLVENCY: "dunning.hold.insolvency",
+    HoldKind.MANUAL: "dunning.hold.manual",
+    HoldKind.PROMISE: "dunning.hold.promise",
+    HoldKind.PLAN: "dunning.hold.plan",
+    HoldKind.DISPUTE: "dunning.hold.dispute",
+    HoldKind.SUPERVISOR: "dunning.hold.supervisor",
+}
 
 
 class CaseLookupError(LookupError):
@@ -90,6 +110,30 @@ def case_report(
                 ],
             }
         )
+    decision = case_decision(conn, case_id, today, settings)
+    ladder = None
+    if decision is not None:
+        step = decision.next
+        ladder = {
+            "step": decision.reached.value if decision.reached else None,
+            "step_label": t(STAGE_KEYS[decision.reached]) if decision.reached else "—",
+            "step_on": decision.reached_on.isoformat() if decision.reached_on else None,
+            "next_step": step.step if step else None,
+            "next_step_label": t(STAGE_KEYS[Stage(step.step)]) if step else "—",
+            "next_channel": step.channel if step else None,
+            "next_channel_label": t(CHANNEL_KEYS[step.channel]) if step else "—",
+            "next_on": decision.due_on.isoformat() if decision.due_on else None,
+            "due": decision.due(today),
+            "prescription_close": decision.prescription_close,
+            "holds": [
+                {
+                    "kind": hold.kind.value,
+                    "until": hold.until.isoformat() if hold.until else None,
+                    "reason": hold.reason or t(HOLD_KEYS[hold.kind]),
+                }
+                for hold in decision.holds
+            ],
+        }
     return {
         "case_id": s.case_id,
         "today": today.isoformat(),
@@ -106,6 +150,7 @@ def case_report(
         "status": s.status,
         "assigned_agent": s.assigned_agent,
         "stage": s.stage.value,
+        "ladder": ladder,
         "overdue": _money(s.overdue),
         "disputed": _money(s.disputed),
         "balance": _money(s.balance),

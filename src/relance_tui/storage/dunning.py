@@ -3,7 +3,10 @@ batch reads to decide (one row per open case, set-based). Decisions are domain.l
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import date
 
 Row = sqlite3.Row
 
@@ -22,3 +25,298 @@ def case_id_for(conn: sqlite3.Connection, reference: str) -> int | None:
         if row is not None:
             return int(row[0])
     return None
+
+
+_STATES = """
+SELECT c.id, c.debtor_id, c.segment, d.strategic, c.stage, c.dunning_cycle, c.oldest_due_date,
+       c.overdue_cents, c.disputed_cents, d.insolvency_since, c.prescription_on,
+       d.reference, d.legal_name,
+       (SELECT json_array(h.reason, h.until) FROM dunning_holds h
+         WHERE h.case_id = c.id AND h.released_at IS NULL AND h.until >= :today
+         ORDER BY h.until DESC LIMIT 1) AS manual_hold,
+       (SELECT MAX(p.due_date) FROM promises p
+         WHERE p.case_id = c.id AND p.status = 'pending') AS promise_until,
+       (SELECT COALESCE(MIN(CASE WHEN i.status = 'pending' THEN i.due_date END), '9999-12-31')
+          FROM payment_plans pp LEFT JOIN plan_installments i ON i.plan_id = pp.id
+         WHERE pp.case_id = c.id AND pp.status = 'active'
+         GROUP BY pp.case_id) AS plan_until,
+       (SELECT json_group_array(json_array(s.step, substr(s.done_at, 1, 10))) FROM dunning_steps s
+         WHERE s.case_id = c.id AND s.cycle = c.dunning_cycle AND s.status = 'done') AS done,
+       (SELECT s.note FROM dunning_steps s
+         WHERE s.case_id = c.id AND s.cycle = c.dunning_cycle AND s.status = 'held'
+         LIMIT 1) AS supervisor_hold,
+       (SELECT MAX(date(COALESCE(s.acknowledged_on, substr(s.done_at, 1, 10)),
+                        '+' || :deadline || ' days')) FROM dunning_steps s
+         WHERE s.case_id = c.id AND s.cycle = c.dunning_cycle AND s.step = 'formal_notice'
+           AND s.status = 'done') AS notice_deadline
+FROM cases c JOIN debtors d ON d.id = c.debtor_id
+WHERE c.status = 'open' {filters}
+ORDER BY c.id
+"""
+
+
+def ladder_states(
+    conn: sqlite3.Connection,
+    today: date,
+    *,
+    notice_deadline_days: int,
+    segment: str | None = None,
+    case_id: int | None = None,
+) -> Iterator[Row]:
+    """One row per open case with what the ladder's decision needs (domain.ladder.LadderState)."""
+    filters = ""
+    params: dict[str, object] = {"today": today.isoformat(), "deadline": notice_deadline_days}
+    if segment is not None:
+        filters += " AND c.segment = :segment"
+        params["segment"] = segment
+    if case_id is not None:
+        filters += " AND c.id = :case"
+        params["case"] = case_id
+    yield from conn.execute(_STATES.format(filters=filters), params)
+
+
+def pre_reminder_candidates(
+    conn: sqlite3.Connection, today: date, horizon: date, segments: Sequence[str]
+) -> list[Row]:
+    """Debtors of these segments with undisputed invoices falling due between today and
+    `horizon`, and nothing overdue (those get the ladder instead)."""
+    if not segments:
+        return []
+    return conn.execute(
+        "SELECT i.debtor_id, d.segment, d.reference, d.legal_name, MIN(i.due_date) AS next_due,"
+        " SUM(i.outstanding_cents) AS amount, json_group_array(i.id) AS invoices"
+        " FROM invoices i JOIN debtors d ON d.id = i.debtor_id"
+        " WHERE i.due_date >= :today AND i.due_date <= :horizon AND i.outstanding_cents > 0"
+        "   AND i.status IN ('open', 'partially_paid') AND i.in_dispute = 0"
+        "   AND d.segment IN (SELECT value FROM json_each(:segments))"
+        "   AND d.insolvency_since IS NULL"
+        "   AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.debtor_id = d.id AND c.status = 'open')"
+        " GROUP BY i.debtor_id ORDER BY i.debtor_id",
+        {
+            "today": today.isoformat(),
+            "horizon": horizon.isoformat(),
+            "segments": json.dumps(list(segments)),
+        },
+    ).fetchall()
+
+
+def covered_invoices(conn: sqlite3.Connection, debtor_id: int, today: date) -> list[Row]:
+    """The invoices one notice covers: every overdue, undisputed invoice of the debtor."""
+    return conn.execute(
+        "SELECT id, number, issue_date, due_date, amount_cents, outstanding_cents, po_reference"
+        " FROM invoices WHERE debtor_id = ? AND outstanding_cents > 0"
+        " AND status IN ('open', 'partially_paid') AND in_dispute = 0 AND due_date < ?"
+        " ORDER BY due_date, id",
+        (debtor_id, today.isoformat()),
+    ).fetchall()
+
+
+def invoices_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Row]:
+    return conn.execute(
+        "SELECT id, number, issue_date, due_date, amount_cents, outstanding_cents, po_reference"
+        " FROM invoices WHERE id IN (SELECT value FROM json_each(?))"
+        " AND outstanding_cents > 0 AND status IN ('open', 'partially_paid') AND in_dispute = 0"
+        " ORDER BY due_date, id",
+        (json.dumps(list(ids)),),
+    ).fetchall()
+
+
+def debtor_row(conn: sqlite3.Connection, debtor_id: int) -> Row | None:
+    row: Row | None = conn.execute(
+        "SELECT id, reference, legal_name, siren, segment, address, postal_code, city, country,"
+        " insolvency_since FROM debtors WHERE id = ?",
+        (debtor_id,),
+    ).fetchone()
+    return row
+
+
+def debtor_contacts(conn: sqlite3.Connection, debtor_id: int) -> list[Row]:
+    return conn.execute(
+        "SELECT c.id, c.name, c.role, c.email, c.opposed_to_contact,"
+        " (SELECT p.e164 FROM phones p WHERE p.contact_id = c.id AND p.kind = 'mobile'"
+        "   AND p.valid = 1 AND p.marked_invalid_at IS NULL ORDER BY p.id LIMIT 1) AS mobile"
+        " FROM contacts c WHERE c.debtor_id = ? ORDER BY c.id",
+        (debtor_id,),
+    ).fetchall()
+
+
+# --- Step records ---------------------------------------------------------------------------
+
+
+def reserve_step(
+    conn: sqlite3.Connection,
+    *,
+    key: str,
+    debtor_id: int,
+    case_id: int | None,
+    cycle: int,
+    step: str,
+    channel: str,
+    due_on: date,
+    batch: str,
+    by: str,
+    at: str,
+    amount_cents: int,
+    invoices: Sequence[int],
+    stale_batches: Sequence[str] = (),
+) -> int | None:
+    """Take the step for this batch, inside the caller's transaction. Returns its id, or None
+    when another batch holds it or it was performed (or held, or is being sent) already: a
+    failed or cancelled step is taken again, and so is one reserved by a batch known dead."""
+    row = conn.execute(
+        "INSERT INTO dunning_steps (key, debtor_id, case_id, cycle, step, channel, due_on,"
+        " status, batch, reserved_at, reserved_by, attempts, amount_cents, invoices)"
+        " VALUES (:key, :debtor, :case, :cycle, :step, :channel, :due, 'reserved', :batch,"
+        " :at, :by, 1, :amount, :invoices)"
+        " ON CONFLICT (key) DO UPDATE SET status = 'reserved', batch = excluded.batch,"
+        " reserved_at = excluded.reserved_at, reserved_by = excluded.reserved_by,"
+        " attempts = dunning_steps.attempts + 1, channel = excluded.channel,"
+        " due_on = excluded.due_on, amount_cents = excluded.amount_cents,"
+        " invoices = excluded.invoices"
+        " WHERE dunning_steps.status IN ('failed', 'cancelled')"
+        "    OR (dunning_steps.status = 'reserved'"
+        "        AND dunning_steps.batch IN (SELECT value FROM json_each(:stale)))"
+        " RETURNING id",
+        {
+            "key": key,
+            "debtor": debtor_id,
+            "case": case_id,
+            "cycle": cycle,
+            "step": step,
+            "channel": channel,
+            "due": due_on.isoformat(),
+            "batch": batch,
+            "at": at,
+            "by": by,
+            "amount": amount_cents,
+            "invoices": json.dumps(list(invoices)),
+            "stale": json.dumps(list(stale_batches)),
+        },
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def step_row(conn: sqlite3.Connection, step_id: int) -> Row | None:
+    row: Row | None = conn.execute(
+        "SELECT * FROM dunning_steps WHERE id = ?", (step_id,)
+    ).fetchone()
+    return row
+
+
+def set_step_status(
+    conn: sqlite3.Connection,
+    step_id: int,
+    status: str,
+    *,
+    batch: str,
+    from_status: Sequence[str],
+    **values: object,
+) -> bool:
+    """Move the step to `status` if this batch still holds it in one of `from_status`."""
+    sets = ["status = :status"]
+    for column in values:
+        assert column.isidentifier()
+        sets.append(f"{column} = :{column}")
+    cursor = conn.execute(
+        f"UPDATE dunning_steps SET {', '.join(sets)} WHERE id = :id AND batch = :batch"
+        " AND status IN (SELECT value FROM json_each(:from))",
+        {"status": status, "id": step_id, "batch": batch, "from": json.dumps(list(from_status)),
+         **values},
+    )  # fmt: skip
+    return cursor.rowcount == 1
+
+
+def unfinished_steps(conn: sqlite3.Connection) -> list[Row]:
+    """Steps a batch took and has not finished (reserved or being sent), with their batch."""
+    return conn.execute(
+        "SELECT id, key, case_id, debtor_id, step, channel, status, batch, reserved_at, message_id"
+        " FROM dunning_steps WHERE status IN ('reserved', 'sending') ORDER BY id"
+    ).fetchall()
+
+
+def cancel_settled_steps(conn: sqlite3.Connection, at: str) -> list[int]:
+    """Steps still waiting (failed, held, reserved by a dead batch are the caller's) whose
+    invoices are all settled now: cancelled. Returns their ids."""
+    rows = conn.execute(
+        "SELECT s.id FROM dunning_steps s WHERE s.status IN ('failed', 'held')"
+        " AND NOT EXISTS (SELECT 1 FROM json_each(s.invoices) j JOIN invoices i ON i.id = j.value"
+        "   WHERE i.outstanding_cents > 0 AND i.status IN ('open', 'partially_paid'))"
+    ).fetchall()
+    ids = [int(r[0]) for r in rows]
+    if ids:
+        conn.execute(
+            "UPDATE dunning_steps SET status = 'cancelled', done_at = ?,"
+            " note = 'paid' WHERE id IN (SELECT value FROM json_each(?))",
+            (at, json.dumps(ids)),
+        )
+    return ids
+
+
+def record_interaction(
+    conn: sqlite3.Connection,
+    *,
+    case_id: int,
+    channel: str,
+    at: str,
+    contact_id: int | None,
+    notes: str,
+    letter_kind: str,
+    reference: str,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO interactions (case_id, agent_id, channel, occurred_at, contact_id, notes,"
+        " letter_kind, reference) VALUES (?, NULL, ?, ?, ?, ?, ?, ?)",
+        (case_id, channel, at, contact_id, notes, letter_kind, reference),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def set_case_stage(conn: sqlite3.Connection, case_id: int, stage: str, at: str) -> None:
+    conn.execute(
+        "UPDATE cases SET stage = ?, updated_at = ?, scored_on = NULL, version = version + 1"
+        " WHERE id = ?",
+        (stage, at, case_id),
+    )
+
+
+def set_phone_task(conn: sqlite3.Connection, case_id: int, on: date, at: str) -> None:
+    """A phone step: the case comes up in the queue with a call to make."""
+    conn.execute(
+        "UPDATE cases SET next_action = 'phone_reminder', next_action_on = ?, updated_at = ?,"
+        " version = version + 1 WHERE id = ?",
+        (on.isoformat(), at, case_id),
+    )
+
+
+# --- Holds ----------------------------------------------------------------------------------
+
+
+def insert_hold(
+    conn: sqlite3.Connection, case_id: int, *, reason: str, until: date, by: str, at: str
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO dunning_holds (case_id, reason, until, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (case_id, reason, until.isoformat(), at, by),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def release_holds(conn: sqlite3.Connection, case_id: int, *, by: str, at: str) -> int:
+    cursor = conn.execute(
+        "UPDATE dunning_holds SET released_at = ?, released_by = ?"
+        " WHERE case_id = ? AND released_at IS NULL",
+        (at, by, case_id),
+    )
+    return cursor.rowcount
+
+
+def case_steps(conn: sqlite3.Connection, case_id: int) -> list[Row]:
+    return conn.execute(
+        "SELECT id, cycle, step, channel, status, due_on, done_at, recipient, message_id,"
+        " reference, document, lrar_number, acknowledged_on, note, amount_cents"
+        " FROM dunning_steps WHERE case_id = ? ORDER BY id DESC",
+        (case_id,),
+    ).fetchall()

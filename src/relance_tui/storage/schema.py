@@ -498,23 +498,30 @@ ALTER TABLE contracts ADD COLUMN late_rate TEXT;
 ALTER TABLE invoices ADD COLUMN penalties_closed_on TEXT;
 ALTER TABLE cases ADD COLUMN dunning_cycle INTEGER NOT NULL DEFAULT 1;
 
--- One row per step of the ladder, reserved before it is performed: `key` (debtor, cycle, step)
--- is unique, so two batches at once or a rerun after a crash never perform a step twice.
+-- One row per step of the ladder, reserved before it is performed: `key` (case, cycle, step; a
+-- pre-reminder: debtor and due date) is unique, so two batches at once or a rerun after a crash
+-- never perform a step twice. status: reserved (a batch took it) → sending (an e-mail is being
+-- handed to the server) → done; failed (retried by the next run), cancelled (paid meanwhile),
+-- held (by a supervisor, `note` says why). A `sending` row whose batch died is left for a human
+-- to check: the server may have accepted the message.
 CREATE TABLE dunning_steps (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
-    case_id INTEGER NOT NULL REFERENCES cases(id),
+    debtor_id INTEGER NOT NULL REFERENCES debtors(id),
+    case_id INTEGER REFERENCES cases(id),
     cycle INTEGER NOT NULL,
     step TEXT NOT NULL {_check("step", *STAGES)},
     channel TEXT NOT NULL {_check("channel", *DUNNING_CHANNELS)},
     due_on TEXT NOT NULL,
-    status TEXT NOT NULL {_check("status", "reserved", "done", "failed", "cancelled", "held")},
+    status TEXT NOT NULL {
+    _check("status", "reserved", "sending", "done", "failed", "cancelled", "held")
+},
     batch TEXT NOT NULL DEFAULT '',
     reserved_at TEXT NOT NULL,
     reserved_by TEXT NOT NULL,
     done_at TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
     recipient TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '',
     reference TEXT NOT NULL DEFAULT '',
