@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _money(text: str) -> str:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.models import to_cents
     from relance_tui.formatting import money
 
@@ -62,6 +63,7 @@ def _money(text: str) -> str:
 
 
 def _day(text: str | None) -> str:
+    # Deferred: each sub-command loads only what it runs.
     from relance_tui.formatting import day
 
     return day(text) if text else "—"
