@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests drive for real: sshd and ssh (SSH sessions), tmux (a real terminal),
 # sudo (the shared-server deployment), sqlite3 (an agent tries to open the database with it),
-# poppler-utils (pdftotext/pdftoppm read the letters back).
+# poppler-utils (pdftotext/pdftoppm read the letters back), fonts-dejavu-core (the letters' font).
 # Installed only when missing, as root, with apt-get; otherwise the tests that need them are
 # skipped and say why.
 set -euo pipefail
@@ -13,6 +13,10 @@ for i in "${!commands[@]}"; do
         missing+=("${packages[$i]}")
     fi
 done
+# The letters' font (Typst falls back to its own embedded fonts without it).
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+    missing+=(fonts-dejavu-core)
+fi
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
 fi

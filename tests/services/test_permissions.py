@@ -53,6 +53,7 @@ def test_the_table_says_what_each_role_may_do() -> None:
         Permission.REASSIGN,
         Permission.AUDIT_EVERYONE,
         Permission.MATCH_PAYMENTS,
+        Permission.DUNNING,
     }
     admin = supervisor | {Permission.MANAGE_AGENTS, Permission.IMPORT, Permission.SEED}
     assert {

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     IMPORT = "import"  # `relance import`
     SEED = "seed"  # `relance seed` into an existing database, `--force`
     MATCH_PAYMENTS = "match_payments"  # resolve unmatched bank credits, undo a match
+    DUNNING = "dunning"  # perform the dunning batch (send e-mails, produce letters)
 
 
 _AGENT = frozenset({Permission.WORK_OWN_PORTFOLIO, Permission.LIST_AGENTS})
@@ -29,6 +30,7 @@ _SUPERVISOR = _AGENT | {
     Permission.REASSIGN,
     Permission.AUDIT_EVERYONE,
     Permission.MATCH_PAYMENTS,
+    Permission.DUNNING,
 }
 _ADMIN = _SUPERVISOR | {Permission.MANAGE_AGENTS, Permission.IMPORT, Permission.SEED}
 

@@ -76,3 +76,5 @@ def denied_message(permission: Permission) -> str:
             return t("permission.denied.seed")
         case Permission.MATCH_PAYMENTS:
             return t("permission.denied.match_payments")
+        case Permission.DUNNING:
+            return t("permission.denied.dunning")
