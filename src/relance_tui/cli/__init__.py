@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         audit_cmd,
         case_cmd,
         demo_cmd,
+        dunning_cmd,
         import_cmd,
         init_cmd,
         queue_cmd,
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         admin_cmd,
         report_cmd,
         case_cmd,
+        dunning_cmd,
         rates_cmd,
     ):
         module.register(subparsers)
