@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         dunning_cmd,
         import_cmd,
         init_cmd,
+        letters_cmd,
         queue_cmd,
         report_cmd,
         rates_cmd,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         report_cmd,
         case_cmd,
         dunning_cmd,
+        letters_cmd,
         rates_cmd,
     ):
         module.register(subparsers)

@@ -262,11 +262,12 @@ def record_interaction(
     notes: str,
     letter_kind: str,
     reference: str,
+    agent_id: int | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO interactions (case_id, agent_id, channel, occurred_at, contact_id, notes,"
-        " letter_kind, reference) VALUES (?, NULL, ?, ?, ?, ?, ?, ?)",
-        (case_id, channel, at, contact_id, notes, letter_kind, reference),
+        " letter_kind, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (case_id, agent_id, channel, at, contact_id, notes, letter_kind, reference),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -320,3 +321,34 @@ def case_steps(conn: sqlite3.Connection, case_id: int) -> list[Row]:
         " FROM dunning_steps WHERE case_id = ? ORDER BY id DESC",
         (case_id,),
     ).fetchall()
+
+
+def set_lrar(conn: sqlite3.Connection, reference: str, number: str) -> Row | None:
+    """Record the registered letter's number (LRAR) on the step that sent letter `reference`."""
+    row: Row | None = conn.execute(
+        "UPDATE dunning_steps SET lrar_number = ? WHERE reference = ? AND status = 'done'"
+        " AND channel = 'registered_letter' RETURNING id, case_id, step",
+        (number, reference),
+    ).fetchone()
+    return row
+
+
+def set_acknowledged(conn: sqlite3.Connection, number: str, day: date) -> Row | None:
+    """The date on the acknowledgment of receipt of registered letter `number`."""
+    row: Row | None = conn.execute(
+        "UPDATE dunning_steps SET acknowledged_on = ? WHERE lrar_number = ?"
+        " RETURNING id, case_id, step, reference",
+        (day.isoformat(), number),
+    ).fetchone()
+    return row
+
+
+def first_letter(conn: sqlite3.Connection, case_id: int) -> Row | None:
+    """The case's first letter or e-mail sent by the ladder (later ones quote it)."""
+    row: Row | None = conn.execute(
+        "SELECT reference, substr(done_at, 1, 10) AS day FROM dunning_steps"
+        " WHERE case_id = ? AND status = 'done' AND channel <> 'phone' AND reference <> ''"
+        " ORDER BY done_at, id LIMIT 1",
+        (case_id,),
+    ).fetchone()
+    return row
