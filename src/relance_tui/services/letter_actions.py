@@ -14,7 +14,7 @@ from relance_tui.domain.penalties import regime_for
 from relance_tui.domain.permissions import Permission
 from relance_tui.services.ladder import case_decision
 from relance_tui.services.letters import EmailTemplates, LetterWriter, letter_file_name
-from relance_tui.services.notices import KINDS, STEP_KINDS, build_notice, notice_kind
+from relance_tui.services.notices import KINDS, STEP_KINDS, Notice, build_notice, notice_kind
 from relance_tui.services.permissions import require_login
 from relance_tui.storage import dunning as store
 from relance_tui.storage.casework import case_header
@@ -46,6 +46,38 @@ def default_kind(conn: sqlite3.Connection, case_id: int, today: date, settings: 
     return notice_kind(step, regime_for(segment), settings, first=False)
 
 
+def _notice(
+    conn: sqlite3.Connection, case_id: int, *, today: date, settings: Settings, kind: str | None
+) -> Notice:
+    head = case_header(conn, case_id)
+    if head is None:
+        raise LetterError(case_id)
+    kind = kind or default_kind(conn, case_id, today, settings)
+    if kind not in KINDS:
+        raise LetterError(kind)
+    step = next((s for s, k in STEP_KINDS.items() if k == kind), "friendly_reminder")
+    first = store.first_letter(conn, case_id)
+    return build_notice(
+        conn, debtor_id=int(head["debtor_id"]), case_id=case_id, step=step, channel="letter",
+        reference=f"REL-{case_id}-{today:%Y%m%d}-{kind}", today=today, settings=settings,
+        kind=kind,
+        first_letter=(str(first["reference"]), date.fromisoformat(first["day"])) if first else None,
+    )  # fmt: skip
+
+
+def preview_letter(
+    conn: sqlite3.Connection,
+    case_id: int,
+    *,
+    today: date,
+    settings: Settings,
+    kind: str | None = None,
+) -> tuple[str, str]:
+    """(kind, the notice as plain text) without writing anything."""
+    notice = _notice(conn, case_id, today=today, settings=settings, kind=kind)
+    return notice.kind, EmailTemplates().render(notice).text
+
+
 def produce_letter(
     conn: sqlite3.Connection,
     case_id: int,
@@ -57,21 +89,7 @@ def produce_letter(
     kind: str | None = None,
 ) -> ProducedLetter:
     """Write the letter's PDF into `folder` and record it in the case's history."""
-    head = case_header(conn, case_id)
-    if head is None:
-        raise LetterError(case_id)
-    kind = kind or default_kind(conn, case_id, today, settings)
-    if kind not in KINDS:
-        raise LetterError(kind)
-    step = next((s for s, k in STEP_KINDS.items() if k == kind), "friendly_reminder")
-    first = store.first_letter(conn, case_id)
-    at = utc_now_iso()
-    reference = f"REL-{case_id}-{today:%Y%m%d}-{kind}"
-    notice = build_notice(
-        conn, debtor_id=int(head["debtor_id"]), case_id=case_id, step=step, channel="letter",
-        reference=reference, today=today, settings=settings, kind=kind,
-        first_letter=(str(first["reference"]), date.fromisoformat(first["day"])) if first else None,
-    )  # fmt: skip
+    notice = _notice(conn, case_id, today=today, settings=settings, kind=kind)
     path = folder / today.isoformat() / letter_file_name(notice)
     with LetterWriter() as writer:
         writer.write(notice, path)
@@ -79,15 +97,15 @@ def produce_letter(
     with transaction(conn):
         agent = require_login(conn, login, Permission.WORK_OWN_PORTFOLIO)
         store.record_interaction(
-            conn, case_id=case_id, channel="letter", at=at, contact_id=None,
-            notes=str(path), letter_kind=kind, reference=reference,
+            conn, case_id=case_id, channel="letter", at=utc_now_iso(), contact_id=None,
+            notes=str(path), letter_kind=notice.kind, reference=notice.reference,
             agent_id=agent.id,
         )  # fmt: skip
         append_audit(
             conn, agent=login, action="letter.produce", entity="case", entity_id=case_id,
-            after={"kind": kind, "reference": reference, "file": str(path)},
+            after={"kind": notice.kind, "reference": notice.reference, "file": str(path)},
         )  # fmt: skip
-    return ProducedLetter(path, kind, reference, preview)
+    return ProducedLetter(path, notice.kind, notice.reference, preview)
 
 
 def record_lrar(conn: sqlite3.Connection, reference: str, number: str, *, login: str) -> bool:

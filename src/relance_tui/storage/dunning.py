@@ -35,7 +35,7 @@ SELECT c.id, c.debtor_id, c.segment, d.strategic, c.stage, c.dunning_cycle, c.ol
          WHERE h.case_id = c.id AND h.released_at IS NULL AND h.until >= :today
          ORDER BY h.until DESC LIMIT 1) AS manual_hold,
        (SELECT MAX(p.due_date) FROM promises p
-         WHERE p.case_id = c.id AND p.status = 'pending') AS promise_until,
+         WHERE p.case_id = c.id AND +p.status = 'pending') AS promise_until,
        (SELECT COALESCE(MIN(CASE WHEN i.status = 'pending' THEN i.due_date END), '9999-12-31')
           FROM payment_plans pp LEFT JOIN plan_installments i ON i.plan_id = pp.id
          WHERE pp.case_id = c.id AND pp.status = 'active'

@@ -96,6 +96,8 @@ class CaseScreen(TranslatedBindings, Screen[None]):
         Binding("d", "dispute", "key.dispute", id="case.dispute"),
         Binding("s", "callback", "key.callback", id="case.callback"),
         Binding("e", "note", "key.note", id="case.note"),
+        Binding("h", "hold", "key.hold", id="case.hold", show=False),
+        Binding("l", "letter", "key.letter", id="case.letter", show=False),
         # The app's keys, done the case screen's way: one id, so that a remap moves both.
         Binding("n", "next_case", "key.next_case", id="app.next_case"),
         Binding("a", "agenda", "key.agenda", id="app.agenda"),
@@ -771,6 +773,13 @@ class CaseScreen(TranslatedBindings, Screen[None]):
     def action_note(self) -> None:
         self._open_dialog("note")
 
+    def action_hold(self) -> None:
+        self._open_dialog("hold")
+
+    def action_letter(self) -> None:
+        if self.case_file is not None and not self.in_call:
+            open_letter(self, self.case_file)
+
     def _open_dialog(self, kind: str) -> None:
         if self.read_only or self.in_call or self.case_file is None:
             return
@@ -786,6 +795,7 @@ def dialog_for(kind: str, case_file: CaseFile, now: datetime) -> ModalScreen[boo
     # Deferred: not loaded until first used (start-up time).
     from relance_tui.tui.dialogs.callback import CallbackDialog
     from relance_tui.tui.dialogs.dispute import DisputeDialog
+    from relance_tui.tui.dialogs.hold import HoldDialog
     from relance_tui.tui.dialogs.note import NoteDialog
     from relance_tui.tui.dialogs.promise import PromiseDialog
     from relance_tui.tui.dialogs.record import RecordDialog
@@ -795,5 +805,14 @@ def dialog_for(kind: str, case_file: CaseFile, now: datetime) -> ModalScreen[boo
         "dispute": DisputeDialog,
         "callback": CallbackDialog,
         "note": NoteDialog,
+        "hold": HoldDialog,
     }
     return dialogs[kind](case_file, now)
+
+
+def open_letter(screen: CaseScreen, case_file: CaseFile) -> None:
+    # Deferred: not loaded until first used (start-up time).
+    from relance_tui.tui.screens.letter import LetterScreen
+
+    summary = case_file.summary
+    screen.app.push_screen(LetterScreen(summary.case_id, summary.debtor_name))
