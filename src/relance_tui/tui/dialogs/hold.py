@@ -22,10 +22,11 @@ class HoldDialog(RecordDialog):
     TITLE_KEY = key("dialog.hold.title")
 
     def fields(self) -> ComposeResult:
-        yield FieldRow(t("dialog.hold.reason"), "hold-reason")
+        # The date first, proposed: the dialog opens on the reason (as the callback's does).
         yield FieldRow(
             t("dialog.hold.until"), "hold-until", value=day_text(self.today + timedelta(days=14))
         )
+        yield FieldRow(t("dialog.hold.reason"), "hold-reason")
 
     def build(self) -> tuple[dict[str, str], Write]:
         reason = self.query_one("#hold-reason", Input).value

@@ -1,0 +1,62 @@
+"""`h` (hold the dunning) and `l` (the letter preview) on the case screen, through to the
+database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from harness import TODAY, make_app, open_case, press, seed_case_files
+
+from relance_tui.config import DunningSettings, Settings
+from relance_tui.storage.db import connect
+from relance_tui.tui.screens.letter import LetterScreen
+
+
+@pytest.fixture
+def seeded(db_path: Path) -> dict[str, int]:
+    return seed_case_files(db_path)
+
+
+async def test_h_holds_the_dunning_until_a_date(db_path: Path, seeded: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "h")
+        await pilot.press(*"Client en conges")
+        await pilot.press("shift+tab", "end", "ctrl+u", *"15/12/2026")  # not the proposed date
+        await press(pilot, "enter", "enter")
+    conn = connect(db_path)
+    row = conn.execute("SELECT reason, until, created_by FROM dunning_holds").fetchone()
+    assert tuple(row) == ("Client en conges", "2026-12-15", "agent1")
+    assert (
+        conn.execute("SELECT count(*) FROM audit_events WHERE action = 'dunning.hold'").fetchone()[
+            0
+        ]
+        == 1
+    )
+
+
+async def test_l_previews_the_letter_and_enter_produces_it(
+    db_path: Path, tmp_path: Path, seeded: dict[str, int]
+) -> None:
+    settings = Settings(dunning=DunningSettings(letters_dir=str(tmp_path / "letters")))
+    app = make_app(db_path, settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "l")
+        screen = app.screen
+        assert isinstance(screen, LetterScreen) and screen.kind is not None
+        first = screen.kind
+        await press(pilot, "k")
+        assert screen.kind != first
+        await press(pilot, "enter")
+        assert screen.produced
+        await press(pilot, "escape")
+    conn = connect(db_path)
+    row = conn.execute(
+        "SELECT channel, letter_kind, notes FROM interactions WHERE letter_kind IS NOT NULL"
+        " ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert row["channel"] == "letter" and row["letter_kind"] == screen.kind
+    assert Path(row["notes"]).exists() and TODAY.isoformat() in row["notes"]
