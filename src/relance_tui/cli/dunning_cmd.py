@@ -9,6 +9,7 @@ batch left uncertain.
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -100,12 +101,19 @@ def print_report(report: Any, *, performed: bool, needs_approval: bool) -> None:
     from relance_tui.formatting import day, money
     from relance_tui.services.dunning_batch import totals
 
+    lines: list[str] = []
+    stages = {stage: t(STAGE_KEYS[stage]) for stage in Stage}
+    kinds = {channel: t(text) for channel, text in KIND_KEYS.items()}
+    close = " " + t("dunning.prescription_flag")
     for step in report.due:
-        flag = " " + t("dunning.prescription_flag") if step.prescription_close else ""
-        label = t(STAGE_KEYS[Stage(step.step.step)])
-        print(f"{step.reference:<12} {step.name[:34]:<34} {label:<28}"
-              f" {t(KIND_KEYS[step.step.channel]):<22} {day(step.due_on)} "
-              f"{money(step.amount_cents):>14}{flag}")  # fmt: skip
+        label = stages[Stage(step.step.step)]
+        lines.append(
+            f"{step.reference:<12} {step.name[:34]:<34} {label:<28}"
+            f" {kinds[step.step.channel]:<22} {day(step.due_on)} "
+            f"{money(step.amount_cents):>14}{close if step.prescription_close else ''}"
+        )
+    if lines:  # one write: the inert filter runs once over the whole list
+        sys.stdout.write("\n".join(lines) + "\n")
     for channel, total in totals(report.due).items():
         if total.count:
             print(t("dunning.total", kind=t(KIND_KEYS[channel]), count=total.count,

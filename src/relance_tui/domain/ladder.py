@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 from relance_tui.config import DunningSettings, LadderStep, default_sequences
 from relance_tui.domain.enums import Stage
@@ -124,6 +125,12 @@ def _holds(state: LadderState, today: date) -> list[Hold]:
     return holds
 
 
+@cache
+def _climb(steps: tuple[LadderStep, ...]) -> tuple[tuple[LadderStep, ...], tuple[Stage, ...]]:
+    climb = tuple(s for s in steps if s.step != "pre_reminder")
+    return climb, tuple(Stage(s.step) for s in climb)
+
+
 def decide(
     state: LadderState,
     steps: Sequence[LadderStep],
@@ -133,8 +140,7 @@ def decide(
     prescription_days: int = 183,
 ) -> Decision:
     """The case's next step and its date, and what holds it."""
-    climb = [s for s in steps if s.step != "pre_reminder"]
-    names = [Stage(s.step) for s in climb]
+    climb, names = _climb(tuple(steps))
     reached: Stage | None = None
     reached_on: date | None = None
     index = -1

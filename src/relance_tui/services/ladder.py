@@ -25,6 +25,8 @@ from relance_tui.services.permissions import require_login
 from relance_tui.storage import dunning as store
 from relance_tui.storage.db import append_audit, transaction, utc_now_iso
 
+_STAGES = {stage.value: stage for stage in Stage}
+
 
 def _day(value: object) -> date | None:
     if not value:
@@ -37,10 +39,11 @@ def _day(value: object) -> date | None:
 
 def state_from_row(row: sqlite3.Row) -> LadderState:
     done: dict[Stage, date] = {}
-    for step, day in json.loads(row["done"] or "[]"):
-        when = _day(day)
-        if when is not None and step in Stage.__members__.values():
-            done[Stage(step)] = when
+    if row["done"] and row["done"] != "[]":
+        for step, day in json.loads(row["done"]):
+            when = _day(day)
+            if when is not None and step in _STAGES:
+                done[_STAGES[step]] = when
     hold = json.loads(row["manual_hold"]) if row["manual_hold"] else None
     hold_until = _day(hold[1]) if hold else None
     plan_until = _day(row["plan_until"])
@@ -50,7 +53,7 @@ def state_from_row(row: sqlite3.Row) -> LadderState:
         case_id=int(row["id"]),
         segment=str(row["segment"]),
         strategic=bool(row["strategic"]),
-        stage=Stage(row["stage"]),
+        stage=_STAGES[row["stage"]],
         oldest_due=_day(row["oldest_due_date"]),
         overdue_cents=int(row["overdue_cents"]),
         disputed_cents=int(row["disputed_cents"]),
