@@ -23,7 +23,13 @@ import pytest
 
 from factories import add_agent, add_contact, add_debtor, add_invoice, case_of, open_cases
 from relance_tui.config import DunningSettings, Settings, SmtpSettings
-from relance_tui.services.dunning_batch import run_batch, settle_uncertain
+from relance_tui.services.dunning_batch import (
+    hold_next_step,
+    release_steps,
+    run_batch,
+    settle_uncertain,
+)
+from relance_tui.services.ladder import case_decision
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, transaction
 
@@ -267,3 +273,24 @@ def test_two_batches_at_once_send_each_message_once(
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
     assert box.to() == [f"compta{n}@client{n}.fr" for n in range(6)]
+
+
+def test_a_supervisor_holds_a_step_at_the_review_then_releases_it(
+    db_path: Path, tmp_path: Path, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    settings = settings_for(port, tmp_path)
+    conn = connect(db_path)
+    cases = seed(conn, 2)
+    held = hold_next_step(
+        conn, cases[1], reason="adresse à vérifier", today=T, settings=settings, login=ME
+    )
+    assert held == "friendly_reminder"
+    decision = case_decision(conn, cases[1], T, settings)
+    assert decision is not None and decision.holds[0].reason == "adresse à vérifier"
+    report = run_batch(conn, today=T, settings=settings, login=ME, perform=True)
+    assert [s.reference for s, _ in report.performed] == ["C000"]
+    assert release_steps(conn, cases[1], login=ME) == 1
+    later = run_batch(conn, today=T, settings=settings, login=ME, perform=True)
+    assert [s.reference for s, _ in later.performed] == ["C001"]
+    assert box.to() == ["compta0@client0.fr", "compta1@client1.fr"]

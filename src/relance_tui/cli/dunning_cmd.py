@@ -38,6 +38,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--settle", nargs=2, metavar=("ID", "sent|unsent"), help=t("dunning.cli.settle")
     )
+    parser.add_argument("--hold", nargs=2, metavar=("REF", "REASON"), help=t("dunning.cli.hold"))
+    parser.add_argument("--release", metavar="REF", help=t("dunning.cli.release"))
     parser.set_defaults(handler=run)
 
 
@@ -57,9 +59,16 @@ def _today(value: str | None) -> date:
 
 def run(args: argparse.Namespace) -> int:
     # Deferred: each sub-command loads only what it runs.
-    from relance_tui.services.dunning_batch import json_report, run_batch, settle_uncertain
+    from relance_tui.services.dunning_batch import (
+        hold_next_step,
+        json_report,
+        release_steps,
+        run_batch,
+        settle_uncertain,
+    )
     from relance_tui.services.letters import TemplateError
     from relance_tui.services.permissions import NotAllowedError
+    from relance_tui.storage.dunning import case_id_for
 
     settings = common.settings(args)
     conn = common.open_db(args)
@@ -72,6 +81,23 @@ def run(args: argparse.Namespace) -> int:
             if not settle_uncertain(conn, int(step), sent=verdict == "sent", login=me.login):
                 raise common.CliError(t("dunning.cli.not_uncertain", id=step))
             print(t("dunning.settled", id=step))
+            return common.EXIT_OK
+        if args.hold or args.release:
+            reference = args.hold[0] if args.hold else args.release
+            case_id = case_id_for(conn, reference)
+            if case_id is None:
+                raise common.CliError(t("case_cli.unknown", reference=reference))
+            if args.release:
+                count = release_steps(conn, case_id, login=me.login)
+                print(t("dunning.released", reference=reference, count=count))
+                return common.EXIT_OK
+            held = hold_next_step(
+                conn, case_id, reason=args.hold[1], today=_today(args.date), settings=settings,
+                login=me.login,
+            )  # fmt: skip
+            if held is None:
+                raise common.CliError(t("dunning.nothing_to_hold", reference=reference))
+            print(t("dunning.step_held", reference=reference, step=held))
             return common.EXIT_OK
         needs_approval = settings.dunning.require_approval and not args.approve
         perform = not args.dry_run and not needs_approval

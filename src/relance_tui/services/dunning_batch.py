@@ -38,7 +38,7 @@ from relance_tui.domain.models import to_cents
 from relance_tui.domain.permissions import Permission
 from relance_tui.formatting import money
 from relance_tui.i18n import t
-from relance_tui.services.ladder import DueStep, due_steps
+from relance_tui.services.ladder import DueStep, case_decision, due_steps, step_key
 from relance_tui.services.letters import EmailTemplates, LetterWriter, letter_file_name
 from relance_tui.services.mailer import Mail, Mailer, MailError, new_message_id
 from relance_tui.services.notices import Notice, build_notice
@@ -450,4 +450,56 @@ def json_report(report: BatchReport) -> dict[str, object]:
     }
 
 
-__all__ = ["BatchReport", "json_report", "run_batch", "settle_uncertain", "totals"]
+def hold_next_step(
+    conn: sqlite3.Connection,
+    case_id: int,
+    *,
+    reason: str,
+    today: date,
+    settings: Settings,
+    login: str,
+) -> str | None:
+    """A supervisor's review: hold the case's next step with a reason (the batch skips it until
+    released). Returns the step held, or None when there is none to hold."""
+    decision = case_decision(conn, case_id, today, settings)
+    found = store.case_cycle(conn, case_id)
+    if decision is None or decision.next is None or decision.due_on is None or found is None:
+        return None
+    debtor_id, cycle = found
+    step = decision.next
+    with transaction(conn):
+        require_login(conn, login, Permission.DUNNING)
+        if not store.hold_step(
+            conn, key=step_key(case_id, cycle, step.step), debtor_id=debtor_id, case_id=case_id,
+            cycle=cycle, step=step.step, channel=step.channel, due_on=decision.due_on,
+            reason=reason, by=login, at=utc_now_iso(),
+        ):  # fmt: skip
+            return None
+        append_audit(
+            conn, agent=login, action="dunning.hold_step", entity="case", entity_id=case_id,
+            after={"step": step.step, "reason": reason},
+        )  # fmt: skip
+    return step.step
+
+
+def release_steps(conn: sqlite3.Connection, case_id: int, *, login: str) -> int:
+    with transaction(conn):
+        require_login(conn, login, Permission.DUNNING)
+        released = store.release_held_steps(conn, case_id, utc_now_iso())
+        if released:
+            append_audit(
+                conn, agent=login, action="dunning.release_step", entity="case",
+                entity_id=case_id,
+            )  # fmt: skip
+    return released
+
+
+__all__ = [
+    "BatchReport",
+    "hold_next_step",
+    "json_report",
+    "release_steps",
+    "run_batch",
+    "settle_uncertain",
+    "totals",
+]

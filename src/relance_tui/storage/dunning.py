@@ -239,6 +239,7 @@ def cancel_settled_steps(conn: sqlite3.Connection, at: str) -> list[int]:
     invoices are all settled now: cancelled. Returns their ids."""
     rows = conn.execute(
         "SELECT s.id FROM dunning_steps s WHERE s.status IN ('failed', 'held')"
+        " AND s.invoices <> '[]'"
         " AND NOT EXISTS (SELECT 1 FROM json_each(s.invoices) j JOIN invoices i ON i.id = j.value"
         "   WHERE i.outstanding_cents > 0 AND i.status IN ('open', 'partially_paid'))"
     ).fetchall()
@@ -352,3 +353,48 @@ def first_letter(conn: sqlite3.Connection, case_id: int) -> Row | None:
         (case_id,),
     ).fetchone()
     return row
+
+
+def case_cycle(conn: sqlite3.Connection, case_id: int) -> tuple[int, int] | None:
+    """(debtor id, ladder cycle) of the case."""
+    row = conn.execute(
+        "SELECT debtor_id, dunning_cycle FROM cases WHERE id = ?", (case_id,)
+    ).fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+def hold_step(
+    conn: sqlite3.Connection,
+    *,
+    key: str,
+    debtor_id: int,
+    case_id: int,
+    cycle: int,
+    step: str,
+    channel: str,
+    due_on: date,
+    reason: str,
+    by: str,
+    at: str,
+) -> bool:
+    """A supervisor holds the case's next step (not one being sent or done)."""
+    row = conn.execute(
+        "INSERT INTO dunning_steps (key, debtor_id, case_id, cycle, step, channel, due_on,"
+        " status, reserved_at, reserved_by, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET status = 'held', note = excluded.note,"
+        " reserved_at = excluded.reserved_at, reserved_by = excluded.reserved_by"
+        " WHERE dunning_steps.status IN ('failed', 'cancelled', 'held')"
+        " RETURNING id",
+        (key, debtor_id, case_id, cycle, step, channel, due_on.isoformat(), at, by, reason),
+    ).fetchone()
+    return row is not None
+
+
+def release_held_steps(conn: sqlite3.Connection, case_id: int, at: str) -> int:
+    cursor = conn.execute(
+        "UPDATE dunning_steps SET status = 'cancelled', done_at = ?, note = 'released'"
+        " WHERE case_id = ? AND status = 'held'",
+        (at, case_id),
+    )
+    return cursor.rowcount
