@@ -30,15 +30,20 @@ KIND_KEYS = {
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("dunning", help=t("dunning.cli.help"))
     common.add_db_option(parser)
-    parser.add_argument("--date", metavar="YYYY-MM-DD", help=t("dunning.cli.date"))
+    parser.add_argument("--date", metavar=t("cli.metavar.iso_date"), help=t("dunning.cli.date"))
     parser.add_argument("--dry-run", action="store_true", help=t("dunning.cli.dry_run"))
     parser.add_argument("--segment", choices=SEGMENTS, help=t("dunning.cli.segment"))
     parser.add_argument("--approve", action="store_true", help=t("dunning.cli.approve"))
     parser.add_argument("--json", action="store_true", help=t("dunning.cli.json"))
     parser.add_argument(
-        "--settle", nargs=2, metavar=("ID", "sent|unsent"), help=t("dunning.cli.settle")
+        "--settle",
+        nargs=2,
+        metavar=(t("cli.metavar.id"), "sent|unsent"),
+        help=t("dunning.cli.settle"),
     )
-    parser.add_argument("--hold", nargs=2, metavar=("REF", "REASON"), help=t("dunning.cli.hold"))
+    parser.add_argument(
+        "--hold", nargs=2, metavar=("REF", t("dunning.cli.reason")), help=t("dunning.cli.hold")
+    )
     parser.add_argument("--release", metavar="REF", help=t("dunning.cli.release"))
     parser.set_defaults(handler=run)
 
@@ -129,7 +134,7 @@ def print_report(report: Any, *, performed: bool, needs_approval: bool) -> None:
 
     lines: list[str] = []
     stages = {stage: t(STAGE_KEYS[stage]) for stage in Stage}
-    kinds = {channel: t(text) for channel, text in KIND_KEYS.items()}
+    kinds = {channel: t(KIND_KEYS[channel]) for channel in KIND_KEYS}
     close = " " + t("dunning.prescription_flag")
     for step in report.due:
         label = stages[Stage(step.step.step)]

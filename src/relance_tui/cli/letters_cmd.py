@@ -23,15 +23,21 @@ def register(subparsers: Any) -> None:
     make = actions.add_parser("make", help=t("letters.cli.make"))
     common.add_db_option(make)
     make.add_argument("reference", metavar="REF", help=t("case_cli.reference"))
-    make.add_argument("--kind", choices=KINDS, help=t("letters.cli.kind"))
+    make.add_argument(
+        "--kind", choices=KINDS, metavar=t("cli.metavar.kind"), help=t("letters.cli.kind")
+    )
     lrar = actions.add_parser("lrar", help=t("letters.cli.lrar"))
     common.add_db_option(lrar)
     lrar.add_argument("letter", metavar="REFERENCE", help=t("letters.cli.letter"))
-    lrar.add_argument("number", metavar="NUMBER", help=t("letters.cli.number"))
+    lrar.add_argument(
+        "number", metavar=t("letters.cli.number_metavar"), help=t("letters.cli.number")
+    )
     ack = actions.add_parser("ack", help=t("letters.cli.ack"))
     common.add_db_option(ack)
-    ack.add_argument("number", metavar="NUMBER", help=t("letters.cli.number"))
-    ack.add_argument("day", metavar="DATE", help=t("letters.cli.day"))
+    ack.add_argument(
+        "number", metavar=t("letters.cli.number_metavar"), help=t("letters.cli.number")
+    )
+    ack.add_argument("day", metavar=t("cli.metavar.date"), help=t("letters.cli.day"))
     parser.set_defaults(handler=run)
 
 
