@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from factories import add_agent, add_contact, add_debtor, add_invoice, case_of, open_cases
-from relance_tui.config import DunningSettings, Settings, SmtpSettings
+from relance_tui.config import DunningSettings, LadderStep, Settings, SmtpSettings
 from relance_tui.services.dunning_batch import (
     hold_next_step,
     release_steps,
@@ -294,3 +294,40 @@ def test_a_supervisor_holds_a_step_at_the_review_then_releases_it(
     later = run_batch(conn, today=T, settings=settings, login=ME, perform=True)
     assert [s.reference for s, _ in later.performed] == ["C001"]
     assert box.to() == ["compta0@client0.fr", "compta1@client1.fr"]
+
+
+def test_sms_steps_run_the_configured_command_or_become_calls(
+    db_path: Path, tmp_path: Path
+) -> None:
+    conn = connect(db_path)
+    with transaction(conn):
+        add_agent(conn, ME, "supervisor")
+        debtor = add_debtor(conn, name="Client SMS", reference="SMS1")
+        add_contact(conn, debtor, name="Compta", role="accounts_payable", phones=["06 12 34 56 78"])
+        add_invoice(conn, debtor, due=T - timedelta(days=16), number="F-SMS")
+        open_cases(conn, T)
+    script = tmp_path / "send-sms"
+    out = tmp_path / "sent.txt"
+    script.write_text(f'#!/bin/sh\nprintf "%s|%s\\n" "$1" "$2" >> {out}\n', "utf-8")
+    script.chmod(0o755)
+    sms = (LadderStep("friendly_reminder", "sms", 15),)
+    without = Settings(dunning=DunningSettings(sequences={"sme": sms}))
+    # No command configured: the step becomes a call in the queue.
+    report = run_batch(conn, today=T, settings=without, login=ME, perform=True)
+    assert [channel for _, channel in report.performed] == ["phone"]
+    case = conn.execute("SELECT next_action, next_action_on FROM cases").fetchone()
+    assert tuple(case) == ("phone_reminder", T.isoformat())
+    with transaction(conn):  # a new cycle of the ladder (the case was closed and reopened)
+        conn.execute(
+            "UPDATE cases SET dunning_cycle = dunning_cycle + 1, stage = 'friendly_reminder'"
+        )
+    with_command = Settings(
+        dunning=DunningSettings(sequences={"sme": sms}, sms_command=str(script))
+    )
+    report = run_batch(conn, today=T, settings=with_command, login=ME, perform=True)
+    assert [channel for _, channel in report.performed] == ["sms"]
+    number, text = out.read_text("utf-8").strip().split("|")
+    assert number == "+33612345678" and "REL-" in text
+    assert (
+        conn.execute("SELECT count(*) FROM interactions WHERE channel = 'sms'").fetchone()[0] == 1
+    )
