@@ -23,12 +23,8 @@ import pytest
 
 from factories import add_agent, add_contact, add_debtor, add_invoice, case_of, open_cases
 from relance_tui.config import DunningSettings, LadderStep, Settings, SmtpSettings
-from relance_tui.services.dunning_batch import (
-    hold_next_step,
-    release_steps,
-    run_batch,
-    settle_uncertain,
-)
+from relance_tui.services.dunning_batch import run_batch
+from relance_tui.services.dunning_review import hold_next_step, release_steps, settle_uncertain
 from relance_tui.services.ladder import case_decision
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, transaction

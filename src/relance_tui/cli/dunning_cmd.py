@@ -64,11 +64,10 @@ def _today(value: str | None) -> date:
 
 def run(args: argparse.Namespace) -> int:
     # Deferred: each sub-command loads only what it runs.
-    from relance_tui.services.dunning_batch import (
+    from relance_tui.services.dunning_batch import json_report, run_batch
+    from relance_tui.services.dunning_review import (
         hold_next_step,
-        json_report,
         release_steps,
-        run_batch,
         settle_uncertain,
     )
     from relance_tui.services.letters import TemplateError

@@ -12,6 +12,7 @@ A crash between the two (killed batch, lost power):
   SMTP server. If the batch dies after that, nobody can know whether the server accepted it: the
   step is *not* resent by itself (a duplicate formal notice is worse than a late one); it is
   listed as uncertain, and a supervisor settles it with `relance dunning --settle ID sent|unsent`
+  (services.dunning_review)
   (unsent: the next run sends it). So a message is sent at most once, and exactly once unless
   the batch dies inside that window.
 - an e-mail the server refused (or no connection): `failed`, retried by the next run.
@@ -38,7 +39,7 @@ from relance_tui.domain.models import to_cents
 from relance_tui.domain.permissions import Permission
 from relance_tui.formatting import money
 from relance_tui.i18n import t
-from relance_tui.services.ladder import DueStep, case_decision, due_steps, step_key
+from relance_tui.services.ladder import DueStep, due_steps
 from relance_tui.services.letters import EmailTemplates, LetterWriter, letter_file_name
 from relance_tui.services.mailer import Mail, Mailer, MailError, new_message_id
 from relance_tui.services.notices import Notice, build_notice
@@ -405,26 +406,6 @@ def merge_letters(paths: list[Path], folder: Path, today: date) -> Path | None:
     return target
 
 
-def settle_uncertain(conn: sqlite3.Connection, step_id: int, *, sent: bool, login: str) -> bool:
-    """A supervisor says whether an e-mail left by a dead batch went out: sent → done (never
-    resent), unsent → failed (the next run sends it)."""
-    with transaction(conn):
-        require_login(conn, login, Permission.DUNNING)
-        row = store.step_row(conn, step_id)
-        if row is None or row["status"] != "sending":
-            return False
-        store.set_step_status(
-            conn, step_id, "done" if sent else "failed", batch=str(row["batch"]),
-            from_status=("sending",), note=f"settled by {login}",
-            **({"done_at": utc_now_iso()} if sent else {}),
-        )  # fmt: skip
-        append_audit(
-            conn, agent=login, action="dunning.settle", entity="dunning_step", entity_id=step_id,
-            after={"sent": sent, "message_id": row["message_id"]},
-        )  # fmt: skip
-    return True
-
-
 def json_report(report: BatchReport) -> dict[str, object]:
     return {
         "due": [
@@ -450,56 +431,4 @@ def json_report(report: BatchReport) -> dict[str, object]:
     }
 
 
-def hold_next_step(
-    conn: sqlite3.Connection,
-    case_id: int,
-    *,
-    reason: str,
-    today: date,
-    settings: Settings,
-    login: str,
-) -> str | None:
-    """A supervisor's review: hold the case's next step with a reason (the batch skips it until
-    released). Returns the step held, or None when there is none to hold."""
-    decision = case_decision(conn, case_id, today, settings)
-    found = store.case_cycle(conn, case_id)
-    if decision is None or decision.next is None or decision.due_on is None or found is None:
-        return None
-    debtor_id, cycle = found
-    step = decision.next
-    with transaction(conn):
-        require_login(conn, login, Permission.DUNNING)
-        if not store.hold_step(
-            conn, key=step_key(case_id, cycle, step.step), debtor_id=debtor_id, case_id=case_id,
-            cycle=cycle, step=step.step, channel=step.channel, due_on=decision.due_on,
-            reason=reason, by=login, at=utc_now_iso(),
-        ):  # fmt: skip
-            return None
-        append_audit(
-            conn, agent=login, action="dunning.hold_step", entity="case", entity_id=case_id,
-            after={"step": step.step, "reason": reason},
-        )  # fmt: skip
-    return step.step
-
-
-def release_steps(conn: sqlite3.Connection, case_id: int, *, login: str) -> int:
-    with transaction(conn):
-        require_login(conn, login, Permission.DUNNING)
-        released = store.release_held_steps(conn, case_id, utc_now_iso())
-        if released:
-            append_audit(
-                conn, agent=login, action="dunning.release_step", entity="case",
-                entity_id=case_id,
-            )  # fmt: skip
-    return released
-
-
-__all__ = [
-    "BatchReport",
-    "hold_next_step",
-    "json_report",
-    "release_steps",
-    "run_batch",
-    "settle_uncertain",
-    "totals",
-]
+__all__ = ["BatchReport", "json_report", "run_batch", "totals"]

@@ -315,15 +315,6 @@ def release_holds(conn: sqlite3.Connection, case_id: int, *, by: str, at: str) -
     return cursor.rowcount
 
 
-def case_steps(conn: sqlite3.Connection, case_id: int) -> list[Row]:
-    return conn.execute(
-        "SELECT id, cycle, step, channel, status, due_on, done_at, recipient, message_id,"
-        " reference, document, lrar_number, acknowledged_on, note, amount_cents"
-        " FROM dunning_steps WHERE case_id = ? ORDER BY id DESC",
-        (case_id,),
-    ).fetchall()
-
-
 def set_lrar(conn: sqlite3.Connection, reference: str, number: str) -> Row | None:
     """Record the registered letter's number (LRAR) on the step that sent letter `reference`."""
     row: Row | None = conn.execute(
