@@ -70,12 +70,17 @@ def _day(text: str | None) -> str:
 
 
 def print_report(report: dict[str, Any]) -> None:
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
+
     debtor = report["debtor"]
     print(t("case_cli.title", name=debtor["name"], reference=debtor["reference"],
             case=report["case_id"]))  # fmt: skip
-    print(t("case_cli.debtor", segment=debtor["segment"], siren=debtor["siren"] or "—",
-            address=" ".join(x for x in (debtor["address"], debtor["postal_code"],
-                                         debtor["city"]) if x) or "—"))  # fmt: skip
+    address = " ".join(x for x in (debtor["address"], debtor["postal_code"], debtor["city"]) if x)
+    segment = t(SEGMENT_KEYS[debtor["segment"]])
+    print(
+        t("case_cli.debtor", segment=segment, siren=debtor["siren"] or "—", address=address or "—")
+    )
     if debtor["insolvency_since"]:
         print(t("case_cli.insolvency", day=_day(debtor["insolvency_since"])))
     print(t("case_cli.amounts", overdue=_money(report["overdue"]),
@@ -95,7 +100,7 @@ def print_report(report: dict[str, Any]) -> None:
             else:
                 print(t("case_cli.hold_open", reason=hold["reason"]))
     else:
-        print(t("case_cli.stage", stage=report["stage"]))
+        print(t("case_cli.stage", stage=t(STAGE_KEYS[report["stage"]])))
     print(t("case_cli.invoices"))
     for item in report["invoices"]:
         flags = []
