@@ -40,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         init_cmd,
         letters_cmd,
         queue_cmd,
-        report_cmd,
         rates_cmd,
+        report_cmd,
         seed_cmd,
     )
 
