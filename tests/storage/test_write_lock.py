@@ -201,9 +201,11 @@ def test_a_write_that_waits_too_long_gives_up_cleanly(db_path: Path) -> None:
     assert calls == [1]
     release.set()
     holder.join(30)
-    with transaction(conn, on_wait=lambda: calls.append(2), wait_limit=5):
+    # The abandoned wait's sleeper may take the lock for an instant when the holder lets it go
+    # (it then drops it at once), so this write may wait a moment, but had the sleeper kept the
+    # lock it would give up after 5 s.
+    with transaction(conn, wait_limit=5):
         conn.execute("INSERT INTO meta (key, value) VALUES ('next', 'x')")
-    assert calls == [1]  # the abandoned wait did not keep the lock once it came
     keys = {row[0] for row in conn.execute("SELECT key FROM meta")}
     assert {"holder", "next"} <= keys and "late" not in keys
 
