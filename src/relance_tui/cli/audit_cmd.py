@@ -2,6 +2,8 @@
 references and names, euros, one line each (`--full` for everything), newest first.
 
 `--json` keeps the raw events, one JSON object per line, as earlier versions printed them.
+
+`relance audit verify` checks its hash chain instead (cli/audit_verify.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ FORMATS = ("table", "csv", "json")
 
 def register(subparsers: Any) -> None:
     parser = common.command(subparsers, "audit", t("cli.audit.help"))
+    parser.add_argument(
+        "audit_verify", nargs="?", choices=("verify",), metavar="verify",
+        help=t("audit_chain.verify_help"),
+    )  # fmt: skip
     login = t("cli.metavar.login")
     date = t("cli.metavar.date")
     parser.add_argument("--agent", dest="audit_agent", metavar=login, help=t("cli.audit.agent"))
@@ -57,6 +63,10 @@ def _parse_day(value: str, option: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.audit_verify:
+        from relance_tui.cli.audit_verify import verify  # deferred like the services below
+
+        return verify(args)
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.services.audit_lines import UnknownCaseError, audit_lines
 

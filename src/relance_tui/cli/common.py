@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -266,6 +267,23 @@ def current_identity(args: argparse.Namespace, conn: sqlite3.Connection) -> Iden
     from relance_tui.services.identity import IdentityError, resolve_identity
 
     try:
-        return resolve_identity(conn, os_user(args), getattr(args, "agent", None))
+        identity = resolve_identity(conn, os_user(args), getattr(args, "agent", None))
     except IdentityError as error:
         raise CliError(str(error)) from error
+    if getattr(args, "command", None) not in (None, "app") and not getattr(
+        args, "audit_verify", None
+    ):
+        warn_if_tampered(conn, identity)
+    return identity
+
+
+def warn_if_tampered(conn: sqlite3.Connection, identity: Identity) -> None:
+    """Tell a supervisor or an admin on stderr when the audit chain broke since its checkpoint
+    (the TUI tells them in a notification instead)."""
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.services.audit_chain import describe, startup_check
+
+    broken = startup_check(conn, identity.agent)
+    if broken is not None:
+        message = t("audit_chain.broken", id=broken.event_id, reason=describe(broken))
+        print(t("audit_chain.warning", message=message), file=sys.stderr)

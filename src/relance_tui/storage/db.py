@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from relance_tui.config import PRIVATE_DIR_MODE, make_dirs
-from relance_tui.storage import write_lock
+from relance_tui.storage import audit_chain, write_lock
 from relance_tui.storage.schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -217,20 +217,22 @@ def append_audit(
     detail: str = "",
     at: str | None = None,
 ) -> None:
-    """Append one audit event. Call it inside the transaction of the write it records."""
-    conn.execute(
-        "INSERT INTO audit_events (at, agent, action, entity, entity_id, before, after, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            at or utc_now_iso(),
-            agent,
-            action,
-            entity,
-            str(entity_id),
-            None if before is None else json.dumps(before, ensure_ascii=False, default=str),
-            None if after is None else json.dumps(after, ensure_ascii=False, default=str),
-            detail,
-        ),
+    """Append one audit event, sealed in the chain (storage/audit_chain.py). Call it inside the
+    transaction of the write it records."""
+    audit_chain.append(
+        conn,
+        [
+            (
+                at or utc_now_iso(),
+                agent,
+                action,
+                entity,
+                str(entity_id),
+                None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+                None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+                detail,
+            )
+        ],
     )
 
 

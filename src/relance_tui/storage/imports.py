@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from relance_tui.storage import audit_chain
+
 _LOOKUP_CHUNK = 500  # keys per `IN (…)` look-up (well under SQLite's variable limit)
 BULK_ROWS = 50_000  # from this many incoming rows, rebuild secondary indexes instead
 
@@ -418,7 +420,7 @@ def save_invoice_balances(conn: sqlite3.Connection, invoices: Iterable[OpenInvoi
 
 # While an import writes, temporary triggers (this connection only) note each invoice whose
 # amount, balance, due date or status changes and each case that closes or opens again; the import
-# then copies them into audit_events with one INSERT … SELECT. New rows are not noted (the import's
+# then copies them into audit_events, each sealed in the chain. New rows are not noted (the import's
 # own event counts them), so a first import of a million invoices costs nothing more.
 _CHANGES_SETUP = (
     "CREATE TEMP TABLE import_changes (action TEXT NOT NULL, entity TEXT NOT NULL,"
@@ -466,15 +468,16 @@ def changes_noted(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def audit_changes(conn: sqlite3.Connection, *, agent: str, at: str, import_id: int) -> int:
-    """One audit event per row the import changed (see changes_noted); returns how many."""
-    cursor = conn.execute(
-        "INSERT INTO audit_events (at, agent, action, entity, entity_id, before, after, detail)"
-        " SELECT :at, :agent, action, entity, CAST(entity_id AS TEXT), before, after,"
-        " 'import #' || :import_id || CASE detail WHEN '' THEN '' ELSE ': ' || detail END"
+    """One audit event per row the import changed (see changes_noted), sealed in the chain;
+    returns how many."""
+    return audit_chain.append_selected(
+        conn,
+        "SELECT :audit_base + rowid AS id, :at AS at, :agent AS agent, action, entity,"
+        " CAST(entity_id AS TEXT) AS entity_id, before, after, 'import #' || :import_id ||"
+        " CASE detail WHEN '' THEN '' ELSE ': ' || detail END AS detail"
         " FROM temp.import_changes ORDER BY rowid",
         {"at": at, "agent": agent, "import_id": import_id},
     )
-    return cursor.rowcount
 
 
 # --- the import log -------------------------------------------------------------------------

@@ -6,6 +6,9 @@ Append new migrations to MIGRATIONS; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+
+from relance_tui.storage.audit_chain import seal_existing
 
 
 def _check(col: str, *values: str) -> str:
@@ -550,11 +553,28 @@ CREATE TABLE dunning_holds (
 CREATE INDEX dunning_holds_case ON dunning_holds(case_id, released_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (
+_NO_UPDATE_TRIGGER = """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: UPDATE refused'); END"""
+
+
+def MIGRATION_AUDIT_CHAIN(conn: sqlite3.Connection) -> None:
+    """Each audit event sealed in a hash chain (storage/audit_chain.py); the events already
+    there are sealed now, in id order, the UPDATE trigger lifted for that moment only."""
+    conn.execute("ALTER TABLE audit_events ADD COLUMN hash TEXT")
+    conn.execute("DROP TRIGGER audit_events_no_update")
+    seal_existing(conn)
+    conn.execute(_NO_UPDATE_TRIGGER)
+
+
+# A migration is SQL statements, or a function run in the migration's transaction.
+Migration = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_1,
     MIGRATION_MONEY,
     MIGRATION_SUPERVISOR,
     MIGRATION_DUNNING,
+    MIGRATION_AUDIT_CHAIN,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -576,8 +596,12 @@ def migrate(conn: sqlite3.Connection) -> int:
             if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
                 conn.execute("COMMIT")
                 continue
-            for statement in _statements(MIGRATIONS[number - 1]):
-                conn.execute(statement)
+            migration = MIGRATIONS[number - 1]
+            if callable(migration):
+                migration(conn)
+            else:
+                for statement in _statements(migration):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:

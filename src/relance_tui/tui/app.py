@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -12,6 +13,7 @@ from typing import Any, ClassVar
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import ThemeProvider
@@ -20,6 +22,7 @@ from relance_tui.config import Settings
 from relance_tui.domain.text import inert
 from relance_tui.i18n import t
 from relance_tui.tui.bindings import translate_bindings
+from relance_tui.tui.database import database_work
 from relance_tui.tui.key_names import key_display
 from relance_tui.tui.navigation import CaseNavigation
 from relance_tui.tui.palette import CaseSearch, TranslatedPalette
@@ -82,6 +85,33 @@ class RelanceApp(CaseNavigation):
             from relance_tui.tui.keymap import checked_keymap
 
             self.set_keymap(checked_keymap(settings.keymap))
+
+    class AuditChainBroken(Message):
+        """The audit chain broke since its last check (for supervisors and admins)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def on_mount(self) -> None:
+        self._check_audit_chain(self.agent_login)
+
+    @database_work(group="audit-chain")
+    def _check_audit_chain(self, conn: sqlite3.Connection, login: str) -> Message | None:
+        """Only what came after the last verified event is read (services/audit_chain.py)."""
+        # Deferred: not loaded until first used (start-up time).
+        from relance_tui.services.audit_chain import describe, startup_check
+        from relance_tui.storage.agents import get_agent
+
+        agent = get_agent(conn, login)
+        broken = None if agent is None else startup_check(conn, agent)
+        if broken is None:
+            return None
+        message = t("audit_chain.broken", id=broken.event_id, reason=describe(broken))
+        return self.AuditChainBroken(t("audit_chain.warning", message=message))
+
+    def on_relance_app_audit_chain_broken(self, message: AuditChainBroken) -> None:
+        self.notify(message.text, severity="error", timeout=60, markup=False)
 
     def notify(
         self,
