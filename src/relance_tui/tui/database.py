@@ -20,6 +20,10 @@ exit the app stops the threads: queued reads are dropped, running ones interrupt
 finish, and each thread closes its connection before it is joined. The command palette's search,
 already a task of the palette, awaits `run_on_database` directly (see tui/palette.py).
 
+A write that has to wait for another process's (storage/write_lock.py) tells the app
+(`WriteWaits`), which shows "enregistrement en attente…" on the screen until no write waits;
+the wait is on the database thread, so keys keep working.
+
 Threads that keep their connection were chosen over a connection per job by measure: opening
 one (`storage.db.connect` with its pragmas, and the schema parsed on its first query) costs
 ~0.8 ms of CPU, nearly half again the ~1.8 ms of reading a 100-row page of the queue.
@@ -217,7 +221,7 @@ async def run_on_database(
     app (`JobFailed`) and raised; cancelling the awaiting task interrupts the query."""
     app = node.app
     threads = database_threads(app)
-    future = threads.submit(job, interruptible=interruptible)
+    future = threads.submit(_telling_waits(app, job), interruptible=interruptible)
 
     def report(done: Future[R]) -> None:
         error = None if done.cancelled() else done.exception()
@@ -234,6 +238,40 @@ async def run_on_database(
     except Exception:
         report(future)
         raise
+
+
+class WriteWaits(Message, bubble=False):
+    """To the app: a write of a job started waiting for another one (`waiting`), or ended."""
+
+    def __init__(self, waiting: bool) -> None:
+        super().__init__()
+        self.waiting = waiting
+
+
+def _telling_waits(
+    app: App[Any], job: Callable[[sqlite3.Connection], R]
+) -> Callable[[sqlite3.Connection], R]:
+    """`job`, telling the app when one of its writes waits for the write lock and when it ends."""
+    # Deferred: not loaded until first used (start-up time).
+    from relance_tui.storage.write_lock import reporting_waits
+
+    def telling(conn: sqlite3.Connection) -> R:
+        waited = False
+
+        def on_wait() -> None:
+            nonlocal waited
+            if not waited:
+                waited = True
+                app.post_message(WriteWaits(True))
+
+        try:
+            with reporting_waits(on_wait):
+                return job(conn)
+        finally:
+            if waited:
+                app.post_message(WriteWaits(False))
+
+    return telling
 
 
 def database_work(
@@ -286,6 +324,7 @@ class DatabaseApp(App[ReturnType], Generic[ReturnType]):
         super().__init__(**kwargs)
         self.db_path = db_path
         self.database = DatabaseThreads(db_path)
+        self._writes_waiting = 0  # writes of this app asleep on the write lock (WriteWaits)
 
     def on_job_failed(self, message: JobFailed) -> None:
         """Every failed database job: logged, told to the agent, given back to its node."""
@@ -299,6 +338,19 @@ class DatabaseApp(App[ReturnType], Generic[ReturnType]):
             markup=False,
         )
         message.node.post_message(DatabaseFailed(message.job, message.args, error))
+
+    def on_write_waits(self, message: WriteWaits) -> None:
+        """One line on the screen while any save waits for another process's write."""
+        # Deferred: not loaded until first used (start-up time).
+        from relance_tui.tui.widgets.write_waiting import WriteWaiting
+
+        self._writes_waiting = max(0, self._writes_waiting + (1 if message.waiting else -1))
+        shown = [widget for screen in self.screen_stack for widget in screen.query(WriteWaiting)]
+        if self._writes_waiting and not shown:
+            self.screen.mount(WriteWaiting())
+        elif not self._writes_waiting:
+            for widget in shown:
+                widget.remove()
 
     def on_unmount(self) -> None:
         self.database.stop()
