@@ -346,8 +346,9 @@ class DatabaseApp(App[ReturnType], Generic[ReturnType]):
 
         self._writes_waiting = max(0, self._writes_waiting + (1 if message.waiting else -1))
         shown = [widget for screen in self.screen_stack for widget in screen.query(WriteWaiting)]
-        if self._writes_waiting and not shown:
-            self.screen.mount(WriteWaiting())
+        screen = next((s for s in reversed(self.screen_stack) if s.is_mounted), None)
+        if self._writes_waiting and not shown and screen is not None:
+            screen.mount(WriteWaiting())
         elif not self._writes_waiting:
             for widget in shown:
                 widget.remove()
