@@ -95,6 +95,12 @@ class RelanceApp(CaseNavigation):
 
     def on_mount(self) -> None:
         self._check_audit_chain(self.agent_login)
+        if not self.is_headless:
+            # Deferred: not loaded until first used (start-up time).
+            from relance_tui.tui.lost_terminal import TerminalWatch
+
+            self.terminal_watch = TerminalWatch(self)
+            self.terminal_watch.start()
 
     @database_work(group="audit-chain")
     def _check_audit_chain(self, conn: sqlite3.Connection, login: str) -> Message | None:

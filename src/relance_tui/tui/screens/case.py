@@ -13,6 +13,7 @@ dropped instead of painted over the new one. Reads and writes are database work
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping
@@ -30,6 +31,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from relance_tui.config import Settings
 from relance_tui.domain.calls import CALL_STEP_KEYS, CallDraft, start_call
@@ -639,8 +641,16 @@ class CaseScreen(TranslatedBindings, Screen[None]):
             self._pending_draft = draft
         self._write_draft()
 
-    def _write_draft(self) -> None:
-        self._write_latest_draft(self.relance.agent_login, self.now())
+    def _write_draft(self) -> Worker[Message | None]:
+        return self._write_latest_draft(self.relance.agent_login, self.now())
+
+    async def keep_draft(self) -> None:
+        """Save the call's draft as it stands, typed text included (the app has to leave)."""
+        for checklist in self.query(CallChecklist):
+            with self._draft_lock:
+                self._pending_draft = checklist.typed_draft()
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):  # reported already
+                await self._write_draft().wait()
 
     @database_work(group="case-draft", exclusive=False, interruptible=False)
     def _write_latest_draft(self, conn: sqlite3.Connection, login: str, now: datetime) -> None:

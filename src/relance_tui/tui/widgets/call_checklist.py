@@ -351,6 +351,20 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         self.query_one("#follow-up", Input).value = day_text(draft.follow_up_on)
         self.query_one("#follow-up", Input).focus()
 
+    def typed_draft(self) -> CallDraft:
+        """The draft with the free text typed in its step but not applied yet (the notes, the
+        recap): what is kept when the app has to leave at once (tui/lost_terminal.py)."""
+        update: dict[str, str] = {}
+        if self.draft.step is CallStep.LISTEN:
+            notes = self.query_one("#listen-notes", Input).value
+            if notes != self.draft.notes:
+                update["notes"] = notes
+        elif self.draft.step is CallStep.CONCLUDE:
+            recap = self.query_one("#conclude-recap", TextArea).text
+            if recap != self.draft.recap:
+                update["recap"] = recap
+        return self.draft.model_copy(update=update) if update else self.draft
+
     # --- Changing the draft ------------------------------------------------------------------
 
     def _apply(self, draft: CallDraft, *, show: bool = True) -> None:
