@@ -15,7 +15,7 @@ after the last verified event. It must not hide an edit made before it: the chec
 re-computes the checkpoint event's seal from its own fields and its predecessor's stored seal and
 compares it with the checkpoint's copy, so an edit re-sealed from an earlier event onward (the
 only way to make an earlier edit pass a chain check) shows at once. An earlier edit or deletion
-that leaves the seals alone is found by the full `verify` (`relance audit verify`, ~1 s per
+that leaves the seals alone is found by the full `verify` (`relance audit verify`, ~5 s of CPU per
 million events): counting the events up to the checkpoint would catch a deletion too, but costs
 as much as reading them. What no chain without a secret can show is a trail rewritten whole,
 checkpoint included, by someone who can write the file: that is what the shared-server
