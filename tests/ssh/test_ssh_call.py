@@ -55,8 +55,11 @@ def _share(db: Path, group: str) -> None:
             path.chmod(0o660)
 
 
-def _remote_alive(user: str) -> bool:
-    result = subprocess.run(["pgrep", "-u", user, "-f", "relance_tui"], capture_output=True)
+def _remote_alive(user: str, db: Path) -> bool:
+    """The app of this test still runs (not another test's: the SSH user is shared)."""
+    result = subprocess.run(
+        ["pgrep", "-u", user, "-f", f"relance_tui --db {db}"], capture_output=True
+    )
     return result.returncode == 0
 
 
@@ -109,10 +112,10 @@ def test_dropped_ssh_session_ends_the_app_keeps_the_draft_and_frees_the_claim(
     _wait_for_draft_with_cause(db, agent_id)  # written by a worker thread, soon after the key
 
     term.kill()  # the connection drops: no clean exit
-    deadline = time.monotonic() + 15
-    while _remote_alive(ssh_server.user) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 20  # a few seconds; more on a loaded machine
+    while _remote_alive(ssh_server.user, db) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _remote_alive(ssh_server.user)
+    assert not _remote_alive(ssh_server.user, db)
 
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row

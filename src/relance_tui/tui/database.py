@@ -47,6 +47,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 from textual.app import App
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.widget import MountError
 from textual.worker import Worker
 
 from relance_tui.i18n import t
@@ -346,9 +347,10 @@ class DatabaseApp(App[ReturnType], Generic[ReturnType]):
 
         self._writes_waiting = max(0, self._writes_waiting + (1 if message.waiting else -1))
         shown = [widget for screen in self.screen_stack for widget in screen.query(WriteWaiting)]
-        screen = next((s for s in reversed(self.screen_stack) if s.is_mounted), None)
+        screen = next((s for s in reversed(self.screen_stack) if s.is_attached), None)
         if self._writes_waiting and not shown and screen is not None:
-            screen.mount(WriteWaiting())
+            with contextlib.suppress(MountError):  # a screen on its way out: nothing to say
+                screen.mount(WriteWaiting())
         elif not self._writes_waiting:
             for widget in shown:
                 widget.remove()
