@@ -57,6 +57,22 @@ def _app_pid(db: Path) -> int:
     raise AssertionError("the app did not start")
 
 
+def _wait_for_cause_in_draft(db: Path, timeout: float = 20) -> None:
+    """The cause key was taken (the draft, written by a worker, has it): notes typed after this
+    land in the notes field, however slow the machine."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        conn = sqlite3.connect(db)
+        try:
+            rows = [json.loads(row[0]) for row in conn.execute("SELECT data FROM call_drafts")]
+        finally:
+            conn.close()
+        if any(draft.get("cause") for draft in rows):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the cause never reached the draft")
+
+
 def _flags(term: Terminal) -> str:
     result = subprocess.run(
         [*term.tmux, "display", "-p", "-t", term.name,
@@ -84,6 +100,7 @@ def test_sigterm_restores_the_terminal_keeps_the_draft_and_frees_the_claim(
         term.send("1")  # right party
         term.wait_for("Cause du retard", timeout=10)
         term.send("2")  # cash-flow difficulty
+        _wait_for_cause_in_draft(db_path)
         term.send("-l", "rappeler vendredi")  # notes typed, not confirmed
         term.wait_for("rappeler vendredi", timeout=10)
         assert _flags(term) == "11"  # alternate screen, mouse reporting on
