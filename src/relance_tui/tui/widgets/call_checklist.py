@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import ClassVar
 
 from rich.text import Text
@@ -25,21 +24,18 @@ from relance_tui.config import CallingHours
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import zone
 from relance_tui.domain.calls import (
-    CALL_STEP_KEYS,
     RESOLUTION_KEYS,
     CallDraft,
     CallPreparation,
     CallStep,
     Resolution,
 )
-from relance_tui.domain.labels import CAUSE_KEYS, CONTACT_ROLE_KEYS, OUTCOME_KEYS
+from relance_tui.domain.labels import CAUSE_KEYS, OUTCOME_KEYS
 from relance_tui.domain.models import CallOutcome, Cause, Frequency
-from relance_tui.domain.phones import PHONE_KIND_KEYS
 from relance_tui.domain.text import inert
-from relance_tui.formatting import money
-from relance_tui.i18n import Key, key, t, t_key, tn
-from relance_tui.services.casefile import WarningKind
+from relance_tui.i18n import Key, key, t, t_key
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets import call_texts as texts
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import day_text, moment_text, parse_day
@@ -54,16 +50,6 @@ from relance_tui.tui.widgets.solve_forms import (
     callback_moment,
 )
 
-STEPS = tuple(CallStep)
-# The case's warnings repeated at the Prepare step (the others show there in their own words).
-PREPARE_WARNING_KEYS: dict[str, str] = {
-    WarningKind.CONTACT_OPPOSED: "call.warning.contact_opposed",
-    WarningKind.TOO_MANY_ATTEMPTS: "call.warning.too_many_attempts",
-    WarningKind.PRESCRIPTION_CLOSE: "call.warning.prescription_close",
-    WarningKind.PRESCRIPTION_PASSED: "call.warning.prescription_passed",
-    WarningKind.NO_USABLE_PHONE: "call.warning.no_usable_phone",
-    WarningKind.INSOLVENCY: "call.warning.insolvency",
-}
 _FORM_OF = {
     Resolution.PROMISE: "form-promise",
     Resolution.PLAN: "form-plan",
@@ -87,11 +73,6 @@ _NEXT_FIELD = {
 }
 _COMPLETES_FORM = {"promise-date", "promise-proof", "dispute-owner", "claim-ref",
                    "callback-reason"}  # fmt: skip
-
-
-def _cents(value: object) -> int:
-    assert isinstance(value, Decimal)
-    return int(value * 100)
 
 
 class CallChecklist(TranslatedBindings, VerticalScroll):
@@ -147,7 +128,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             with Vertical(id="step-prepare", classes="call-step"):
                 yield Static(id="prepare-info")
                 yield Label(t("call.prepare.choose"), classes="step-label")
-                yield ChoiceList(self._phone_choices(), id="prepare-phones")
+                yield ChoiceList(texts.phone_choices(self.prep), id="prepare-phones")
             with Vertical(id="step-identify", classes="call-step"):
                 yield Static(id="identify-info")
                 yield ChoiceList(
@@ -196,35 +177,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         self.border_title = t("call.title")
         self.call_after_refresh(self._show)
 
-    def _phone_choices(self) -> list[tuple[str, str, str]]:
-        out: list[tuple[str, str, str]] = []
-        for n, (contact, phone) in enumerate(calls.contact_choices(self.prep)[:9], start=1):
-            label = inert(
-                f"{contact.name} · {t(CONTACT_ROLE_KEYS[contact.role])} · {phone.display}"
-            )
-            if phone.call_time is not None:
-                label += f" · {phone.call_time.local_time:%H:%M}"
-                if not phone.call_time.allowed:
-                    label += " ⚠"
-            out.append((str(n), f"{contact.contact_id}:{phone.phone_id}", label))
-        return out
-
     # --- Showing the draft -------------------------------------------------------------------
-
-    def _step_bar(self) -> Text:
-        text = Text()
-        current = STEPS.index(self.draft.step)
-        for index, step in enumerate(STEPS):
-            if index:
-                text.append(" › ", style="dim")
-            label = f"{index + 1} {t(CALL_STEP_KEYS[step])}"
-            if index == current:
-                text.append(label, style="bold reverse")
-            elif index < current:
-                text.append(label, style="green")
-            else:
-                text.append(label, style="dim")
-        return text
 
     def _error(self, message: str = "") -> None:
         self.query_one("#call-error", Static).update(Text(message))
@@ -232,7 +185,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
 
     def _show(self) -> None:
         """Switch to the draft's step, fill it, and focus where the agent types next."""
-        self.query_one("#call-steps", Static).update(self._step_bar())
+        self.query_one("#call-steps", Static).update(texts.step_bar(self.draft))
         step = self.draft.step
         self.query_one("#call-switcher", ContentSwitcher).current = f"step-{step.value}"
         if step is CallStep.PREPARE:
@@ -261,75 +214,20 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         else:
             self._fill_conclude()
 
-    def _who(self) -> Text:
-        found = self.prep.phone(self.draft.phone_id)
-        if found is None:
-            return Text(t("call.prepare.no_phone"), style="bold red")
-        contact, phone = found
-        text = Text.assemble(
-            (inert(contact.name), "bold"),
-            f" · {t(CONTACT_ROLE_KEYS[contact.role])} · ",
-            (inert(phone.display), "bold"),
-            f" ({t(PHONE_KIND_KEYS[phone.kind])})",
-        )
-        if phone.call_time is not None:
-            local = self.clock().astimezone(phone.call_time.local_time.tzinfo)
-            text.append(" · " + t("call.local_time", time=f"{local:%H:%M}"))
-            if not phone.call_time.allowed:
-                text.append("  ⚠ " + t("call.outside_hours"), style="bold red")
-        return text
-
     def _fill_prepare(self) -> None:
-        prep = self.prep
-        text = Text()
-        text.append(t("call.prepare.call") + " ")
-        text.append_text(self._who())
-        text.append("\n" + t("call.prepare.owed", overdue=money(_cents(prep.overdue))))
-        if prep.disputed:
-            text.append(" " + t("call.prepare.disputed", disputed=money(_cents(prep.disputed))))
-        if prep.open_disputes:
-            text.append("\n" + tn("call.prepare.open_disputes", prep.open_disputes),
-                        style="yellow")  # fmt: skip
-        for warning in prep.warnings:
-            if warning in PREPARE_WARNING_KEYS:
-                text.append("\n⚠ " + t(PREPARE_WARNING_KEYS[warning]), style="bold red")
-        if prep.last_contacts:
-            text.append("\n" + t("call.prepare.last_contacts"), style="bold")
-            for line in prep.last_contacts[:3]:
-                text.append("\n  " + inert(line))
+        text = texts.prepare_text(self.prep, self.draft, self.clock())
         self.query_one("#prepare-info", Static).update(text)
         phones = self.query_one("#prepare-phones", ChoiceList)
         phones.select_value(f"{self.draft.contact_id}:{self.draft.phone_id}")
 
     def _fill_identify(self) -> None:
         text = Text(t("call.identify.dialling") + " ")
-        text.append_text(self._who())
+        text.append_text(texts.who(self.prep, self.draft, self.clock()))
         self.query_one("#identify-info", Static).update(text)
 
     def _fill_conclude(self) -> None:
         draft = self.draft
-        text = Text()
-        outcome = draft.outcome
-        if outcome is not None:
-            text.append(t("call.conclude.outcome", outcome=t(OUTCOME_KEYS[outcome])),
-                        style="bold")  # fmt: skip
-        if draft.cause is not None:
-            text.append(" · " + t(CAUSE_KEYS[draft.cause]))
-        if draft.resolution is not None:
-            text.append(" · " + t(RESOLUTION_KEYS[draft.resolution]))
-        if outcome is CallOutcome.WRONG_NUMBER:
-            found = self.prep.phone(draft.phone_id)
-            shown = found[1].display if found else ""
-            shown = inert(t("call.conclude.phone_invalid", phone=shown))
-            text.append("\n⚠ " + shown, style="bold red")
-        if draft.callback is not None:
-            found = self.prep.phone(draft.callback.phone_id)
-            number = found[1].display if found else t("call.conclude.no_other_number")
-            when = draft.callback.due_at.astimezone(zone(None))
-            callback = t("call.conclude.callback", when=moment_text(when), phone=number)
-            text.append("\n" + inert(callback))
-        for reminder in calls.reminders(draft):
-            text.append("\n• " + t_key(reminder), style="yellow")
+        text = texts.conclude_text(self.prep, draft)
         self.query_one("#conclude-info", Static).update(text)
         recap = self.query_one("#conclude-recap", TextArea)
         recap.display = draft.reached

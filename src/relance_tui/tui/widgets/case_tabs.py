@@ -1,0 +1,184 @@
+"""The case file's tabs: the summary and one table per tab (invoices, contacts, contracts,
+history, disputes, commitments).
+
+A tab's table is filled when the tab is shown, so opening a case fills the summary and one table,
+not seven. The invoices and history are paged (`PagedTable`); the other tables show at most
+`MAX_ROWS` rows.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from relance_tui.i18n import t
+from relance_tui.services.casefile import CaseFile
+from relance_tui.tui.widgets import case_views as views
+from relance_tui.tui.widgets.paged_table import PagedTable
+
+TABS = ("summary", "invoices", "contacts", "contracts", "history", "disputes", "commitments")
+TABLE_TABS = TABS[1:]  # one table each, filled when the tab is shown
+COUNTED_TABS = ("invoices", "history", "disputes", "commitments")  # labels show a count
+TAB_KEYS: dict[str, str] = {
+    "summary": "casefile.tab.summary",
+    "invoices": "casefile.tab.invoices",
+    "contacts": "casefile.tab.contacts",
+    "contracts": "casefile.tab.contracts",
+    "history": "casefile.tab.history",
+    "disputes": "casefile.tab.disputes",
+    "commitments": "casefile.tab.commitments",
+}
+PAGE_SIZE = 50
+MAX_ROWS = 500
+
+
+def _table(table_id: str, columns: tuple[str, ...]) -> DataTable[str | Text]:
+    table: DataTable[str | Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    table.add_columns(*[t(views.CASE_COLUMN_KEYS[c]) for c in columns])
+    return table
+
+
+class CaseTabs(TabbedContent):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.case_file: CaseFile | None = None  # the case shown (None: loading)
+        # The case file each tab's table shows (None: empty).
+        self._table_case: dict[str, CaseFile | None] = dict.fromkeys(TABLE_TABS)
+        panes = (
+            TabPane(
+                t("casefile.tab.summary"),
+                VerticalScroll(Static(id="case-summary"), id="summary-scroll"),
+                id="tab-summary",
+            ),
+            TabPane(
+                t("casefile.tab.invoices"),
+                PagedTable(
+                    [t(views.CASE_COLUMN_KEYS[c]) for c in views.INVOICE_COLUMNS],
+                    page_size=PAGE_SIZE,
+                    id="case-invoices",
+                ),
+                id="tab-invoices",
+            ),
+            TabPane(
+                t("casefile.tab.contacts"),
+                _table("case-contacts", views.CONTACT_COLUMNS),
+                id="tab-contacts",
+            ),
+            TabPane(
+                t("casefile.tab.contracts"),
+                _table("case-contracts", views.CONTRACT_COLUMNS),
+                id="tab-contracts",
+            ),
+            TabPane(
+                t("casefile.tab.history"),
+                PagedTable(
+                    [t(views.CASE_COLUMN_KEYS[c]) for c in views.HISTORY_COLUMNS],
+                    page_size=PAGE_SIZE,
+                    id="case-history",
+                ),
+                id="tab-history",
+            ),
+            TabPane(
+                t("casefile.tab.disputes"),
+                _table("case-disputes", views.DISPUTE_COLUMNS),
+                id="tab-disputes",
+            ),
+            TabPane(
+                t("casefile.tab.commitments"),
+                _table("case-commitments", views.COMMITMENT_COLUMNS),
+                id="tab-commitments",
+            ),
+        )
+        for pane in panes:
+            self.compose_add_child(pane)
+
+    def on_mount(self) -> None:
+        self.watch(self, "active", self._tab_shown, init=False)
+
+    def forget(self) -> None:
+        """Another case is loading: a tab shown now shows nothing (not the previous case)."""
+        self.case_file = None
+
+    def show_loading(self) -> None:
+        self.query_one("#case-summary", Static).update("")
+        for name in COUNTED_TABS:
+            self.get_tab(f"tab-{name}").label = t(TAB_KEYS[name])
+
+    def show(self, case: CaseFile, summary: Text) -> None:
+        """The case's summary, the tabs' counts and the shown tab's table."""
+        self.case_file = case
+        self.query_one("#case-summary", Static).update(summary)
+        counts = (
+            len(case.invoices),
+            len(case.history),
+            len(case.disputes),
+            len(case.promises) + len(case.plans) + len(case.callbacks),
+        )
+        for name, count in zip(COUNTED_TABS, counts, strict=True):
+            tab = self.get_tab(f"tab-{name}")
+            label = f"{t(TAB_KEYS[name])} ({count})"
+            if tab.label.plain != label:  # a relabel re-lays out the tab bar
+                tab.label = label
+        self._tab_shown(self.active)
+
+    def step(self, delta: int) -> None:
+        current = (self.active or "tab-summary").removeprefix("tab-")
+        index = (TABS.index(current) + delta) % len(TABS)
+        self.active = f"tab-{TABS[index]}"
+
+    def _tab_shown(self, pane_id: str) -> None:
+        """Bring the shown tab's table to this case (called as the tab switches, before the
+        next paint: never shows another case's rows)."""
+        name = pane_id.removeprefix("tab-")
+        if name not in self._table_case or self._table_case[name] is self.case_file:
+            return
+        case = self._table_case[name] = self.case_file
+        if name == "invoices":
+            self._show_invoices(0)
+        elif name == "history":
+            self._show_history(0)
+        elif case is None:  # a tab shown while the next case loads
+            self._rows(f"#case-{name}", [])
+        elif name == "contacts":
+            self._rows("#case-contacts", views.contact_rows(case.contacts))
+        elif name == "contracts":
+            self._rows("#case-contracts", views.contract_rows(case))
+        elif name == "disputes":
+            self._rows("#case-disputes", views.dispute_rows(case))
+        else:
+            self._rows("#case-commitments", views.commitment_rows(case))
+
+    def _rows(self, selector: str, rows: list[views.Row]) -> None:
+        table: DataTable[str | Text] = self.query_one(selector, DataTable)
+        table.clear()  # rows, cursor and scroll
+        for row in rows[:MAX_ROWS]:
+            table.add_row(*row)
+
+    def _show_invoices(self, offset: int) -> None:
+        table = self.query_one("#case-invoices", PagedTable)
+        if self.case_file is None:
+            table.show_nothing()
+            return
+        invoices = self.case_file.invoices
+        page = [views.invoice_row(i) for i in invoices[offset : offset + PAGE_SIZE]]
+        table.show_page(page, offset, len(invoices))
+
+    def _show_history(self, offset: int) -> None:
+        table = self.query_one("#case-history", PagedTable)
+        if self.case_file is None:
+            table.show_nothing()
+            return
+        history = self.case_file.history
+        page = [views.history_row(h) for h in history[offset : offset + PAGE_SIZE]]
+        table.show_page(page, offset, len(history))
+
+    @on(PagedTable.PageRequested)
+    def _page(self, event: PagedTable.PageRequested) -> None:
+        if self.case_file is None:
+            return
+        if event.table.id == "case-invoices":
+            self._show_invoices(event.offset)
+        else:
+            self._show_history(event.offset)
