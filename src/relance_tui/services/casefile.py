@@ -309,7 +309,6 @@ class WarningKind(StrEnum):
     PRESCRIPTION_PASSED = "prescription_passed"
     NO_USABLE_PHONE = "no_usable_phone"
     INSOLVENCY = "insolvency"
-    RATE_ESTIMATED = "rate_estimated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -833,8 +832,6 @@ def _warnings(
                 t("case.warning.insolvency", day=summary.insolvency_since.strftime("%d/%m/%Y")),
             )
         )
-    if summary.penalties.estimated:
-        found.append(CaseWarning(WarningKind.RATE_ESTIMATED, t("case.warning.rate_estimated")))
     return tuple(found)
 
 
@@ -842,3 +839,13 @@ def preparation_for(
     conn: sqlite3.Connection, case_id: int, *, now: datetime, settings: Settings
 ) -> CallPreparation:
     return load_case_file(conn, case_id, now=now, settings=settings).preparation
+
+
+def entry_recap(conn: sqlite3.Connection, case_id: int, entry: HistoryEntry) -> str:
+    """The recap of a call in the history (read when the agent opens the entry)."""
+    if entry.kind is not HistoryKind.CALL or not entry.ref_id:
+        return ""
+    # Deferred: not loaded until first used (start-up time).
+    from relance_tui.storage.audit import call_recap
+
+    return call_recap(conn, case_id, entry.ref_id)

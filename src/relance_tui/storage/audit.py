@@ -168,3 +168,14 @@ def interaction_notes(conn: sqlite3.Connection, interaction_ids: list[int]) -> d
         (json.dumps(interaction_ids),),
     )
     return {int(r[0]): str(r[1]) for r in rows}
+
+
+def call_recap(conn: sqlite3.Connection, case_id: int, interaction_id: int) -> str:
+    """The recap read to the debtor at the end of a recorded call ('' when there was none)."""
+    row = conn.execute(
+        "SELECT detail FROM audit_events WHERE entity = 'case' AND entity_id = ?"
+        " AND action = 'call.record' AND json_extract(after, '$.interaction') = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (str(case_id), interaction_id),
+    ).fetchone()
+    return str(row[0]) if row is not None else ""

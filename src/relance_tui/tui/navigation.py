@@ -69,7 +69,7 @@ class CaseNavigation(DatabaseApp[int]):
         self.last_case = (case_id, queue_key)
         self.walk_seen |= {case_id}
         if isinstance(self.screen, CaseScreen):
-            self.screen.show_case(case_id, queue_key=queue_key)
+            self.screen.open_other(case_id, queue_key=queue_key)
             return
         if not self.is_screen_installed(CASE_SCREEN):
             self.install_screen(CaseScreen(case_id, queue_key=queue_key), CASE_SCREEN)
@@ -168,7 +168,15 @@ class CaseNavigation(DatabaseApp[int]):
             release_everything(conn, agent.id)
 
     async def action_quit(self) -> None:
-        """A clean exit releases my claims (a dropped connection does not: they expire)."""
+        """A clean exit releases my claims (a dropped connection does not: they expire).
+        During a call, once the agent agreed to discard it."""
+        # Deferred: not loaded until first used (start-up time).
+        from relance_tui.tui.screens.case import CaseScreen
+
+        screen = self.screen
+        if isinstance(screen, CaseScreen) and screen.in_call:
+            screen.leave(partial(self.call_later, self.action_quit))
+            return
         # Reads stop first: a re-rank in progress holds the write lock the release waits for.
         self.workers.cancel_all()
         with contextlib.suppress(WorkerFailed, WorkerCancelled):  # reported already

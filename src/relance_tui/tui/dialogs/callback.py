@@ -26,6 +26,9 @@ class CallbackDialog(RecordDialog):
         yield FieldRow(t("call.field.callback_at"), "callback-at", value=self._proposed())
         yield FieldRow(t("call.field.callback_reason"), "callback-reason")
 
+    def first_field(self) -> str:
+        return "#callback-at"
+
     def _proposed(self) -> str:
         hours = self.relance.settings.contact.calling_hours
         prep = self.case_file.preparation

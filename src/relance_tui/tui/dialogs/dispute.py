@@ -5,19 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from sqlite3 import Connection
 
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, SelectionList
-from textual.widgets.selection_list import Selection
+from textual.widgets import Input, Label
 
 from relance_tui.config import Settings
-from relance_tui.formatting import day, money
 from relance_tui.i18n import key, t
 from relance_tui.services.casework import Recorded, record_dispute
 from relance_tui.tui.dialogs.record import RecordDialog, Write
-from relance_tui.tui.plain import plain
-from relance_tui.tui.widgets.case_views import cents
+from relance_tui.tui.widgets.check_list import CheckList
 from relance_tui.tui.widgets.field_row import FieldRow
-from relance_tui.tui.widgets.solve_forms import FormError
+from relance_tui.tui.widgets.solve_forms import FormError, invoice_label
 
 
 class DisputeDialog(RecordDialog):
@@ -25,15 +23,10 @@ class DisputeDialog(RecordDialog):
 
     def fields(self) -> ComposeResult:
         yield Label(t("call.field.dispute_invoices"))
-        invoices = [i for i in self.case_file.preparation.invoices if not i.in_dispute]
-        yield SelectionList[int](
-            *[
-                Selection(
-                    plain(f"{i.number}  {day(i.due_date)}  {money(cents(i.outstanding))}"),
-                    i.invoice_id,
-                )
-                for i in invoices[:200]
-            ],
+        invoices = [i for i in self.case_file.preparation.invoices if not i.in_dispute][:200]
+        yield CheckList(
+            [(i.invoice_id, invoice_label(i)) for i in invoices],
+            ticked=[i.invoice_id for i in invoices] if len(invoices) == 1 else (),
             id="dispute-invoices",
         )
         yield FieldRow(t("call.field.dispute_reason"), "dispute-reason")
@@ -42,8 +35,17 @@ class DisputeDialog(RecordDialog):
         )
         yield FieldRow(t("call.field.notes"), "dispute-notes", max_length=4000)
 
+    def first_field(self) -> str:
+        one = len(self.query_one("#dispute-invoices", CheckList).selected) == 1
+        return "#dispute-reason" if one else "#dispute-invoices"
+
+    @on(CheckList.Done)
+    def _invoices_chosen(self, event: CheckList.Done) -> None:
+        event.stop()
+        self.query_one("#dispute-reason", Input).focus()
+
     def build(self) -> tuple[dict[str, str], Write]:
-        chosen = list(self.query_one("#dispute-invoices", SelectionList).selected)
+        chosen = self.query_one("#dispute-invoices", CheckList).selected
         if not chosen:
             raise FormError(key("call.error.dispute_invoices"))
         reason = self.query_one("#dispute-reason", Input).value.strip()

@@ -64,7 +64,10 @@ class NotesCheckDialog(TranslatedBindings, ModalScreen[dict[str, str] | None]):
             for name, text in self.texts.items():
                 yield Label(t(TEXT_FIELD_KEYS[name]))
                 yield Static(highlighted(text, check_notes(text)), id=f"found-{name}")
-                yield Input(value=text, id=f"reword-{name}", max_length=4000)
+                yield Input(
+                    value=text, id=f"reword-{name}", max_length=4000, compact=True,
+                    classes="reword",
+                )  # fmt: skip
             yield Static(id="notes-error", classes="error")
             yield Static(Text(t("notes.hint")), classes="hint")
         yield BindingsFooter()

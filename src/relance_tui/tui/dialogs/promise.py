@@ -31,6 +31,9 @@ class PromiseDialog(RecordDialog):
         yield FieldRow(t("call.field.proof"), "promise-proof", value=t("call.yes"))
         yield FieldRow(t("call.field.notes"), "promise-notes", max_length=4000)
 
+    def first_field(self) -> str:
+        return "#promise-amount"
+
     def build(self) -> tuple[dict[str, str], Write]:
         amount = parse_amount(self.query_one("#promise-amount", Input).value)
         if amount is None:

@@ -79,8 +79,16 @@ class RecordDialog(TranslatedBindings, ModalScreen[bool]):
         """(free texts to check, the write to run). Raises FormError for a bad field."""
         raise NotImplementedError
 
+    def first_field(self) -> str | None:
+        """The selector of where the agent types first (None: the first field)."""
+        return None
+
     def on_mount(self) -> None:
-        self.focus_next()
+        first = self.first_field()
+        if first is not None:
+            self.query_one(first).focus()
+        else:
+            next(w for w in self.query("*") if w.focusable).focus()
 
     def _error(self, text: str | Text) -> None:
         self.query_one("#dialog-error", Static).update(

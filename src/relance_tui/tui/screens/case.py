@@ -82,6 +82,7 @@ class CaseScreen(TranslatedBindings, CaseCall):
         Binding("n", "next_case", "key.next_case", id="app.next_case"),
         Binding("a", "agenda", "key.agenda", id="app.agenda"),
         Binding("q", "quit_case", "key.quit", id="app.quit", show=False),
+        Binding("o", "portfolio", "key.portfolio", id="app.portfolio", show=False),
         Binding("right_square_bracket", "next_tab", "key.next_tab", id="case.next_tab", show=False),
         Binding(
             "left_square_bracket",
@@ -387,12 +388,10 @@ class CaseScreen(TranslatedBindings, CaseCall):
             return None if self.read_only else True
         if action == "tab":
             return not self.in_call or self.has_class("-wide")
-        if action in ("next_case", "agenda"):
-            return not self.in_call
         return True
 
     def action_tab(self, name: str) -> None:
-        self.query_one(CaseTabs).active = f"tab-{name}"
+        self.query_one(CaseTabs).show_tab(name)
 
     def action_next_tab(self) -> None:
         self.query_one(CaseTabs).step(1)
@@ -400,28 +399,43 @@ class CaseScreen(TranslatedBindings, CaseCall):
     def action_previous_tab(self) -> None:
         self.query_one(CaseTabs).step(-1)
 
-    def action_back(self) -> None:
+    # Every way out of the case asks first during a call (`leave`), as Esc does.
+
+    def leave(self, then: Callable[[], object]) -> None:
+        """Do `then`, which leaves this case; during a call, once the agent agreed to discard it."""
         if self.in_call:
-            self._ask_discard()
-            return
-        self._release()
-        self.dismiss()
+            self._ask_discard(then)
+        else:
+            then()
+
+    def open_other(self, case_id: int, queue_key: tuple[int, float, int] | None = None) -> None:
+        """Show another case here (`n`, the palette): this one released first."""
+
+        def switch() -> None:
+            self._release()
+            self.show_case(case_id, queue_key=queue_key)
+
+        self.leave(switch)
+
+    def action_back(self) -> None:
+        def back() -> None:
+            self._release()
+            self.dismiss()
+
+        self.leave(back)
 
     def action_next_case(self) -> None:
-        if self.in_call:
-            self.notify(t("casefile.finish_call_first"), severity="warning")
-            return
-        self._release()
-        self.relance.open_next_case(self.case_id, self.queue_key)
+        # This case is released when the next one is shown (`open_other`), kept if none is left.
+        self.leave(partial(self.relance.open_next_case, self.case_id, self.queue_key))
 
     async def action_quit_case(self) -> None:
-        if self.in_call:
-            self.notify(t("casefile.finish_call_first"), severity="warning")
-            return
-        await self.relance.action_quit()
+        await self.relance.action_quit()  # (it asks during a call)
 
     def action_agenda(self) -> None:
-        self.relance.open_agenda()
+        self.leave(self.relance.open_agenda)
+
+    def action_portfolio(self) -> None:
+        self.leave(self.relance.action_portfolio)
 
     # --- Outside a call: promise, dispute, callback, note --------------------------------------
 

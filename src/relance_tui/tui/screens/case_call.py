@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -171,11 +171,15 @@ class CaseCall(Screen[None]):
         event.stop()
         self._ask_discard()
 
-    def _ask_discard(self) -> None:
+    def _ask_discard(self, then: Callable[[], object] | None = None) -> None:
+        """Discard the call? `then`: what to do once discarded (leave the case)."""
+
         def answer(choice: str | None) -> None:
             if choice == "discard":
                 self._end_call()
                 self._discard_draft(self.case_id)
+                if then is not None:
+                    then()
 
         self.app.push_screen(
             ChoiceDialog(

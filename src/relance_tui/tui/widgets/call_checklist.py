@@ -36,6 +36,7 @@ from relance_tui.domain.text import inert
 from relance_tui.i18n import Key, key, t, t_key
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets import call_texts as texts
+from relance_tui.tui.widgets.check_list import CheckList
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import day_text, moment_text, parse_day
@@ -339,7 +340,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         elif resolution is Resolution.PLAN:
             self.query_one("#plan-total", Input).focus()
         elif resolution is Resolution.DISPUTE:
-            self.query_one("#dispute-invoices").focus()
+            self.query_one(self.query_one(DisputeForm).first_field).focus()
         elif resolution is Resolution.PAYMENT_CLAIMED:
             self.query_one("#claim-amount", Input).focus()
         elif resolution is Resolution.REFUSAL:
@@ -347,6 +348,11 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         else:
             self.query_one(CallbackForm).propose(self.draft)
             self.query_one("#callback-at", Input).focus()
+
+    @on(CheckList.Done, "#dispute-invoices")
+    def _invoices_chosen(self, event: CheckList.Done) -> None:
+        event.stop()
+        self.query_one("#dispute-reason", Input).focus()
 
     @on(OptionList.OptionSelected, "#plan-frequency")
     async def _frequency_chosen(self, event: OptionList.OptionSelected) -> None:

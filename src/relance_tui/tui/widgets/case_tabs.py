@@ -8,8 +8,11 @@ not seven. The invoices and history are paged (`PagedTable`); the other tables s
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
@@ -32,6 +35,14 @@ TAB_KEYS: dict[str, str] = {
 }
 PAGE_SIZE = 50
 MAX_ROWS = 500
+
+
+class HistoryTable(PagedTable):
+    """The case's history: Enter opens the entry under the cursor, whole."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "key.open_entry", id="case.open_entry"),
+    ]
 
 
 def _table(table_id: str, columns: tuple[str, ...]) -> DataTable[str | Text]:
@@ -73,7 +84,7 @@ class CaseTabs(TabbedContent):
             ),
             TabPane(
                 t("casefile.tab.history"),
-                PagedTable(
+                HistoryTable(
                     [t(views.CASE_COLUMN_KEYS[c]) for c in views.HISTORY_COLUMNS],
                     page_size=PAGE_SIZE,
                     id="case-history",
@@ -123,10 +134,15 @@ class CaseTabs(TabbedContent):
                 tab.label = label
         self._tab_shown(self.active)
 
+    def show_tab(self, name: str) -> None:
+        """Switch to the tab, the focus on its table (its rows answer j/k and Enter)."""
+        self.active = f"tab-{name}"
+        if name in TABLE_TABS:
+            self.query_one(f"#case-{name}").focus()
+
     def step(self, delta: int) -> None:
         current = (self.active or "tab-summary").removeprefix("tab-")
-        index = (TABS.index(current) + delta) % len(TABS)
-        self.active = f"tab-{TABS[index]}"
+        self.show_tab(TABS[(TABS.index(current) + delta) % len(TABS)])
 
     def _tab_shown(self, pane_id: str) -> None:
         """Bring the shown tab's table to this case (called as the tab switches, before the
@@ -173,6 +189,19 @@ class CaseTabs(TabbedContent):
         history = self.case_file.history
         page = [views.history_row(h) for h in history[offset : offset + PAGE_SIZE]]
         table.show_page(page, offset, len(history))
+
+    @on(PagedTable.RowSelected, "#case-history")
+    def _open_entry(self, event: PagedTable.RowSelected) -> None:
+        event.stop()
+        table = self.query_one("#case-history", PagedTable)
+        index = table.page_offset + event.cursor_row
+        case = self.case_file
+        if case is None or not 0 <= index < len(case.history):
+            return
+        # Deferred: not loaded until first used (start-up time).
+        from relance_tui.tui.dialogs.history_entry import HistoryEntryDialog
+
+        self.app.push_screen(HistoryEntryDialog(case.summary.case_id, case.history[index]))
 
     @on(PagedTable.PageRequested)
     def _page(self, event: PagedTable.PageRequested) -> None:

@@ -142,14 +142,16 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
         line(t("casefile.f.insolvency"), day(s.insolvency_since), "bold red")
     penalties = s.penalties
     if penalties.applicable and penalties.invoices:
-        value = t(
-            "casefile.penalties_value",
-            interest=money(cents(penalties.interest)),
-            indemnities=money(cents(penalties.indemnities)),
-            total=money(cents(penalties.total)),
+        value = Text(
+            t(
+                "casefile.penalties_value",
+                interest=money(cents(penalties.interest)),
+                indemnities=money(cents(penalties.indemnities)),
+                total=money(cents(penalties.total)),
+            )
         )
-        if penalties.estimated:
-            value += " " + t("casefile.estimated")
+        if penalties.estimated:  # said here only, quietly: the agent can do nothing about it
+            value.append(" " + t("casefile.estimated"), style="dim")
         line(t("casefile.f.penalties"), value)
     elif not penalties.applicable:
         line(t("casefile.f.penalties"), t("casefile.penalties_consumer"))

@@ -1,6 +1,7 @@
 """Short typed fields of the call checklist and the dialogs: French amounts and dates.
 
-`parse_amount("1 234,56")` → Decimal("1234.56"); `parse_day("+7", today)` → today + 7 days;
+`parse_amount("1 234,56")`, `("1234,56 €")`, `("1234.56")` → Decimal("1234.56");
+`amount_text(Decimal("1234.56"))` → `1 234,56 €`; `parse_day("+7", today)` → today + 7 days;
 `parse_day("15/03")` → 15 March of this year (or next, when that is past).
 """
 
@@ -11,16 +12,25 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from relance_tui.domain.models import CENT
+from relance_tui.formatting import money
 
 _SPACES = re.compile(r"[\s\u00a0\u202f€]")
 
 
 def parse_amount(text: str) -> Decimal | None:
+    """An amount as typed: spaces and `€` ignored; of `,` and `.`, the last one written is the
+    decimal separator when both are (`1.234,56`, `1,234.56`), a lone one too, unless it comes
+    back (`1 234 567` written `1.234.567`)."""
     compact = _SPACES.sub("", text)
     if not compact:
         return None
-    if "," in compact:
-        compact = compact.replace(".", "").replace(",", ".")
+    marks = [c for c in compact if c in ",."]
+    if len(set(marks)) == 2:
+        decimal_mark = marks[-1]
+        compact = compact.replace("." if decimal_mark == "," else ",", "")
+    elif marks and len(marks) > 1:  # one mark, written more than once: thousands
+        compact = compact.replace(marks[0], "")
+    compact = compact.replace(",", ".")
     try:
         value = Decimal(compact)
     except InvalidOperation:
@@ -31,8 +41,8 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def amount_text(value: Decimal) -> str:
-    """What an amount field shows: `1234,56` (no thousands separator: easy to edit)."""
-    return f"{value.quantize(CENT):f}".replace(".", ",")
+    """What an amount field shows: `1 234,56 €` (as every amount on screen)."""
+    return money(int(value.quantize(CENT) * 100))
 
 
 def parse_day(text: str, today: date) -> date | None:

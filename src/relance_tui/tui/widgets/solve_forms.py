@@ -12,8 +12,7 @@ from decimal import Decimal
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Input, Label, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, Input, Label, Static
 
 from relance_tui.config import CallingHours
 from relance_tui.domain import calls
@@ -24,7 +23,7 @@ from relance_tui.domain.labels import FREQUENCY_KEYS, STAGE_KEYS
 from relance_tui.domain.models import Frequency
 from relance_tui.formatting import money
 from relance_tui.i18n import KeyedError, key, t
-from relance_tui.tui.plain import plain
+from relance_tui.tui.widgets.check_list import CheckList
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import (
@@ -198,6 +197,10 @@ class PlanForm(Vertical):
         return ("plan-total", "plan-count", "plan-first")
 
 
+def invoice_label(invoice: calls.InvoiceOption) -> str:
+    return f"{invoice.number}  {day_text(invoice.due_date)}  {money(_cents(invoice.outstanding))}"
+
+
 class DisputeForm(Vertical):
     def __init__(self, prep: CallPreparation, today: date, owner: str) -> None:
         super().__init__(id="form-dispute", classes="solve-form")
@@ -207,15 +210,16 @@ class DisputeForm(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(t("call.field.dispute_invoices"), classes="step-label")
-        yield SelectionList[int](
-            *[
-                Selection(
-                    plain(f"{i.number}  {day_text(i.due_date)}  {money(_cents(i.outstanding))}"),
+        invoices = [i for i in self.prep.invoices if not i.in_dispute][:200]
+        yield CheckList(
+            [
+                (
                     i.invoice_id,
+                    f"{i.number}  {day_text(i.due_date)}  {money(_cents(i.outstanding))}",
                 )
-                for i in self.prep.invoices
-                if not i.in_dispute
-            ][:200],
+                for i in invoices
+            ],
+            ticked=[i.invoice_id for i in invoices] if len(invoices) == 1 else (),
             id="dispute-invoices",
             compact=True,
         )
@@ -224,7 +228,7 @@ class DisputeForm(Vertical):
         yield Static(Text(t("call.hint.dispute")), classes="hint")
 
     def apply(self, draft: CallDraft) -> CallDraft:
-        chosen = list(self.query_one("#dispute-invoices", SelectionList).selected)
+        chosen = self.query_one("#dispute-invoices", CheckList).selected
         if not chosen:
             raise FormError(key("call.error.dispute_invoices"))
         reason = self.query_one("#dispute-reason", Input).value.strip()
@@ -234,6 +238,12 @@ class DisputeForm(Vertical):
         if not owner:
             raise FormError(key("call.error.dispute_owner"))
         return calls.solve_dispute(draft, invoice_ids=chosen, reason=reason, owner=owner)
+
+    @property
+    def first_field(self) -> str:
+        """The reason when the one invoice is ticked already, else the invoices."""
+        one = len(self.query_one("#dispute-invoices", CheckList).selected) == 1
+        return "#dispute-reason" if one else "#dispute-invoices"
 
     @property
     def field_ids(self) -> tuple[str, ...]:
@@ -247,7 +257,9 @@ class ClaimForm(Vertical):
         self.today = today
 
     def compose(self) -> ComposeResult:
-        yield FieldRow(t("call.field.amount"), "claim-amount", value=amount_text(self.prep.balance))
+        # What is overdue (the whole balance when nothing is yet): a transfer answers a reminder.
+        claimed = self.prep.overdue if self.prep.overdue > 0 else self.prep.balance
+        yield FieldRow(t("call.field.amount"), "claim-amount", value=amount_text(claimed))
         yield FieldRow(t("call.field.paid_on"), "claim-date", value=day_text(self.today))
         yield FieldRow(t("call.field.reference"), "claim-ref")
         yield Static(Text(t("case.reminder.payment_to_verify")), classes="reminder")
