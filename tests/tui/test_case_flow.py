@@ -8,10 +8,13 @@ import sqlite3
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from harness import NOW, SETTINGS, TODAY, make_app, open_case, press, seeding, settle
 from textual.containers import Vertical
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static
 
 from relance_tui.formatting import money
@@ -26,6 +29,7 @@ from relance_tui.tui.dialogs.record import RecordDialog
 from relance_tui.tui.screens.case import CaseScreen
 from relance_tui.tui.widgets.check_list import CheckList
 from relance_tui.tui.widgets.field_row import FieldRow
+from relance_tui.tui.widgets.fields import amount_text, parse_amount
 
 
 def query(db_path: Path, sql: str, *params: object) -> list[sqlite3.Row]:
@@ -43,35 +47,42 @@ def focused_id(app: RelanceApp) -> str | None:
 # --- Point 2: the dialogs show every field ---------------------------------------------------
 
 
+DIALOG_FIRST_FIELDS = {
+    "p": "promise-amount",
+    "s": "callback-at",
+    "d": "dispute-invoices",
+    "e": "note-channel",
+}
+
+
 @pytest.mark.parametrize("size", [(120, 35), (80, 24)], ids=["120x35", "80x24"])
-@pytest.mark.parametrize(
-    ("key", "first"),
-    [("p", "promise-amount"), ("s", "callback-at"), ("d", "dispute-invoices"),
-     ("e", "note-channel")],
-)  # fmt: skip
 async def test_dialog_fields_show_their_label_and_value(
-    db_path: Path, seeded: dict[str, int], key: str, first: str, size: tuple[int, int]
+    db_path: Path, seeded: dict[str, int], size: tuple[int, int]
 ) -> None:
     app = make_app(db_path)
     async with app.run_test(size=size) as pilot:
-        await open_case(pilot, seeded["case"])
-        await press(pilot, key)
-        dialog = app.screen
-        assert isinstance(dialog, RecordDialog)
-        assert focused_id(app) == first  # where the agent types first
-        rows = list(dialog.query(FieldRow))
-        assert rows
-        for row in rows:
-            label = row.query_one(Label)
-            field = row.query_one(Input)
-            assert label.content_region.width >= len(str(label.content)), label
-            assert field.content_region.height == 1, field
-            assert field.content_region.width > len(field.value), field
-            assert dialog.query_one(".dialog", Vertical).region.contains_region(field.region)
-        if key == "s":  # the proposed callback, shown
-            assert dialog.query_one("#callback-at", Input).value.startswith(
-                (TODAY + timedelta(days=1)).strftime("%d/%m/%Y")
-            )
+        screen = await open_case(pilot, seeded["case"])
+        for key, first in DIALOG_FIRST_FIELDS.items():
+            await press(pilot, key)
+            dialog = app.screen
+            assert isinstance(dialog, RecordDialog)
+            assert focused_id(app) == first  # where the agent types first
+            rows = list(dialog.query(FieldRow))
+            assert rows
+            box = dialog.query_one(".dialog", Vertical).region
+            for row in rows:
+                label = row.query_one(Label)
+                field = row.query_one(Input)
+                assert label.content_region.width >= len(str(label.content)), label
+                assert field.content_region.height == 1, field
+                assert field.content_region.width > len(field.value), field
+                assert box.contains_region(field.region)
+            if key == "s":  # the proposed callback, shown
+                assert dialog.query_one("#callback-at", Input).value.startswith(
+                    (TODAY + timedelta(days=1)).strftime("%d/%m/%Y")
+                )
+            await press(pilot, "escape")
+            assert app.screen is screen
 
 
 async def test_the_notes_check_dialog_is_centred(db_path: Path, seeded: dict[str, int]) -> None:
@@ -91,48 +102,62 @@ async def test_the_notes_check_dialog_is_centred(db_path: Path, seeded: dict[str
 # --- Point 3: every way out of a call asks first ----------------------------------------------
 
 
-@pytest.mark.parametrize("key", ["o", "a", "n", "q", "palette"])
-async def test_keys_that_leave_a_call_ask_first(
-    db_path: Path, seeded: dict[str, int], key: str
-) -> None:
+async def start_call(pilot: Pilot[Any], case_id: int) -> CaseScreen:
+    screen = await open_case(pilot, case_id)
+    await press(pilot, "c", "enter", "1")  # reached: at Listen
+    assert screen.in_call
+    return screen
+
+
+async def test_keys_that_leave_a_call_ask_first(db_path: Path, seeded: dict[str, int]) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_case(pilot, seeded["case"])
-        await press(pilot, "c", "enter", "1")  # reached: at Listen
-        assert screen.in_call
-
-        async def leave() -> None:
+        screen = await start_call(pilot, seeded["case"])
+        for key in ("o", "a", "n", "q", "palette"):
             if key == "palette":  # a case chosen in ctrl+p
                 app.open_case(seeded["second"])
                 await settle(pilot)
             else:
                 await press(pilot, key)
-
-        await leave()
-        assert isinstance(app.screen, ChoiceDialog) and app.screen.id == "discard-call"
-        await press(pilot, "n")  # keep the call: nothing left
-        assert app.screen is screen and screen.in_call and screen.case_id == seeded["case"]
-        assert query(db_path, "SELECT * FROM call_drafts")
-        await leave()
-        await press(pilot, "o")  # discard it: then leave
-        if key == "q":
-            await settle(pilot)
-            assert app.return_code == 0  # quit
-        else:
-            assert not screen.in_call
-            expected = {
-                "o": "PortfolioScreen",
-                "a": "AgendaScreen",
-                "n": "CaseScreen",
-                "palette": "CaseScreen",
-            }[key]
-            assert type(app.screen).__name__ == expected
-            if key in ("n", "palette"):
-                assert app.screen.case_id != seeded["case"]  # type: ignore[attr-defined]
-                holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", seeded["case"])
-                assert holder[0][0] is None  # the case left is released
+            assert isinstance(app.screen, ChoiceDialog), key
+            assert app.screen.id == "discard-call"
+            await press(pilot, "n")  # keep the call: nothing left
+            assert app.screen is screen and screen.in_call, key
+            assert screen.case_id == seeded["case"]
+        await press(pilot, "o", "o")  # the overview, once the call is discarded
+        assert type(app.screen).__name__ == "PortfolioScreen" and not screen.in_call
     assert query(db_path, "SELECT * FROM call_drafts") == []
     assert query(db_path, "SELECT * FROM interactions WHERE case_id = ?", seeded["case"]) == []
+
+
+async def test_a_case_chosen_in_the_palette_mid_call_replaces_it_once_discarded(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_call(pilot, seeded["case"])
+        app.open_case(seeded["second"])
+        await settle(pilot)
+        await press(pilot, "o")  # discard
+        assert app.screen is screen and not screen.in_call
+        assert screen.case_id == seeded["second"]
+    holder = query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", seeded["case"])
+    assert holder[0][0] is None  # the case left is released
+    assert query(db_path, "SELECT * FROM call_drafts") == []
+
+
+async def test_quitting_mid_call_asks_then_drops_the_draft(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_call(pilot, seeded["case"])
+        await press(pilot, "q")
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(pilot, "o")
+        await settle(pilot)
+        assert app.return_code == 0  # quit
+    assert query(db_path, "SELECT * FROM call_drafts") == []
 
 
 # --- Point 6: disputes ------------------------------------------------------------------------
@@ -227,9 +252,14 @@ async def test_a_call_entry_shows_its_recap(db_path: Path, seeded: dict[str, int
 # --- Point 12: amounts in French ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", ["1234,50", "1 234,50", "1234.50", "1 234,50 €"])
+@pytest.mark.parametrize("typed", ["1234,50", "1 234,50", "1234.50", "1 234,50 €", "1.234,50"])
+def test_amounts_typed_the_french_way_or_with_a_point(typed: str) -> None:
+    assert parse_amount(typed) == Decimal("1234.50")
+    assert amount_text(Decimal("1234.5")) == "1\u202f234,50\u00a0€"
+
+
 async def test_amount_fields_show_and_take_french_amounts(
-    db_path: Path, seeded: dict[str, int], typed: str
+    db_path: Path, seeded: dict[str, int]
 ) -> None:
     app = make_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -237,7 +267,7 @@ async def test_amount_fields_show_and_take_french_amounts(
         await press(pilot, "p")
         field = app.screen.query_one("#promise-amount", Input)
         assert field.value == money(180_000) == "1\u202f800,00\u00a0€"
-        await pilot.press(*typed)  # over the proposed amount (selected)
+        await pilot.press(*"1 234,50")  # over the proposed amount (selected)
         await press(pilot, "enter", "enter", "enter", "enter")
     promises = query(db_path, "SELECT amount_cents FROM promises WHERE case_id = ?", seeded["case"])
     assert [row[0] for row in promises] == [123_450]
@@ -269,3 +299,75 @@ async def test_estimated_penalties_are_said_once_on_the_penalties_line(
         assert "estimation" in summary  # the rate table misses a half-year here
         assert "Pénalités" not in str(warnings.render())
         assert not warnings.display  # nothing else to warn about on this case
+
+
+# --- Point 5: calls that reached nobody ---------------------------------------------------------
+
+
+async def test_voicemail_takes_notes_and_a_message_left(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "4")  # voicemail: at Conclude
+        assert focused_id(app) == "message-left"
+        await press(pilot, "space", "tab")  # a message was left; on to the notes
+        assert focused_id(app) == "conclude-notes"
+        await pilot.press(*"Rappeler apres 14h")
+        await press(pilot, "enter")  # saved
+        assert not isinstance(app.screen, CaseScreen)
+    rows = query(
+        db_path,
+        "SELECT outcome, notes, message_left FROM interactions WHERE case_id = ?",
+        seeded["case"],
+    )
+    assert [tuple(row) for row in rows] == [("voicemail", "Rappeler apres 14h", 1)]
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await open_case(pilot, seeded["case"])
+        history = screen.case_file.history  # type: ignore[union-attr]
+        call = next(entry for entry in history if entry.kind is HistoryKind.CALL)
+        assert "Messagerie · message laissé" in call.title
+
+
+async def test_no_answer_takes_notes_but_no_message(db_path: Path, seeded: dict[str, int]) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "5")  # no answer
+        assert not screen.query_one("#message-left", CheckList).display
+        assert focused_id(app) == "conclude-notes"
+        await pilot.press(*"Sonne dans le vide")
+        await press(pilot, "enter")
+    rows = query(
+        db_path,
+        "SELECT outcome, notes, message_left FROM interactions WHERE case_id = ?",
+        seeded["case"],
+    )
+    assert [tuple(row) for row in rows] == [("no_answer", "Sonne dans le vide", 0)]
+
+
+async def test_a_callback_to_an_overseas_number_shows_the_local_time(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
+    from harness import debtor_of
+
+    from factories import add_contact
+
+    with seeding(db_path) as conn:  # Fleurs Dubois: a number in Martinique only
+        add_contact(conn, debtor_of(conn, seeded["third"]), name="Léa Dubois",
+                    role="decision_maker", phones=["0596 61 23 45"])  # fmt: skip
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await open_case(pilot, seeded["third"])
+        await press(pilot, "c", "enter", "5")  # no answer: a callback proposed
+        info = str(screen.query_one("#conclude-info", Static).render())
+        draft = screen.query_one("#call").draft  # type: ignore[attr-defined]
+        local = draft.callback.due_at.astimezone(ZoneInfo("America/Martinique"))
+        paris = draft.callback.due_at.astimezone(ZoneInfo("Europe/Paris"))
+        assert paris.strftime("%d/%m/%Y %H:%M") in info and "heure de Paris" in info
+        assert f"{local:%H:%M} heure locale (Martinique)" in info
+        await press(pilot, "escape", "o", "s")  # the call given up; a callback outside a call
+        note = str(app.screen.query_one("#callback-local", Static).render())
+        assert "heure locale (Martinique)" in note

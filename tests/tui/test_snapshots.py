@@ -129,10 +129,25 @@ class TestCallChecklist:
 
 
 class TestPromiseDialog:
-    @AT_80x24
+    @AT_BOTH
     def test_notes_typed(self, snap: Snap, seeded: dict[str, int]) -> None:
         """`p`: amount, date and proof as proposed, notes typed in."""
         assert snap(case(seeded["case"]), "p", fill("#promise-notes", NOTES))
+
+
+class TestCallNotReached:
+    @AT_80x24
+    def test_voicemail_conclude(self, snap: Snap, seeded: dict[str, int]) -> None:
+        """Voicemail: a message left (ticked), notes typed, the callback proposed."""
+        keys = ("c", "enter", "4", "space")
+        assert snap(case(seeded["case"]), *keys, fill("#conclude-notes", NOTES))
+
+
+class TestHistoryEntry:
+    @AT_80x24
+    def test_callback_entry(self, snap: Snap, seeded: dict[str, int]) -> None:
+        """Enter on Garage Leroy's newest history row: the whole entry."""
+        assert snap(case(seeded["second"]), "5", "enter")
 
 
 class TestDisputeDialog:

@@ -332,6 +332,7 @@ class CallDraft(BaseModel):
     callback: CallbackTerms | None = None
     contact_update: ContactUpdate | None = None
     recap: LongText = ""
+    message_left: bool = False  # not reached: a message left on the voicemail or with someone
     follow_up_on: date | None = None
     next_action: str = ""
 
@@ -452,7 +453,7 @@ def identify(
         raise CallError(key("case.problem.wrong_step"))
     if draft.phone_id is None:
         raise CallError(key("case.problem.no_phone"))
-    draft = _with(draft, outcome=outcome, resolution=None, **_SOLUTIONS)
+    draft = _with(draft, outcome=outcome, resolution=None, message_left=False, **_SOLUTIONS)
     if outcome is CallOutcome.RIGHT_PARTY:
         return _with(draft, step=CallStep.LISTEN, callback=None)
     callback = propose_callback(draft, prep, now=now, hours=hours)
@@ -485,6 +486,15 @@ def listen(draft: CallDraft, cause: Cause, notes: str | None = None) -> CallDraf
 
 def set_notes(draft: CallDraft, notes: str) -> CallDraft:
     return _with(draft, notes=notes)
+
+
+# Outcomes after which a message may have been left (on the voicemail, with whoever answered).
+MESSAGE_OUTCOMES = frozenset({CallOutcome.VOICEMAIL, CallOutcome.WRONG_PERSON})
+
+
+def set_message_left(draft: CallDraft, left: bool) -> CallDraft:
+    """Whether a message was left; only after an outcome that allows one."""
+    return _with(draft, message_left=left and draft.outcome in MESSAGE_OUTCOMES)
 
 
 def _solved(draft: CallDraft, resolution: Resolution, **terms: Any) -> CallDraft:

@@ -164,6 +164,7 @@ def _write_call(
         started_at=iso(draft.started_at),
         talk_seconds=durations[0],
         handling_seconds=durations[1],
+        message_left=draft.message_left,
     )
     ids["interaction"] = interaction
     append_audit(
@@ -181,6 +182,7 @@ def _write_call(
             "phone": draft.phone_id,
             "talk_seconds": durations[0],
             "handling_seconds": durations[1],
+            "message_left": draft.message_left,
         },
         detail=draft.recap,
         at=at,

@@ -386,6 +386,8 @@ def _history(
         title = t(HISTORY_KEYS[channel])
         if outcome is not None:
             title += " — " + t(OUTCOME_KEYS[outcome])
+        if row["message_left"]:
+            title += " · " + t("call.message_left")
         if row["contact"]:
             title += f" ({row['contact']})"
         if row["letter_kind"]:

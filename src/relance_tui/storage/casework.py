@@ -113,7 +113,8 @@ def case_interactions(
 ) -> list[Row]:
     return conn.execute(
         "SELECT x.id, x.channel, x.occurred_at, x.outcome, x.cause, x.notes, x.letter_kind,"
-        " x.reference, a.login AS agent, k.name AS contact, p.e164, p.raw AS phone_raw"
+        " x.reference, x.message_left, a.login AS agent, k.name AS contact, p.e164,"
+        " p.raw AS phone_raw"
         " FROM interactions x LEFT JOIN agents a ON a.id = x.agent_id"
         " LEFT JOIN contacts k ON k.id = x.contact_id LEFT JOIN phones p ON p.id = x.phone_id"
         " WHERE x.case_id = ? ORDER BY x.occurred_at DESC, x.id DESC LIMIT ?",
@@ -203,11 +204,12 @@ def insert_interaction(
     started_at: str | None = None,
     talk_seconds: int | None = None,
     handling_seconds: int | None = None,
+    message_left: bool = False,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO interactions (case_id, agent_id, channel, occurred_at, contact_id, phone_id,"
-        " outcome, cause, notes, started_at, talk_seconds, handling_seconds)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " outcome, cause, notes, started_at, talk_seconds, handling_seconds, message_left)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             case_id,
             agent_id,
@@ -221,6 +223,7 @@ def insert_interaction(
             started_at,
             talk_seconds,
             handling_seconds,
+            int(message_left),
         ),
     )
     assert cursor.lastrowid is not None

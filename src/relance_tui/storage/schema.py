@@ -569,12 +569,20 @@ def MIGRATION_AUDIT_CHAIN(conn: sqlite3.Connection) -> None:
 # A migration is SQL statements, or a function run in the migration's transaction.
 Migration = str | Callable[[sqlite3.Connection], None]
 
+# A call that reached nobody may still have left a message (on the voicemail, with whoever
+# answered): the agent says so when concluding.
+MIGRATION_MESSAGE_LEFT = """
+ALTER TABLE interactions ADD COLUMN message_left INTEGER NOT NULL DEFAULT 0
+    CHECK (message_left IN (0, 1));
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_1,
     MIGRATION_MONEY,
     MIGRATION_SUPERVISOR,
     MIGRATION_DUNNING,
     MIGRATION_AUDIT_CHAIN,
+    MIGRATION_MESSAGE_LEFT,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

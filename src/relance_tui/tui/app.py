@@ -196,6 +196,8 @@ class RelanceApp(CaseNavigation):
         # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.screens.overview import PortfolioScreen
 
+        if self.call_left_first(self.action_portfolio):
+            return
         if not isinstance(self.screen, PortfolioScreen):
             self.push_screen(PortfolioScreen(agent_login=self.agent_login))
 

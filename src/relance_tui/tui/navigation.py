@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -167,15 +168,22 @@ class CaseNavigation(DatabaseApp[int]):
         if agent is not None:
             release_everything(conn, agent.id)
 
-    async def action_quit(self) -> None:
-        """A clean exit releases my claims (a dropped connection does not: they expire).
-        During a call, once the agent agreed to discard it."""
+    def call_left_first(self, then: Callable[[], object]) -> bool:
+        """During a call, a key that leaves it (quit, the overview…) asks first, as Esc does:
+        True when it asked (`then` is done once the agent agreed to discard the call)."""
         # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.screens.case import CaseScreen
 
         screen = self.screen
         if isinstance(screen, CaseScreen) and screen.in_call:
-            screen.leave(partial(self.call_later, self.action_quit))
+            screen.leave(then)
+            return True
+        return False
+
+    async def action_quit(self) -> None:
+        """A clean exit releases my claims (a dropped connection does not: they expire).
+        During a call, once the agent agreed to discard it."""
+        if self.call_left_first(partial(self.call_later, self.action_quit)):
             return
         # Reads stop first: a re-rank in progress holds the write lock the release waits for.
         self.workers.cancel_all()

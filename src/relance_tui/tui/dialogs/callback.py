@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from sqlite3 import Connection
 
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from relance_tui.config import Settings
 from relance_tui.domain import calls
@@ -16,15 +18,26 @@ from relance_tui.services.casework import Recorded, schedule_callback
 from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import moment_text
-from relance_tui.tui.widgets.solve_forms import callback_moment
+from relance_tui.tui.widgets.solve_forms import callback_moment, local_note
 
 
 class CallbackDialog(RecordDialog):
     TITLE_KEY = key("dialog.callback.title")
 
     def fields(self) -> ComposeResult:
-        yield FieldRow(t("call.field.callback_at"), "callback-at", value=self._proposed())
+        proposed = self._proposed()
+        yield FieldRow(t("call.field.callback_at"), "callback-at", value=proposed)
+        yield Static(Text(self._local(proposed)), id="callback-local", classes="hint")
         yield FieldRow(t("call.field.callback_reason"), "callback-reason")
+
+    def _local(self, typed: str) -> str:
+        target = getattr(self, "_target", (None, None))
+        found = self.case_file.preparation.phone(target[1])
+        return local_note(typed, self.today, found[1] if found else None)
+
+    @on(Input.Changed, "#callback-at")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#callback-local", Static).update(Text(self._local(event.value)))
 
     def first_field(self) -> str:
         return "#callback-at"

@@ -82,7 +82,6 @@ class CaseScreen(TranslatedBindings, CaseCall):
         Binding("n", "next_case", "key.next_case", id="app.next_case"),
         Binding("a", "agenda", "key.agenda", id="app.agenda"),
         Binding("q", "quit_case", "key.quit", id="app.quit", show=False),
-        Binding("o", "portfolio", "key.portfolio", id="app.portfolio", show=False),
         Binding("right_square_bracket", "next_tab", "key.next_tab", id="case.next_tab", show=False),
         Binding(
             "left_square_bracket",
@@ -433,9 +432,6 @@ class CaseScreen(TranslatedBindings, CaseCall):
 
     def action_agenda(self) -> None:
         self.leave(self.relance.open_agenda)
-
-    def action_portfolio(self) -> None:
-        self.leave(self.relance.action_portfolio)
 
     # --- Outside a call: promise, dispute, callback, note --------------------------------------
 

@@ -167,6 +167,8 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
                     yield CallbackForm(self.prep, self.today, self.clock(), self.hours)
             with Vertical(id="step-conclude", classes="call-step"):
                 yield Static(id="conclude-info")
+                yield CheckList([(1, t("call.message_left_box"))], id="message-left", compact=True)
+                yield FieldRow(t("call.field.notes"), "conclude-notes", max_length=4000)
                 yield TextArea(id="conclude-recap", soft_wrap=True, compact=True)
                 yield FieldRow(t("call.field.callback_at"), "conclude-callback")
                 yield FieldRow(t("call.field.email"), "contact-email")
@@ -248,7 +250,17 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         new_phone = update.new_phone if update and update.new_phone else ""
         self.query_one("#contact-phone", Input).value = new_phone
         self.query_one("#follow-up", Input).value = day_text(draft.follow_up_on)
-        self.query_one("#follow-up", Input).focus()
+        # Reached nobody: whether a message was left, and notes; Enter on either saves.
+        message = self.query_one("#message-left", CheckList)
+        message.display = draft.outcome in calls.MESSAGE_OUTCOMES
+        message.set_ticked(1, draft.message_left)
+        notes = self.query_one("#conclude-notes", Input)
+        notes.parent.display = not draft.reached  # type: ignore[union-attr]
+        if draft.reached:
+            self.query_one("#follow-up", Input).focus()
+        else:
+            notes.value = draft.notes
+            (message if message.display else notes).focus()
 
     def typed_draft(self) -> CallDraft:
         """The draft with the free text typed in its step but not applied yet (the notes, the
@@ -349,6 +361,11 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             self.query_one(CallbackForm).propose(self.draft)
             self.query_one("#callback-at", Input).focus()
 
+    @on(CheckList.Done, "#message-left")
+    def _message_left_done(self, event: CheckList.Done) -> None:
+        event.stop()
+        self._save()
+
     @on(CheckList.Done, "#dispute-invoices")
     def _invoices_chosen(self, event: CheckList.Done) -> None:
         event.stop()
@@ -406,7 +423,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             current = self.query_one("#solve-forms", ContentSwitcher).current
             resolution = next(r for r, f in _FORM_OF.items() if f == current)
             self._complete_form(resolution)
-        elif field_id in ("follow-up", "conclude-callback"):
+        elif field_id in ("follow-up", "conclude-callback", "conclude-notes"):
             self._save()
 
     def _next_installment(self, sequence: int) -> None:
@@ -439,7 +456,14 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
                     draft, contact_id=draft.contact_id, email=changed_email,
                     new_phone=new_phone or None,
                 )  # fmt: skip
-        elif draft.callback is not None:
+        else:
+            notes = self.query_one("#conclude-notes", Input).value
+            if notes != draft.notes:
+                draft = calls.set_notes(draft, notes)
+            left = bool(self.query_one("#message-left", CheckList).selected)
+            if left != draft.message_left:
+                draft = calls.set_message_left(draft, left)
+        if not draft.reached and draft.callback is not None:
             text = self.query_one("#conclude-callback", Input).value
             due_at = callback_moment(text, self.today)
             if due_at != draft.callback.due_at:
@@ -480,6 +504,8 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         self._apply(draft, show=False)
         if draft.step is CallStep.CONCLUDE and draft.reached:
             self.query_one("#conclude-recap", TextArea).load_text(draft.recap)
+        elif draft.step is CallStep.CONCLUDE:
+            self.query_one("#conclude-notes", Input).value = draft.notes
 
     def set_notes(self, notes: str) -> None:
         """The agent reworded the notes after the notes check."""

@@ -16,6 +16,7 @@ from relance_tui.domain.calls import (
     CallDraft,
     CallPreparation,
     CallStep,
+    PhoneOption,
 )
 from relance_tui.domain.labels import CAUSE_KEYS, CONTACT_ROLE_KEYS, OUTCOME_KEYS
 from relance_tui.domain.models import CallOutcome
@@ -53,6 +54,27 @@ def phone_choices(prep: CallPreparation) -> list[tuple[str, str, str]]:
                 label += " ⚠"
         out.append((str(n), f"{contact.contact_id}:{phone.phone_id}", label))
     return out
+
+
+def local_time_note(due_at: datetime, phone: PhoneOption | None) -> str:
+    """`09:00 heure locale (Martinique)` when the number's time differs from Paris time at that
+    moment (an overseas number), else ''. Callback times are typed and stored in Paris time."""
+    if phone is None or not phone.time_zone:
+        return ""
+    paris = due_at.astimezone(zone(None))
+    local = due_at.astimezone(zone(phone.time_zone))
+    if local.utcoffset() == paris.utcoffset():
+        return ""
+    shown = f"{local:%H:%M}" if local.date() == paris.date() else f"{local:%d/%m %H:%M}"
+    place = phone.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+    return t("call.local_callback", time=shown, place=place)
+
+
+def callback_when(due_at: datetime, phone: PhoneOption | None) -> str:
+    """A callback time in Paris time, with the debtor's local time beside it when it differs."""
+    paris = moment_text(due_at.astimezone(zone(None)))
+    note = local_time_note(due_at, phone)
+    return f"{paris} ({t('call.paris_time')} · {note})" if note else paris
 
 
 def step_bar(draft: CallDraft) -> Text:
@@ -128,8 +150,8 @@ def conclude_text(prep: CallPreparation, draft: CallDraft) -> Text:
     if draft.callback is not None:
         found = prep.phone(draft.callback.phone_id)
         number = found[1].display if found else t("call.conclude.no_other_number")
-        when = draft.callback.due_at.astimezone(zone(None))
-        callback = t("call.conclude.callback", when=moment_text(when), phone=number)
+        when = callback_when(draft.callback.due_at, found[1] if found else None)
+        callback = t("call.conclude.callback", when=when, phone=number)
         text.append("\n" + inert(callback))
     for reminder in calls.reminders(draft):
         text.append("\n• " + t_key(reminder), style="yellow")

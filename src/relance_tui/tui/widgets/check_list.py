@@ -66,6 +66,10 @@ class CheckList(OptionList):
         """The ticked values, in display order."""
         return [value for value in self._values if value in self._ticked]
 
+    def set_ticked(self, value: int, ticked: bool) -> None:
+        if (value in self._ticked) != ticked:
+            self.toggle(value)
+
     def toggle(self, value: int) -> None:
         self._ticked ^= {value}
         self.replace_option_prompt(str(value), self._option(value).prompt)

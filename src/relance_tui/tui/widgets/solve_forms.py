@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, Static
@@ -17,12 +18,13 @@ from textual.widgets import Button, Input, Label, Static
 from relance_tui.config import CallingHours
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import zone
-from relance_tui.domain.calls import CallDraft, CallPreparation
+from relance_tui.domain.calls import CallDraft, CallPreparation, PhoneOption
 from relance_tui.domain.followup import next_stage
 from relance_tui.domain.labels import FREQUENCY_KEYS, STAGE_KEYS
 from relance_tui.domain.models import Frequency
 from relance_tui.formatting import money
 from relance_tui.i18n import KeyedError, key, t
+from relance_tui.tui.widgets.call_texts import local_time_note
 from relance_tui.tui.widgets.check_list import CheckList
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
@@ -305,17 +307,31 @@ class CallbackForm(Vertical):
         self.today = today
         self.now = now
         self.hours = hours
+        self.phone: PhoneOption | None = None  # the number to call back
 
     def compose(self) -> ComposeResult:
         yield FieldRow(t("call.field.callback_at"), "callback-at", placeholder="+1 10:00")
+        yield Static(id="callback-local", classes="hint")
         yield FieldRow(t("call.field.callback_reason"), "callback-reason")
         yield Static(Text(t("call.hint.callback")), classes="hint")
 
     def propose(self, draft: CallDraft) -> None:
         proposed = calls.propose_callback(draft, self.prep, now=self.now, hours=self.hours)
+        found = self.prep.phone(proposed.phone_id)
+        self.phone = found[1] if found else None
         field = self.query_one("#callback-at", Input)
         if not field.value:
             field.value = moment_text(proposed.due_at.astimezone(zone(None)))
+        self._show_local(field.value)
+
+    @on(Input.Changed, "#callback-at")
+    def _typed(self, event: Input.Changed) -> None:
+        self._show_local(event.value)
+
+    def _show_local(self, typed: str) -> None:
+        self.query_one("#callback-local", Static).update(
+            Text(local_note(typed, self.today, self.phone))
+        )
 
     def apply(self, draft: CallDraft) -> CallDraft:
         due_at = callback_moment(self.query_one("#callback-at", Input).value, self.today)
@@ -327,6 +343,16 @@ class CallbackForm(Vertical):
     @property
     def field_ids(self) -> tuple[str, ...]:
         return ("callback-at", "callback-reason")
+
+
+def local_note(typed: str, today: date, phone: PhoneOption | None) -> str:
+    """Under a callback field: the debtor's local time at the time typed (overseas numbers)."""
+    try:
+        due_at = callback_moment(typed, today)
+    except FormError:
+        return ""
+    note = local_time_note(due_at, phone)
+    return f"{t('call.paris_time')} · {note}" if note else ""
 
 
 def callback_moment(text: str, today: date) -> datetime:
