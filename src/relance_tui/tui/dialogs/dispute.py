@@ -15,7 +15,7 @@ from relance_tui.services.casework import Recorded, record_dispute
 from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.check_list import CheckList
 from relance_tui.tui.widgets.field_row import FieldRow
-from relance_tui.tui.widgets.solve_forms import FormError, invoice_label
+from relance_tui.tui.widgets.solve_forms import FormError, invoice_label, ticked_first
 
 
 class DisputeDialog(RecordDialog):
@@ -26,7 +26,7 @@ class DisputeDialog(RecordDialog):
         invoices = [i for i in self.case_file.preparation.invoices if not i.in_dispute][:200]
         yield CheckList(
             [(i.invoice_id, invoice_label(i)) for i in invoices],
-            ticked=[i.invoice_id for i in invoices] if len(invoices) == 1 else (),
+            ticked=ticked_first(invoices, self.today),
             id="dispute-invoices",
         )
         yield FieldRow(t("call.field.dispute_reason"), "dispute-reason")

@@ -167,7 +167,12 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
                     yield CallbackForm(self.prep, self.today, self.clock(), self.hours)
             with Vertical(id="step-conclude", classes="call-step"):
                 yield Static(id="conclude-info")
-                yield CheckList([(1, t("call.message_left_box"))], id="message-left", compact=True)
+                yield CheckList(
+                    [(1, t("call.message_left_box"))],
+                    id="message-left",
+                    compact=True,
+                    enter_label=t("key.save_call"),
+                )
                 yield FieldRow(t("call.field.notes"), "conclude-notes", max_length=4000)
                 yield TextArea(id="conclude-recap", soft_wrap=True, compact=True)
                 yield FieldRow(t("call.field.callback_at"), "conclude-callback")

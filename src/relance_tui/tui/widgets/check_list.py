@@ -8,6 +8,7 @@ Enter does in every form.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -47,14 +48,19 @@ class CheckList(OptionList):
         ticked: Iterable[int] = (),
         id: str | None = None,
         compact: bool = False,
+        enter_label: str | None = None,
     ) -> None:
-        """`items`: (value, label) in display order; `ticked`: the values ticked at first."""
+        """`items`: (value, label) in display order; `ticked`: the values ticked at first;
+        `enter_label`: what Enter does here, when it is not going on to the next field."""
         self._labels = dict(items)
         self._values = list(self._labels)
         self._ticked = {value for value in ticked if value in self._labels}
         super().__init__(*[self._option(value) for value in self._values], id=id)
         self.compact = compact
         translate_bindings(self)
+        if enter_label is not None:
+            bindings = self._bindings.key_to_bindings
+            bindings["enter"] = [replace(b, description=enter_label) for b in bindings["enter"]]
 
     def _option(self, value: int) -> Option:
         ticked = value in self._ticked

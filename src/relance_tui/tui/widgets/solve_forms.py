@@ -199,6 +199,15 @@ class PlanForm(Vertical):
         return ("plan-total", "plan-count", "plan-first")
 
 
+def ticked_first(invoices: list[calls.InvoiceOption], today: date) -> list[int]:
+    """The invoice a dispute is surely about, ticked already: the only one that may be
+    disputed, or else the only one overdue (the one the debtor is chased for)."""
+    if len(invoices) == 1:
+        return [invoices[0].invoice_id]
+    overdue = [i.invoice_id for i in invoices if i.due_date < today]
+    return overdue if len(overdue) == 1 else []
+
+
 def invoice_label(invoice: calls.InvoiceOption) -> str:
     return f"{invoice.number}  {day_text(invoice.due_date)}  {money(_cents(invoice.outstanding))}"
 
@@ -214,14 +223,8 @@ class DisputeForm(Vertical):
         yield Label(t("call.field.dispute_invoices"), classes="step-label")
         invoices = [i for i in self.prep.invoices if not i.in_dispute][:200]
         yield CheckList(
-            [
-                (
-                    i.invoice_id,
-                    f"{i.number}  {day_text(i.due_date)}  {money(_cents(i.outstanding))}",
-                )
-                for i in invoices
-            ],
-            ticked=[i.invoice_id for i in invoices] if len(invoices) == 1 else (),
+            [(i.invoice_id, invoice_label(i)) for i in invoices],
+            ticked=ticked_first(invoices, self.today),
             id="dispute-invoices",
             compact=True,
         )
