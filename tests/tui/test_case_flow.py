@@ -16,7 +16,7 @@ from harness import NOW, SETTINGS, TODAY, make_app, open_case, press, seeding, s
 from textual.containers import Vertical
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static, TabbedContent
 
 from relance_tui.formatting import money
 from relance_tui.services import casework
@@ -371,6 +371,11 @@ async def test_a_callback_to_an_overseas_number_shows_the_local_time(
         paris = draft.callback.due_at.astimezone(ZoneInfo("Europe/Paris"))
         assert paris.strftime("%d/%m/%Y %H:%M") in info and "heure de Paris" in info
         assert f"{local:%H:%M} heure locale (Martinique)" in info
+        save = screen.query_one("#call-save")
+        save.focus()
+        await press(pilot, "right_square_bracket")  # a tab shown beside the call (wide)…
+        assert screen.query_one("#case-tabs", TabbedContent).active != "tab-summary"
+        assert app.focused is save  # …leaves the focus in the call
         await press(pilot, "escape", "o", "s")  # the call given up; a callback outside a call
         note = str(app.screen.query_one("#callback-local", Static).render())
         assert "heure locale (Martinique)" in note

@@ -390,13 +390,13 @@ class CaseScreen(TranslatedBindings, CaseCall):
         return True
 
     def action_tab(self, name: str) -> None:
-        self.query_one(CaseTabs).show_tab(name)
+        self.query_one(CaseTabs).show_tab(name, focus=not self.in_call)  # the call keeps it
 
     def action_next_tab(self) -> None:
-        self.query_one(CaseTabs).step(1)
+        self.query_one(CaseTabs).step(1, focus=not self.in_call)
 
     def action_previous_tab(self) -> None:
-        self.query_one(CaseTabs).step(-1)
+        self.query_one(CaseTabs).step(-1, focus=not self.in_call)
 
     # Every way out of the case asks first during a call (`leave`), as Esc does.
 

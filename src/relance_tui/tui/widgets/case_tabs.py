@@ -134,15 +134,15 @@ class CaseTabs(TabbedContent):
                 tab.label = label
         self._tab_shown(self.active)
 
-    def show_tab(self, name: str) -> None:
-        """Switch to the tab, the focus on its table (its rows answer j/k and Enter)."""
+    def show_tab(self, name: str, *, focus: bool = True) -> None:
+        """Switch to the tab; `focus`: on its table (its rows answer j/k and Enter)."""
         self.active = f"tab-{name}"
-        if name in TABLE_TABS:
+        if focus and name in TABLE_TABS:
             self.query_one(f"#case-{name}").focus()
 
-    def step(self, delta: int) -> None:
+    def step(self, delta: int, *, focus: bool = True) -> None:
         current = (self.active or "tab-summary").removeprefix("tab-")
-        self.show_tab(TABS[(TABS.index(current) + delta) % len(TABS)])
+        self.show_tab(TABS[(TABS.index(current) + delta) % len(TABS)], focus=focus)
 
     def _tab_shown(self, pane_id: str) -> None:
         """Bring the shown tab's table to this case (called as the tab switches, before the
