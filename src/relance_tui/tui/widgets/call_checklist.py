@@ -41,6 +41,9 @@ from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import day_text, moment_text, parse_day
 from relance_tui.tui.widgets.solve_forms import (
+    COMPLETES_FORM,
+    FORM_OF,
+    NEXT_FIELD,
     CallbackForm,
     ClaimForm,
     DisputeForm,
@@ -50,30 +53,6 @@ from relance_tui.tui.widgets.solve_forms import (
     RefusalForm,
     callback_moment,
 )
-
-_FORM_OF = {
-    Resolution.PROMISE: "form-promise",
-    Resolution.PLAN: "form-plan",
-    Resolution.DISPUTE: "form-dispute",
-    Resolution.PAYMENT_CLAIMED: "form-claim",
-    Resolution.REFUSAL: "form-refusal",
-    Resolution.CALLBACK: "form-callback",
-}
-# Inputs whose Enter moves to the next field of the same form (the last one completes the form).
-_NEXT_FIELD = {
-    "promise-amount": "promise-date",
-    "plan-total": "plan-count",
-    "plan-count": "plan-first",
-    "plan-first": "plan-frequency",
-    "dispute-reason": "dispute-owner",
-    "claim-amount": "claim-date",
-    "claim-date": "claim-ref",
-    "callback-at": "callback-reason",
-    "contact-email": "contact-phone",
-    "contact-phone": "follow-up",
-}
-_COMPLETES_FORM = {"promise-date", "promise-proof", "dispute-owner", "claim-ref",
-                   "callback-reason"}  # fmt: skip
 
 
 class CallChecklist(TranslatedBindings, VerticalScroll):
@@ -217,7 +196,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             forms = self.query_one("#solve-forms", ContentSwitcher)
             forms.display = resolution is not None
             if resolution is not None:
-                forms.current = _FORM_OF[resolution]
+                forms.current = FORM_OF[resolution]
             choices.focus()
         else:
             self._fill_conclude()
@@ -350,7 +329,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         resolution = Resolution(str(event.option.id))
         forms = self.query_one("#solve-forms", ContentSwitcher)
         forms.display = True
-        forms.current = _FORM_OF[resolution]
+        forms.current = FORM_OF[resolution]
         self._error()
         if resolution is Resolution.PROMISE:
             self.query_one("#promise-amount", Input).focus()
@@ -392,7 +371,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
 
     def _complete_form(self, resolution: Resolution) -> None:
         """Apply the Solve form, then go to Conclude (default follow-up and recap)."""
-        form_id = _FORM_OF[resolution]
+        form_id = FORM_OF[resolution]
         form = self.query_one(f"#{form_id}")
         apply = getattr(form, "apply")  # noqa: B009 (each form has its own apply)
 
@@ -422,11 +401,11 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
             self._finish_listen()
         elif field_id.startswith("inst-"):
             self._next_installment(int(field_id.removeprefix("inst-")))
-        elif field_id in _NEXT_FIELD:
-            self.query_one(f"#{_NEXT_FIELD[field_id]}").focus()
-        elif field_id in _COMPLETES_FORM:
+        elif field_id in NEXT_FIELD:
+            self.query_one(f"#{NEXT_FIELD[field_id]}").focus()
+        elif field_id in COMPLETES_FORM:
             current = self.query_one("#solve-forms", ContentSwitcher).current
-            resolution = next(r for r, f in _FORM_OF.items() if f == current)
+            resolution = next(r for r, f in FORM_OF.items() if f == current)
             self._complete_form(resolution)
         elif field_id in ("follow-up", "conclude-callback", "conclude-notes"):
             self._save()

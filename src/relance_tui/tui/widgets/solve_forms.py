@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Static
 from relance_tui.config import CallingHours
 from relance_tui.domain import calls
 from relance_tui.domain.calling_hours import zone
-from relance_tui.domain.calls import CallDraft, CallPreparation, PhoneOption
+from relance_tui.domain.calls import CallDraft, CallPreparation, PhoneOption, Resolution
 from relance_tui.domain.followup import next_stage
 from relance_tui.domain.labels import FREQUENCY_KEYS, STAGE_KEYS
 from relance_tui.domain.models import Frequency
@@ -39,6 +39,30 @@ from relance_tui.tui.widgets.fields import (
 
 PROMISE_DEFAULT_DAYS = 7
 PLAN_DEFAULT_COUNT = 3
+
+# The checklist's Solve step: the form of each resolution, and where Enter goes in it.
+FORM_OF = {
+    Resolution.PROMISE: "form-promise",
+    Resolution.PLAN: "form-plan",
+    Resolution.DISPUTE: "form-dispute",
+    Resolution.PAYMENT_CLAIMED: "form-claim",
+    Resolution.REFUSAL: "form-refusal",
+    Resolution.CALLBACK: "form-callback",
+}
+# Inputs whose Enter moves to the next field of the same form (the last one completes the form).
+NEXT_FIELD = {
+    "promise-amount": "promise-date",
+    "plan-total": "plan-count",
+    "plan-count": "plan-first",
+    "plan-first": "plan-frequency",
+    "dispute-reason": "dispute-owner",
+    "claim-amount": "claim-date",
+    "claim-date": "claim-ref",
+    "callback-at": "callback-reason",
+    "contact-email": "contact-phone",
+    "contact-phone": "follow-up",
+}
+COMPLETES_FORM = {"promise-date", "promise-proof", "dispute-owner", "claim-ref", "callback-reason"}
 
 
 class FormError(KeyedError):
