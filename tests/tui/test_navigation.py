@@ -71,8 +71,13 @@ async def test_nothing_leaves_a_call_half_done(db_path: Path, seeded: dict[str, 
         screen = await open_case(pilot, seeded["case"])
         await press(pilot, "c", "enter")
         assert screen.in_call
-        await press(pilot, "o", "a", "n")
-        assert app.screen is screen and screen.in_call  # the overview does not open either
+        for leave in ("o", "a", "n"):  # each asks first (as Esc does); "n" (no): keep the call
+            await press(pilot, leave)
+            assert app.screen.id == "discard-call", leave
+            await press(pilot, "n")
+            assert app.screen is screen and screen.in_call  # the overview does not open either
         app.open_case(seeded["third"])  # a case chosen in the palette
         await settle(pilot)
+        assert app.screen.id == "discard-call"
+        await press(pilot, "n")
         assert app.screen is screen and screen.case_id == seeded["case"] and screen.in_call

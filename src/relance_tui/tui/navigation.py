@@ -62,11 +62,13 @@ class CaseNavigation(DatabaseApp[int]):
         from relance_tui.tui.screens.case import CaseScreen
         from relance_tui.tui.screens.help import HelpScreen
 
-        if any(getattr(screen, "in_call", False) for screen in self.screen_stack):
-            self.notify(t("casefile.finish_call_first"), severity="warning")  # the palette
-            return
         if isinstance(self.screen, HelpScreen):  # a case found from the help: the help is done
             self.pop_screen()
+        if self.call_left_first(partial(self.open_case, case_id, queue_key)):
+            return  # the call on screen: asked first, as Esc does
+        if any(getattr(screen, "in_call", False) for screen in self.screen_stack):
+            self.notify(t("casefile.finish_call_first"), severity="warning")  # under a screen
+            return
         self.last_case = (case_id, queue_key)
         self.walk_seen |= {case_id}
         if isinstance(self.screen, CaseScreen):
@@ -130,8 +132,8 @@ class CaseNavigation(DatabaseApp[int]):
             self.open_case(message.case_id, message.key)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Never leave a call half done.
-        leaving = ("next_case", "agenda", "portfolio")
+        # Never leave a call half done (the case screen's own keys ask first; `o` and `q` ask).
+        leaving = ("next_case", "agenda")
         return not (action in leaving and getattr(self.screen, "in_call", False))
 
     def action_next_case(self) -> None:

@@ -27,7 +27,10 @@ class CallbackDialog(RecordDialog):
     def fields(self) -> ComposeResult:
         proposed = self._proposed()
         yield FieldRow(t("call.field.callback_at"), "callback-at", value=proposed)
-        yield Static(Text(self._local(proposed)), id="callback-local", classes="hint")
+        local = self._local(proposed)
+        note = Static(Text(local), id="callback-local", classes="hint")
+        note.display = bool(local)  # a line only for an overseas number
+        yield note
         yield FieldRow(t("call.field.callback_reason"), "callback-reason")
 
     def _local(self, typed: str) -> str:
@@ -37,7 +40,10 @@ class CallbackDialog(RecordDialog):
 
     @on(Input.Changed, "#callback-at")
     def _typed(self, event: Input.Changed) -> None:
-        self.query_one("#callback-local", Static).update(Text(self._local(event.value)))
+        local = self._local(event.value)
+        note = self.query_one("#callback-local", Static)
+        note.update(Text(local))
+        note.display = bool(local)
 
     def first_field(self) -> str:
         return "#callback-at"

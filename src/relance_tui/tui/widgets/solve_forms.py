@@ -356,9 +356,10 @@ class CallbackForm(Vertical):
         self._show_local(event.value)
 
     def _show_local(self, typed: str) -> None:
-        self.query_one("#callback-local", Static).update(
-            Text(local_note(typed, self.today, self.phone))
-        )
+        local = local_note(typed, self.today, self.phone)
+        note = self.query_one("#callback-local", Static)
+        note.update(Text(local))
+        note.display = bool(local)  # a line only for an overseas number
 
     def apply(self, draft: CallDraft) -> CallDraft:
         due_at = callback_moment(self.query_one("#callback-at", Input).value, self.today)
