@@ -28,6 +28,9 @@ class HoldDialog(RecordDialog):
         )
         yield FieldRow(t("dialog.hold.reason"), "hold-reason")
 
+    def first_field(self) -> str:
+        return "#hold-reason"
+
     def build(self) -> tuple[dict[str, str], Write]:
         reason = self.query_one("#hold-reason", Input).value
         if not reason.strip():
