@@ -174,11 +174,13 @@ class CaseCall(Screen[None]):
     def _ask_discard(self, then: Callable[[], object] | None = None) -> None:
         """Discard the call? `then`: what to do once discarded (leave the case)."""
 
-        def answer(choice: str | None) -> None:
+        async def answer(choice: str | None) -> None:
             if choice == "discard":
                 self._end_call()
-                self._discard_draft(self.case_id)
-                if then is not None:
+                dropping = self._discard_draft(self.case_id)
+                if then is not None:  # leaving (quitting stops the workers): dropped first
+                    with contextlib.suppress(WorkerFailed, WorkerCancelled):  # reported already
+                        await dropping.wait()
                     then()
 
         self.app.push_screen(
@@ -192,8 +194,8 @@ class CaseCall(Screen[None]):
             answer,
         )
 
-    def _discard_draft(self, case_id: int) -> None:
-        self._drop_draft(case_id, self.relance.agent_login)
+    def _discard_draft(self, case_id: int) -> Worker[Message | None]:
+        return self._drop_draft(case_id, self.relance.agent_login)
 
     @database_work(group="case-draft", exclusive=False, interruptible=False)
     def _drop_draft(self, conn: sqlite3.Connection, case_id: int, login: str) -> None:
