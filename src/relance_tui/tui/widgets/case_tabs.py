@@ -14,7 +14,8 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.css.query import NoMatches
+from textual.widgets import DataTable, Static, Tab, TabbedContent, TabPane
 
 from relance_tui.i18n import t
 from relance_tui.services.casefile import CaseFile
@@ -112,23 +113,34 @@ class CaseTabs(TabbedContent):
         """Another case is loading: a tab shown now shows nothing (not the previous case)."""
         self.case_file = None
 
+    def _counted_tabs(self) -> list[Tab] | None:
+        """The tabs whose labels carry a count, or None while the tab bar is still mounting
+        them (a case read quickly on a busy machine can arrive before they are there)."""
+        try:
+            return [self.get_tab(f"tab-{name}") for name in COUNTED_TABS]
+        except NoMatches:
+            return None
+
     def show_loading(self) -> None:
         self.query_one("#case-summary", Static).update("")
-        for name in COUNTED_TABS:
-            self.get_tab(f"tab-{name}").label = t(TAB_KEYS[name])
+        for name, tab in zip(COUNTED_TABS, self._counted_tabs() or (), strict=False):
+            tab.label = t(TAB_KEYS[name])
 
     def show(self, case: CaseFile, summary: Text) -> None:
         """The case's summary, the tabs' counts and the shown tab's table."""
         self.case_file = case
         self.query_one("#case-summary", Static).update(summary)
+        tabs = self._counted_tabs()
+        if tabs is None:
+            self.call_after_refresh(self.show, case, summary)
+            return
         counts = (
             len(case.invoices),
             len(case.history),
             len(case.disputes),
             len(case.promises) + len(case.plans) + len(case.callbacks),
         )
-        for name, count in zip(COUNTED_TABS, counts, strict=True):
-            tab = self.get_tab(f"tab-{name}")
+        for name, tab, count in zip(COUNTED_TABS, tabs, counts, strict=True):
             label = f"{t(TAB_KEYS[name])} ({count})"
             if tab.label.plain != label:  # a relabel re-lays out the tab bar
                 tab.label = label
