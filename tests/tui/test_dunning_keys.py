@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from harness import TODAY, make_app, open_case, press, seed_case_files
+from textual.widgets import Static
 
 from relance_tui.config import DunningSettings, Settings
+from relance_tui.services.notices import KINDS
 from relance_tui.storage.db import connect
 from relance_tui.tui.screens.letter import LetterScreen
 
@@ -48,6 +50,10 @@ async def test_l_previews_the_letter_and_enter_produces_it(
         screen = app.screen
         assert isinstance(screen, LetterScreen) and screen.kind is not None
         first = screen.kind
+        for _ in KINDS:  # every kind is named in words, never by its code
+            shown = str(screen.query_one("#letter-kind", Static).render())
+            assert screen.kind not in shown and "letter.kinds" not in shown, shown
+            await press(pilot, "k")
         await press(pilot, "k")
         assert screen.kind != first
         await press(pilot, "enter")

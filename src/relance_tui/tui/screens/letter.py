@@ -109,7 +109,9 @@ class LetterScreen(TranslatedBindings, ModalScreen[bool]):
     @on(Previewed)
     def _show(self, event: Previewed) -> None:
         self.kind = event.kind
-        self.query_one("#letter-kind", Static).update(Text(t("letter.kind", kind=event.kind)))
+        self.query_one("#letter-kind", Static).update(
+            Text(t("letter.kind", kind=t(f"letter.kinds.{event.kind}")))
+        )
         self.query_one("#letter-text", Static).update(Text(event.text))
 
     @on(Produced)
