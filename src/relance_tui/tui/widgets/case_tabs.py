@@ -140,8 +140,9 @@ class CaseTabs(TabbedContent):
             len(case.disputes),
             len(case.promises) + len(case.plans) + len(case.callbacks),
         )
+        narrow = self.screen.has_class("-narrow")  # see case.tcss: the tabs must fit in 80
         for name, tab, count in zip(COUNTED_TABS, tabs, counts, strict=True):
-            label = f"{t(TAB_KEYS[name])} ({count})"
+            label = f"{t(TAB_KEYS[name])} {count}" if narrow else f"{t(TAB_KEYS[name])} ({count})"
             if tab.label.plain != label:  # a relabel re-lays out the tab bar
                 tab.label = label
         self._tab_shown(self.active)
