@@ -31,6 +31,20 @@ if TYPE_CHECKING:
     from relance_tui.tui.app import RelanceApp
 
 
+LETTER_KIND_KEYS = {
+    "pre_reminder": "letter.kinds.pre_reminder",
+    "friendly_reminder": "letter.kinds.friendly_reminder",
+    "second_reminder": "letter.kinds.second_reminder",
+    "registered_reminder": "letter.kinds.registered_reminder",
+    "formal_notice": "letter.kinds.formal_notice",
+    "formal_notice_consumer": "letter.kinds.formal_notice_consumer",
+    "consumer_agency_first": "letter.kinds.consumer_agency_first",
+    "plan_confirmation": "letter.kinds.plan_confirmation",
+    "promise_confirmation": "letter.kinds.promise_confirmation",
+    "injonction_file": "letter.kinds.injonction_file",
+}
+
+
 class LetterScreen(TranslatedBindings, ModalScreen[bool]):
     CSS_PATH = "letter.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -110,7 +124,7 @@ class LetterScreen(TranslatedBindings, ModalScreen[bool]):
     def _show(self, event: Previewed) -> None:
         self.kind = event.kind
         self.query_one("#letter-kind", Static).update(
-            Text(t("letter.kind", kind=t(f"letter.kinds.{event.kind}")))
+            Text(t("letter.kind", kind=t(LETTER_KIND_KEYS[event.kind])))
         )
         self.query_one("#letter-text", Static).update(Text(event.text))
 
