@@ -13,7 +13,8 @@ import argparse
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -275,6 +276,24 @@ def current_identity(args: argparse.Namespace, conn: sqlite3.Connection) -> Iden
     ):
         warn_if_tampered(conn, identity)
     return identity
+
+
+@contextmanager
+def importing(conn: sqlite3.Connection) -> Iterator[None]:
+    """Run an import on `conn`, closed at the end: its refusals become the user's errors (a bad
+    file, a role that may not import, a database another writer kept too long)."""
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.services.importing.opening import ImportFileError
+    from relance_tui.services.permissions import NotAllowedError
+
+    try:
+        yield
+    except (ImportFileError, NotAllowedError) as error:
+        raise CliError(str(error)) from error
+    except sqlite3.OperationalError as error:
+        raise CliError(t("import.cli.database_busy", detail=error)) from error
+    finally:
+        conn.close()
 
 
 def warn_if_tampered(conn: sqlite3.Connection, identity: Identity) -> None:

@@ -4,7 +4,6 @@ through `relance import` (its kind `fec`)."""
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from datetime import UTC, datetime
 
 from relance_tui.cli import common
@@ -15,21 +14,13 @@ def run(args: argparse.Namespace) -> int:
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.formatting import money
     from relance_tui.services.importing.fec import import_fec
-    from relance_tui.services.importing.opening import ImportFileError
-    from relance_tui.services.permissions import NotAllowedError
 
     if not args.file.exists():
         raise common.CliError(t("error.file_not_found", path=args.file))
     conn = common.open_db(args)
-    try:
+    with common.importing(conn):
         identity = common.current_identity(args, conn)
         report = import_fec(conn, args.file, agent=identity.agent.login, now=datetime.now(UTC))
-    except (ImportFileError, NotAllowedError) as error:
-        raise common.CliError(str(error)) from error
-    except sqlite3.OperationalError as error:
-        raise common.CliError(t("import.cli.database_busy", detail=error)) from error
-    finally:
-        conn.close()
     print(
         t(
             "fec.cli.summary",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,9 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.services.importing.batch import ImportOptions
     from relance_tui.services.importing.fields import ImportKind
     from relance_tui.services.importing.pipeline import import_file
-    from relance_tui.services.importing.read import ImportFileError
     from relance_tui.services.importing.rejects import free_rejects_path
-    from relance_tui.services.permissions import NotAllowedError
     from relance_tui.storage.imports import last_import_id
 
     if args.kind == "statement":  # a bank statement: its own reader and matching
@@ -101,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         rejects_path=rejects,
         sheet=args.sheet,
     )
-    try:
+    with common.importing(conn):
         last_import = last_import_id(conn)
         try:
             with _progress_bar(path) as progress:
@@ -124,12 +121,6 @@ def run(args: argparse.Namespace) -> int:
         settled = None
         if report.committed and report.kind in (ImportKind.INVOICES, ImportKind.PAYMENTS):
             settled = settle_after_import(conn, common.settings(args), datetime.now(UTC))
-    except (ImportFileError, NotAllowedError) as error:
-        raise common.CliError(str(error)) from error
-    except sqlite3.OperationalError as error:
-        raise common.CliError(t("import.cli.database_busy", detail=error)) from error
-    finally:
-        conn.close()
     code = _print_report(report)
     if settled is not None and (settled.assigned or settled.followup.changed):
         followup = settled.followup

@@ -4,7 +4,6 @@ are matched to invoices. Reached through `relance import` (its kind `statement`)
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from datetime import UTC, datetime
 
 from relance_tui.cli import common
@@ -15,14 +14,12 @@ def run(args: argparse.Namespace) -> int:
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.matching import MATCH_RULE_KEYS
     from relance_tui.formatting import money
-    from relance_tui.services.importing.opening import ImportFileError
-    from relance_tui.services.permissions import NotAllowedError
     from relance_tui.services.statements.landing import import_statement
 
     if not args.file.exists():
         raise common.CliError(t("error.file_not_found", path=args.file))
     conn = common.open_db(args)
-    try:
+    with common.importing(conn):
         identity = common.current_identity(args, conn)
         report = import_statement(
             conn,
@@ -31,12 +28,6 @@ def run(args: argparse.Namespace) -> int:
             settings=common.settings(args),
             now=datetime.now(UTC),
         )
-    except (ImportFileError, NotAllowedError) as error:
-        raise common.CliError(str(error)) from error
-    except sqlite3.OperationalError as error:
-        raise common.CliError(t("import.cli.database_busy", detail=error)) from error
-    finally:
-        conn.close()
     print(
         t(
             "statement.cli.summary",
