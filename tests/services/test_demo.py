@@ -79,6 +79,10 @@ def test_os_user_is_a_supervisor(demo: Path) -> None:
     assert {"agent1", "agent2", "agent3", "agent4", "admin"} <= set(roles)
 
 
+def test_nothing_of_the_build_is_left_beside_the_database(demo: Path) -> None:
+    assert not [name.name for name in demo.parent.iterdir() if ".building" in name.name]
+
+
 def test_later_runs_keep_the_database(demo: Path) -> None:
     conn = sqlite3.connect(demo)
     conn.execute("INSERT INTO meta (key, value) VALUES ('marker', 'kept')")

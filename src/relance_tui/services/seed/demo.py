@@ -29,6 +29,7 @@ from relance_tui.services.seed.build import (
 )
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, data_dir, get_meta, set_meta, transaction
+from relance_tui.storage.write_lock import LOCK_SUFFIX
 
 DEMO_SEED = 20261124
 DEMO_AGENTS = 4
@@ -121,6 +122,9 @@ def _build(path: Path, *, today: date, os_user: str, fixtures: Path) -> None:
     remove_database(path)
     os.replace(building, path)
     remove_database(building)
+    # Nobody else writes the half-built file, so its write-lock file can go too (the live
+    # database's stays: other processes may be holding it).
+    Path(f"{building}{LOCK_SUFFIX}").unlink(missing_ok=True)
 
 
 def _fill(conn: sqlite3.Connection, *, today: date, os_user: str, fixtures: Path) -> None:
