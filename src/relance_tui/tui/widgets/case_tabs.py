@@ -15,11 +15,12 @@ from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
-from textual.widgets import DataTable, Static, Tab, TabbedContent, TabPane
+from textual.widgets import Static, Tab, TabbedContent, TabPane
 
 from relance_tui.i18n import t
 from relance_tui.services.casefile import CaseFile
 from relance_tui.tui.widgets import case_views as views
+from relance_tui.tui.widgets.fitted_table import ColumnFit, FittedTable
 from relance_tui.tui.widgets.paged_table import PagedTable
 
 TABS = ("summary", "invoices", "contacts", "contracts", "history", "disputes", "commitments")
@@ -46,10 +47,12 @@ class HistoryTable(PagedTable):
     ]
 
 
-def _table(table_id: str, columns: tuple[str, ...]) -> DataTable[str | Text]:
-    table: DataTable[str | Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
-    table.add_columns(*[t(views.CASE_COLUMN_KEYS[c]) for c in columns])
-    return table
+def _labelled(columns: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(c, t(views.CASE_COLUMN_KEYS[c])) for c in columns]
+
+
+def _table(table_id: str, columns: tuple[str, ...], fit: ColumnFit) -> FittedTable:
+    return FittedTable(_labelled(columns), fit, id=table_id)
 
 
 class CaseTabs(TabbedContent):
@@ -67,7 +70,8 @@ class CaseTabs(TabbedContent):
             TabPane(
                 t("casefile.tab.invoices"),
                 PagedTable(
-                    [t(views.CASE_COLUMN_KEYS[c]) for c in views.INVOICE_COLUMNS],
+                    _labelled(views.INVOICE_COLUMNS),
+                    views.INVOICE_FIT,
                     page_size=PAGE_SIZE,
                     id="case-invoices",
                 ),
@@ -75,18 +79,19 @@ class CaseTabs(TabbedContent):
             ),
             TabPane(
                 t("casefile.tab.contacts"),
-                _table("case-contacts", views.CONTACT_COLUMNS),
+                _table("case-contacts", views.CONTACT_COLUMNS, views.CONTACT_FIT),
                 id="tab-contacts",
             ),
             TabPane(
                 t("casefile.tab.contracts"),
-                _table("case-contracts", views.CONTRACT_COLUMNS),
+                _table("case-contracts", views.CONTRACT_COLUMNS, views.CONTRACT_FIT),
                 id="tab-contracts",
             ),
             TabPane(
                 t("casefile.tab.history"),
                 HistoryTable(
-                    [t(views.CASE_COLUMN_KEYS[c]) for c in views.HISTORY_COLUMNS],
+                    _labelled(views.HISTORY_COLUMNS),
+                    views.HISTORY_FIT,
                     page_size=PAGE_SIZE,
                     id="case-history",
                 ),
@@ -94,12 +99,12 @@ class CaseTabs(TabbedContent):
             ),
             TabPane(
                 t("casefile.tab.disputes"),
-                _table("case-disputes", views.DISPUTE_COLUMNS),
+                _table("case-disputes", views.DISPUTE_COLUMNS, views.DISPUTE_FIT),
                 id="tab-disputes",
             ),
             TabPane(
                 t("casefile.tab.commitments"),
-                _table("case-commitments", views.COMMITMENT_COLUMNS),
+                _table("case-commitments", views.COMMITMENT_COLUMNS, views.COMMITMENT_FIT),
                 id="tab-commitments",
             ),
         )
@@ -180,10 +185,7 @@ class CaseTabs(TabbedContent):
             self._rows("#case-commitments", views.commitment_rows(case))
 
     def _rows(self, selector: str, rows: list[views.Row]) -> None:
-        table: DataTable[str | Text] = self.query_one(selector, DataTable)
-        table.clear()  # rows, cursor and scroll
-        for row in rows[:MAX_ROWS]:
-            table.add_row(*row)
+        self.query_one(selector, FittedTable).set_rows(rows[:MAX_ROWS])
 
     def _show_invoices(self, offset: int) -> None:
         table = self.query_one("#case-invoices", PagedTable)

@@ -36,6 +36,7 @@ from relance_tui.services.casefile import (
     InvoiceLine,
 )
 from relance_tui.tui.plain import plain
+from relance_tui.tui.widgets.fitted_table import ColumnFit
 
 Row = list[str | Text]
 
@@ -204,6 +205,11 @@ COMMITMENT_KEYS: dict[str, str] = {
 }
 
 INVOICE_COLUMNS = ("number", "po", "issued", "due", "amount", "outstanding", "late", "dispute")
+# In a narrow table: what is cut with "…" (down to that width) and what goes, in that order.
+INVOICE_FIT = ColumnFit(
+    shrink={"po": 4, "number": 10, "amount": 10, "outstanding": 10},
+    drop=("issued", "po", "amount", "late"),
+)
 
 
 def invoice_row(invoice: InvoiceLine) -> Row:
@@ -223,6 +229,10 @@ def invoice_row(invoice: InvoiceLine) -> Row:
 
 
 CONTACT_COLUMNS = ("name", "role", "phone", "local_time", "email", "opposed")
+CONTACT_FIT = ColumnFit(
+    shrink={"email": 8, "role": 10, "local_time": 6, "opposed": 6, "phone": 16},
+    drop=("email", "role"),
+)
 
 
 def contact_rows(contacts: Sequence[ContactLine]) -> list[Row]:
@@ -256,6 +266,7 @@ def contact_rows(contacts: Sequence[ContactLine]) -> list[Row]:
 
 
 CONTRACT_COLUMNS = ("reference", "title", "start", "end", "terms")
+CONTRACT_FIT = ColumnFit(shrink={"title": 10, "terms": 10}, drop=("start",))
 
 
 def contract_rows(case: CaseFile) -> list[Row]:
@@ -273,6 +284,9 @@ def contract_rows(case: CaseFile) -> list[Row]:
 
 
 HISTORY_COLUMNS = ("when", "who", "what", "amount", "status", "notes")
+HISTORY_FIT = ColumnFit(
+    shrink={"notes": 12, "what": 16, "who": 6, "status": 8}, drop=("who", "status", "amount")
+)
 
 
 def history_row(entry: HistoryEntry) -> Row:
@@ -287,6 +301,10 @@ def history_row(entry: HistoryEntry) -> Row:
 
 
 DISPUTE_COLUMNS = ("opened", "invoices", "reason", "owner", "status", "amount")
+DISPUTE_FIT = ColumnFit(
+    shrink={"reason": 10, "invoices": 12, "owner": 8, "status": 10, "amount": 10},
+    drop=("owner", "opened"),
+)
 
 
 def dispute_rows(case: CaseFile) -> list[Row]:
@@ -306,6 +324,9 @@ def dispute_rows(case: CaseFile) -> list[Row]:
 
 
 COMMITMENT_COLUMNS = ("kind", "due", "amount", "status", "by")
+COMMITMENT_FIT = ColumnFit(
+    shrink={"kind": 10, "amount": 9, "status": 7, "by": 6}, drop=("by",)
+)
 
 
 def commitment_rows(case: CaseFile) -> list[Row]:

@@ -9,18 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable
 
 from relance_tui.i18n import tn
 from relance_tui.tui.bindings import TranslatedBindings
+from relance_tui.tui.widgets.fitted_table import Cell, ColumnFit, FittedTable
 
-Cell = str | Text
 
-
-class PagedTable(TranslatedBindings, DataTable[Cell]):
+class PagedTable(TranslatedBindings, FittedTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right", "next_page", "key.next_page", id="case.next_page"),
         Binding("left", "previous_page", "key.previous_page", id="case.previous_page"),
@@ -40,27 +37,22 @@ class PagedTable(TranslatedBindings, DataTable[Cell]):
 
     def __init__(
         self,
-        columns: Sequence[str],
+        columns: Sequence[tuple[str, str]],
+        fit: ColumnFit,
         *,
         page_size: int = 50,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
-        self._column_labels = tuple(columns)
+        super().__init__(columns, fit, id=id, classes=classes)
         self.page_size = page_size
         self.page_offset = 0
         self.page_total = 0
 
-    def on_mount(self) -> None:
-        self.add_columns(*self._column_labels)
-
     def show_page(self, rows: Sequence[Sequence[Cell]], offset: int, total: int) -> None:
         self.page_offset = offset
         self.page_total = total
-        self.clear()
-        for row in rows[: self.page_size]:
-            self.add_row(*row)
+        self.set_rows(rows[: self.page_size])
         pages = max(1, -(-total // self.page_size))
         self.border_subtitle = tn(
             "casefile.page", total, page=offset // self.page_size + 1, pages=pages
@@ -70,7 +62,7 @@ class PagedTable(TranslatedBindings, DataTable[Cell]):
         """Empty, as mounted (no page, no page count)."""
         self.page_offset = 0
         self.page_total = 0
-        self.clear()
+        self.set_rows([])
         self.border_subtitle = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
