@@ -324,9 +324,7 @@ def dispute_rows(case: CaseFile) -> list[Row]:
 
 
 COMMITMENT_COLUMNS = ("kind", "due", "amount", "status", "by")
-COMMITMENT_FIT = ColumnFit(
-    shrink={"kind": 10, "amount": 9, "status": 7, "by": 6}, drop=("by",)
-)
+COMMITMENT_FIT = ColumnFit(shrink={"kind": 10, "amount": 9, "status": 7, "by": 6}, drop=("by",))
 
 
 def commitment_rows(case: CaseFile) -> list[Row]:
