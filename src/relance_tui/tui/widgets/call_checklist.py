@@ -32,14 +32,13 @@ from relance_tui.domain.calls import (
 )
 from relance_tui.domain.labels import CAUSE_KEYS, OUTCOME_KEYS
 from relance_tui.domain.models import CallOutcome, Cause, Frequency
-from relance_tui.domain.text import inert
-from relance_tui.i18n import Key, key, t, t_key
+from relance_tui.i18n import Key, t, t_key
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.widgets import call_texts as texts
+from relance_tui.tui.widgets.call_conclude import ConcludeStep
 from relance_tui.tui.widgets.check_list import CheckList
 from relance_tui.tui.widgets.choice_list import ChoiceList
 from relance_tui.tui.widgets.field_row import FieldRow
-from relance_tui.tui.widgets.fields import day_text, moment_text, parse_day
 from relance_tui.tui.widgets.solve_forms import (
     COMPLETES_FORM,
     FORM_OF,
@@ -51,7 +50,6 @@ from relance_tui.tui.widgets.solve_forms import (
     PlanForm,
     PromiseForm,
     RefusalForm,
-    callback_moment,
 )
 
 
@@ -93,7 +91,6 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         self.agent_name = agent_name
         self.dispute_owner = dispute_owner
         self._cause: Cause | None = draft.cause
-        self._recap_edited = False
 
     @property
     def today(self) -> date:
@@ -144,21 +141,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
                     yield ClaimForm(self.prep, self.today)
                     yield RefusalForm(self.prep)
                     yield CallbackForm(self.prep, self.today, self.clock(), self.hours)
-            with Vertical(id="step-conclude", classes="call-step"):
-                yield Static(id="conclude-info")
-                yield CheckList(
-                    [(1, t("call.message_left_box"))],
-                    id="message-left",
-                    compact=True,
-                    enter_label=t("key.save_call"),
-                )
-                yield FieldRow(t("call.field.notes"), "conclude-notes", max_length=4000)
-                yield TextArea(id="conclude-recap", soft_wrap=True, compact=True)
-                yield FieldRow(t("call.field.callback_at"), "conclude-callback")
-                yield FieldRow(t("call.field.email"), "contact-email")
-                yield FieldRow(t("call.field.new_phone"), "contact-phone")
-                yield FieldRow(t("call.field.follow_up"), "follow-up")
-                yield Button(t("call.save"), id="call-save", variant="primary", compact=True)
+            yield ConcludeStep(self.prep)
 
     def on_mount(self) -> None:
         self.border_title = t("call.title")
@@ -199,7 +182,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
                 forms.current = FORM_OF[resolution]
             choices.focus()
         else:
-            self._fill_conclude()
+            self.query_one(ConcludeStep).fill(self.draft)
 
     def _fill_prepare(self) -> None:
         text = texts.prepare_text(self.prep, self.draft, self.clock())
@@ -211,40 +194,6 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         text = Text(t("call.identify.dialling") + " ")
         text.append_text(texts.who(self.prep, self.draft, self.clock()))
         self.query_one("#identify-info", Static).update(text)
-
-    def _fill_conclude(self) -> None:
-        draft = self.draft
-        text = texts.conclude_text(self.prep, draft)
-        self.query_one("#conclude-info", Static).update(text)
-        recap = self.query_one("#conclude-recap", TextArea)
-        recap.display = draft.reached
-        if draft.reached:
-            recap.load_text(draft.recap)
-        callback_row = self.query_one("#conclude-callback", Input)
-        callback_row.parent.display = not draft.reached  # type: ignore[union-attr]
-        if draft.callback is not None and not draft.reached:
-            callback_row.value = moment_text(draft.callback.due_at.astimezone(zone(None)))
-        contact = self.prep.contact(draft.contact_id)
-        for field_id in ("contact-email", "contact-phone"):
-            self.query_one(f"#{field_id}", Input).parent.display = draft.reached  # type: ignore[union-attr]
-        update = draft.contact_update
-        email = update.email if update and update.email is not None else None
-        shown = email or (inert(contact.email) if contact else "")  # an Input shows it as is
-        self.query_one("#contact-email", Input).value = shown
-        new_phone = update.new_phone if update and update.new_phone else ""
-        self.query_one("#contact-phone", Input).value = new_phone
-        self.query_one("#follow-up", Input).value = day_text(draft.follow_up_on)
-        # Reached nobody: whether a message was left, and notes; Enter on either saves.
-        message = self.query_one("#message-left", CheckList)
-        message.display = draft.outcome in calls.MESSAGE_OUTCOMES
-        message.set_ticked(1, draft.message_left)
-        notes = self.query_one("#conclude-notes", Input)
-        notes.parent.display = not draft.reached  # type: ignore[union-attr]
-        if draft.reached:
-            self.query_one("#follow-up", Input).focus()
-        else:
-            notes.value = draft.notes
-            (message if message.display else notes).focus()
 
     def typed_draft(self) -> CallDraft:
         """The draft with the free text typed in its step but not applied yet (the notes, the
@@ -421,52 +370,11 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         if event.input.value != self.draft.notes and self.draft.step is CallStep.LISTEN:
             self._apply(calls.set_notes(self.draft, event.input.value), show=False)
 
-    @on(TextArea.Changed, "#conclude-recap")
-    def _recap_changed(self, event: TextArea.Changed) -> None:
-        self._recap_edited = event.text_area.text != self.draft.recap
-
-    def _conclude_fields(self, draft: CallDraft) -> CallDraft:
-        """Read the Conclude fields into the draft (recap, contact, callback, follow-up)."""
-        if draft.reached:
-            recap = self.query_one("#conclude-recap", TextArea).text
-            if recap != draft.recap:
-                draft = calls.set_recap(draft, recap)
-            if draft.contact_id is not None:
-                contact = self.prep.contact(draft.contact_id)
-                email = self.query_one("#contact-email", Input).value.strip()
-                new_phone = self.query_one("#contact-phone", Input).value.strip()
-                changed_email = email if contact is None or email != inert(contact.email) else None
-                draft = calls.update_contact(
-                    draft, contact_id=draft.contact_id, email=changed_email,
-                    new_phone=new_phone or None,
-                )  # fmt: skip
-        else:
-            notes = self.query_one("#conclude-notes", Input).value
-            if notes != draft.notes:
-                draft = calls.set_notes(draft, notes)
-            left = bool(self.query_one("#message-left", CheckList).selected)
-            if left != draft.message_left:
-                draft = calls.set_message_left(draft, left)
-        if not draft.reached and draft.callback is not None:
-            text = self.query_one("#conclude-callback", Input).value
-            due_at = callback_moment(text, self.today)
-            if due_at != draft.callback.due_at:
-                callback = draft.callback.model_copy(update={"due_at": due_at})
-                draft = draft.model_copy(update={"callback": callback,
-                                                 "follow_up_on": due_at.date()})  # fmt: skip
-        follow_text = self.query_one("#follow-up", Input).value
-        follow_up = parse_day(follow_text, self.today) if follow_text.strip() else None
-        if follow_text.strip() and follow_up is None:
-            raise FormError(key("call.error.date"))
-        if follow_up != draft.follow_up_on:
-            draft = calls.set_follow_up(draft, follow_up)
-        return draft
-
     def _save(self) -> None:
         if self.draft.step is not CallStep.CONCLUDE:
             return
         try:
-            draft = self._conclude_fields(self.draft)
+            draft = self.query_one(ConcludeStep).read(self.draft, self.today)
         except FormError as error:
             self._error(error.message)
             return
@@ -487,9 +395,9 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
         """The screen changed the draft (texts reworded after the notes check)."""
         self._apply(draft, show=False)
         if draft.step is CallStep.CONCLUDE and draft.reached:
-            self.query_one("#conclude-recap", TextArea).load_text(draft.recap)
+            self.query_one(ConcludeStep).show_recap(draft.recap)
         elif draft.step is CallStep.CONCLUDE:
-            self.query_one("#conclude-notes", Input).value = draft.notes
+            self.query_one(ConcludeStep).show_notes(draft.notes)
 
     def set_notes(self, notes: str) -> None:
         """The agent reworded the notes after the notes check."""
@@ -498,7 +406,7 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
     def set_recap(self, recap: str) -> None:
         self._apply(calls.set_recap(self.draft, recap), show=False)
         if self.draft.step is CallStep.CONCLUDE:
-            self.query_one("#conclude-recap", TextArea).load_text(recap)
+            self.query_one(ConcludeStep).show_recap(recap)
 
     # --- Actions -----------------------------------------------------------------------------
 
