@@ -144,6 +144,22 @@ def test_promise_path_defaults_the_follow_up_and_writes_the_recap() -> None:
     assert calls.problems(draft, p, today=TODAY) == ()
 
 
+@pytest.mark.parametrize(
+    ("promised", "checked"),
+    [
+        (date(2026, 12, 31), date(2027, 1, 4)),  # New Year's Day, then a weekend
+        (date(2026, 12, 4), date(2026, 12, 7)),  # a Friday: checked on Monday
+        (date(2026, 5, 13), date(2026, 5, 15)),  # the day before Ascension Thursday
+        (date(2026, 12, 8), date(2026, 12, 9)),
+    ],
+)
+def test_a_promise_is_checked_on_the_next_working_day(promised: date, checked: date) -> None:
+    p = prep()
+    draft = calls.solve_promise(reached(p), amount=Decimal("100.00"), due_date=promised)
+    today = min(TODAY, promised - timedelta(days=1))
+    assert calls.conclude(draft, p, today=today).follow_up_on == checked
+
+
 def test_plan_installments_to_the_cent_and_editable() -> None:
     p = prep()
     draft = calls.solve_plan(

@@ -258,7 +258,7 @@ def test_right_party_payment_plan_is_recorded(conn: sqlite3.Connection, case_id:
         (4, "2027-03-05", 37_500),
     ]
     case = conn.execute("SELECT next_action, next_action_on FROM cases").fetchone()
-    assert tuple(case) == ("check_plan", "2026-12-06")
+    assert tuple(case) == ("check_plan", "2026-12-07")  # the day after the first, a Sunday
     assert load_case_file(conn, case_id, now=NOW, settings=SETTINGS).plans[0].installments
 
 

@@ -90,6 +90,14 @@ def public_holiday(day: date, region: str | None, postal_code: str = "") -> str 
     return None if name is None else str(name)
 
 
+def working_day_on_or_after(day: date) -> date:
+    """`day`, or the first day after it that is a weekday and not a public holiday in mainland
+    France: when the team works, so when a follow-up can be done."""
+    while day.weekday() >= 5 or public_holiday(day, "FR"):
+        day += timedelta(days=1)
+    return day
+
+
 def zone(time_zone: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(time_zone or DEFAULT_TIME_ZONE)

@@ -24,7 +24,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from relance_tui.config import CallingHours
-from relance_tui.domain.calling_hours import CallTimeCheck, check_call_time, next_call_time
+from relance_tui.domain.calling_hours import (
+    CallTimeCheck,
+    check_call_time,
+    next_call_time,
+    working_day_on_or_after,
+)
 from relance_tui.domain.enums import NextAction
 from relance_tui.domain.followup import later_stage, next_stage
 from relance_tui.domain.models import (
@@ -638,11 +643,20 @@ def solve_callback(
 
 
 def default_follow_up(draft: CallDraft, *, today: date) -> tuple[date | None, str]:
-    """(next follow-up date, next action code) implied by what was agreed."""
+    """(next follow-up date, next action code) implied by what was agreed. A check the day
+    after a date falls on a working day (a promise for 31/12 is checked on 04/01, not on New
+    Year's Day); a callback keeps its own time, already within calling hours."""
     if not draft.reached or draft.resolution is Resolution.CALLBACK:
         if draft.callback is None:
             return None, ""
         return draft.callback.due_at.date(), NextAction.CALLBACK.value
+    follow_up, action = _follow_up(draft, today=today)
+    if follow_up is not None and follow_up > today:
+        follow_up = working_day_on_or_after(follow_up)
+    return follow_up, action
+
+
+def _follow_up(draft: CallDraft, *, today: date) -> tuple[date | None, str]:
     one = timedelta(days=1)
     if draft.resolution is Resolution.PROMISE and draft.promise:
         return draft.promise.due_date + one, NextAction.CHECK_PROMISE.value
