@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
@@ -22,10 +23,10 @@ from relance_tui.services.casefile import CaseFile
 from relance_tui.tui.widgets import case_views as views
 from relance_tui.tui.widgets.fitted_table import ColumnFit, FittedTable
 from relance_tui.tui.widgets.paged_table import PagedTable
+from relance_tui.tui.widgets.width_aware import WidthAware
 
 TABS = ("summary", "invoices", "contacts", "contracts", "history", "disputes", "commitments")
 TABLE_TABS = TABS[1:]  # one table each, filled when the tab is shown
-COUNTED_TABS = ("invoices", "history", "disputes", "commitments")  # labels show a count
 TAB_KEYS: dict[str, str] = {
     "summary": "casefile.tab.summary",
     "invoices": "casefile.tab.invoices",
@@ -34,6 +35,16 @@ TAB_KEYS: dict[str, str] = {
     "history": "casefile.tab.history",
     "disputes": "casefile.tab.disputes",
     "commitments": "casefile.tab.commitments",
+}
+# When the tab bar is too narrow for the names (beside the call checklist, 52 columns at 120).
+TAB_SHORT_KEYS: dict[str, str] = {
+    "summary": "casefile.tab_short.summary",
+    "invoices": "casefile.tab_short.invoices",
+    "contacts": "casefile.tab_short.contacts",
+    "contracts": "casefile.tab_short.contracts",
+    "history": "casefile.tab_short.history",
+    "disputes": "casefile.tab_short.disputes",
+    "commitments": "casefile.tab_short.commitments",
 }
 PAGE_SIZE = 50
 MAX_ROWS = 500
@@ -55,12 +66,14 @@ def _table(table_id: str, columns: tuple[str, ...], fit: ColumnFit) -> FittedTab
     return FittedTable(_labelled(columns), fit, id=table_id)
 
 
-class CaseTabs(TabbedContent):
+class CaseTabs(WidthAware, TabbedContent):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.case_file: CaseFile | None = None  # the case shown (None: loading)
         # The case file each tab's table shows (None: empty).
         self._table_case: dict[str, CaseFile | None] = dict.fromkeys(TABLE_TABS)
+        self._counts: dict[str, int] = {}  # the counted tabs' counts (none while loading)
+        self._labelled_width = -1
         panes = (
             TabPane(
                 t("casefile.tab.summary"),
@@ -118,38 +131,65 @@ class CaseTabs(TabbedContent):
         """Another case is loading: a tab shown now shows nothing (not the previous case)."""
         self.case_file = None
 
-    def _counted_tabs(self) -> list[Tab] | None:
-        """The tabs whose labels carry a count, or None while the tab bar is still mounting
-        them (a case read quickly on a busy machine can arrive before they are there)."""
+    def _tabs(self) -> list[Tab] | None:
+        """The seven tabs, or None while the tab bar is still mounting them (a case read
+        quickly on a busy machine can arrive before they are there)."""
         try:
-            return [self.get_tab(f"tab-{name}") for name in COUNTED_TABS]
+            return [self.get_tab(f"tab-{name}") for name in TABS]
         except NoMatches:
             return None
 
+    def width_changed(self) -> None:
+        if self.size.width != self._labelled_width:
+            self._relabel()
+
+    def _relabel(self) -> None:
+        """Label the tabs so that all seven show whole: "Factures (14)" when there is room,
+        "Factures 14" without padding, then "Fact. 14"."""
+        tabs = self._tabs()
+        width = self._labelled_width = self.size.width
+        if tabs is None or not width:
+            return
+
+        def label(name: str, text: str, wide: bool) -> str:
+            count = self._counts.get(name)
+            if count is None:
+                return text
+            return f"{text} ({count})" if wide else f"{text} {count}"
+
+        wide = [label(name, t(TAB_KEYS[name]), True) for name in TABS]
+        tight = [label(name, t(TAB_KEYS[name]), False) for name in TABS]
+        short = [label(name, t(TAB_SHORT_KEYS[name]), False) for name in TABS]
+        if sum(cell_len(text) + 2 for text in wide) <= width:
+            labels, tight_bar = wide, False
+        elif sum(cell_len(text) + 1 for text in tight) <= width:
+            labels, tight_bar = tight, True
+        else:
+            labels, tight_bar = short, True
+        self.set_class(tight_bar, "-tight")
+        for tab, text in zip(tabs, labels, strict=True):
+            if tab.label.plain != text:  # a relabel re-lays out the tab bar
+                tab.label = text
+
     def show_loading(self) -> None:
         self.query_one("#case-summary", Static).update("")
-        for name, tab in zip(COUNTED_TABS, self._counted_tabs() or (), strict=False):
-            tab.label = t(TAB_KEYS[name])
+        self._counts = {}
+        self._relabel()
 
     def show(self, case: CaseFile, summary: Text) -> None:
         """The case's summary, the tabs' counts and the shown tab's table."""
         self.case_file = case
         self.query_one("#case-summary", Static).update(summary)
-        tabs = self._counted_tabs()
-        if tabs is None:
+        if self._tabs() is None:
             self.call_after_refresh(self.show, case, summary)
             return
-        counts = (
-            len(case.invoices),
-            len(case.history),
-            len(case.disputes),
-            len(case.promises) + len(case.plans) + len(case.callbacks),
-        )
-        narrow = self.screen.has_class("-narrow")  # see case.tcss: the tabs must fit in 80
-        for name, tab, count in zip(COUNTED_TABS, tabs, counts, strict=True):
-            label = f"{t(TAB_KEYS[name])} {count}" if narrow else f"{t(TAB_KEYS[name])} ({count})"
-            if tab.label.plain != label:  # a relabel re-lays out the tab bar
-                tab.label = label
+        self._counts = {
+            "invoices": len(case.invoices),
+            "history": len(case.history),
+            "disputes": len(case.disputes),
+            "commitments": len(case.promises) + len(case.plans) + len(case.callbacks),
+        }
+        self._relabel()
         self._tab_shown(self.active)
 
     def show_tab(self, name: str, *, focus: bool = True) -> None:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.events import Resize
 from textual.widgets import DataTable
+
+from relance_tui.tui.widgets.width_aware import WidthAware
 
 Cell = str | Text
 
@@ -71,7 +72,7 @@ def _cut_cell(cell: Cell) -> Text:
     return text
 
 
-class FittedTable(DataTable[Cell]):
+class FittedTable(WidthAware, DataTable[Cell]):
     def __init__(
         self,
         columns: Sequence[tuple[str, str]],
@@ -99,8 +100,8 @@ class FittedTable(DataTable[Cell]):
         self._rows = list(rows)
         self._lay_out(keep_cursor=False)
 
-    def on_resize(self, event: Resize) -> None:
-        if event.size.width != self._laid_out_width:
+    def width_changed(self) -> None:
+        if self.size.width != self._laid_out_width:
             self._lay_out()
 
     def _lay_out(self, *, keep_cursor: bool = True) -> None:
