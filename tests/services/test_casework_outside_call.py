@@ -1,4 +1,4 @@
-"""Recording outside a call: promises, disputes, callbacks, notes, visits and drafts."""
+"""Recording outside a call: promises, disputes, callbacks, notes and drafts."""
 
 import sqlite3
 from datetime import date, timedelta
@@ -14,12 +14,13 @@ from relance_tui.domain.models import InteractionChannel
 from relance_tui.services.calls import discard_call_draft, load_call_draft, save_call_draft
 from relance_tui.services.casefile import load_case_file
 from relance_tui.services.casework import (
-    mark_visited,
     record_dispute,
     record_note,
     record_promise,
     schedule_callback,
 )
+from relance_tui.services.claims import claim_case
+from relance_tui.services.queue import refresh_scores
 from relance_tui.storage.db import connect, transaction
 
 TODAY = date(2026, 11, 24)
@@ -204,19 +205,28 @@ def test_call_drafts_survive_a_dropped_session(conn: sqlite3.Connection, case_id
     assert not save_call_draft(conn, draft, agent_login="ghost", now=NOW)
 
 
-def test_mark_visited_clears_the_broken_promise_urgency(
+def test_a_broken_promise_stays_urgent_until_something_is_recorded(
     conn: sqlite3.Connection, case_id: int
 ) -> None:
+    """Opening the case is not working it (an agent who looked, or whose session died mid-call,
+    has not dealt with the broken promise); a note, a call, a new promise is."""
     with transaction(conn):
         conn.execute(
             "INSERT INTO promises (case_id, amount_cents, due_date, status, created_at, settled_on)"
             " VALUES (?, 100, '2026-11-20', 'broken', '2026-11-10', '2026-11-21')",
             (case_id,),
         )
-    mark_visited(conn, SETTINGS, case_id, now=NOW - timedelta(days=5))
+    refresh_scores(conn, SETTINGS, NOW)
     assert conn.execute("SELECT urgency FROM cases").fetchone()[0] == 1
-    mark_visited(conn, SETTINGS, case_id, now=NOW)
-    assert conn.execute("SELECT urgency FROM cases").fetchone()[0] == 0
+    agent_id = conn.execute("SELECT id FROM agents WHERE login = 'agent1'").fetchone()[0]
+    claim_case(conn, SETTINGS, case_id, agent_id, NOW)
+    assert load_case_file(conn, case_id, now=NOW, settings=SETTINGS) is not None
+    refresh_scores(conn, SETTINGS, NOW)
+    assert conn.execute("SELECT urgency FROM cases").fetchone()[0] == 1
+    assert record_note(
+        conn, SETTINGS, case_id, agent_login="agent1", now=NOW, text="Rappel demain matin"
+    ).saved
+    assert conn.execute("SELECT urgency FROM cases").fetchone()[0] != 1
 
 
 def test_writes_are_refused_while_another_agent_holds_the_case(

@@ -294,7 +294,8 @@ def urgency_of(
     a case worked today goes below all of them unless a callback on it is due.
 
     `last_broken_on` is the latest day a promise or installment was found broken (a pending one
-    counts from the day after its due date); it is urgent until the agent opens the case after it.
+    counts from the day after its due date); it is urgent until something is recorded on the case
+    after it (`last_visit_on`: the day of the last recorded work; opening the case is not work).
     """
     if callback_due:
         return Urgency.CALLBACK_DUE

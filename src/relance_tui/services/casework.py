@@ -3,7 +3,8 @@ machinery every write on a case shares. The case file itself is read by `service
 call and its drafts are recorded by `services.calls`.
 
 Writing: `record_promise`, `record_dispute`, `schedule_callback` and `record_note` record what
-happens outside a call; `mark_visited` notes that the agent opened the case. Every write is one
+happens outside a call (opening a case writes nothing: a broken promise stays urgent until
+something is recorded on the case). Every write is one
 `BEGIN IMMEDIATE` transaction with its audit events and the case's new score
 (`services.queue.refresh_scores` runs inside it): nothing is ever half-saved.
 
@@ -596,12 +597,3 @@ def record_note(
         refresh_score(conn, settings, now, case_id)
     return Recorded(True, interaction)
 
-
-def mark_visited(
-    conn: sqlite3.Connection, settings: Settings, case_id: int, *, now: datetime
-) -> None:
-    """The agent opened the case: a broken promise seen here no longer makes it urgent."""
-    now = aware(now)
-    with transaction(conn):
-        store.set_last_visit(conn, case_id, iso(now))
-        refresh_score(conn, settings, now, case_id)

@@ -433,7 +433,7 @@ def update_case_after_action(
 ) -> None:
     """A case was worked: its next step, and (when someone was contacted) the contact time.
 
-    `last_visit_at` moves too: the agent has seen what was urgent on the case.
+    `last_visit_at` moves too: what was urgent on the case (a broken promise) has been acted on.
     """
     conn.execute(
         "UPDATE cases SET stage = ?, next_action = ?, next_action_on = ?,"
@@ -442,9 +442,6 @@ def update_case_after_action(
         (stage, next_action, next_action_on, int(contacted), at, at, at, case_id),
     )
 
-
-def set_last_visit(conn: sqlite3.Connection, case_id: int, at: str) -> None:
-    conn.execute("UPDATE cases SET last_visit_at = ? WHERE id = ?", (at, case_id))
 
 
 # --- Call drafts ------------------------------------------------------------------------------

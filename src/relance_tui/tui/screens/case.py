@@ -38,7 +38,6 @@ from relance_tui.i18n import key, t
 from relance_tui.services import casefile
 from relance_tui.services.calls import load_call_draft
 from relance_tui.services.casefile import CaseFile
-from relance_tui.services.casework import mark_visited
 from relance_tui.storage.agents import AgentRow, get_agent
 from relance_tui.storage.claims import ClaimHolder
 from relance_tui.tui.bindings import TranslatedBindings
@@ -251,8 +250,6 @@ class CaseScreen(TranslatedBindings, CaseCall):
         if not may_open_case(conn, agent, case_id):
             return self.Failed(t("casefile.outside_portfolio"), generation)
         claim = claim_case(conn, settings, case_id, agent.id, now)
-        if claim.won:
-            mark_visited(conn, settings, case_id, now=now)
         try:
             case_file = casefile.load_case_file(conn, case_id, now=now, settings=settings)
             draft = load_call_draft(conn, case_id, agent_login=agent.login) if claim.won else None
