@@ -596,4 +596,3 @@ def record_note(
         update_case(conn, case_id, agent=agent_login, at=at, contacted=contacted)
         refresh_score(conn, settings, now, case_id)
     return Recorded(True, interaction)
-

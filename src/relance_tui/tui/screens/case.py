@@ -290,6 +290,7 @@ class CaseScreen(TranslatedBindings, CaseCall):
             and event.args[0] == self._generation
             and self.case_file is None
         ):  # the error in place of "loading", on the screen
+            self.relance.drop_held_keys()  # typed for the case, which is not there
             self._present_now(self._generation)
             error = str(event.error) or type(event.error).__name__
             banner = self.query_one("#case-banner", Static)
@@ -300,6 +301,7 @@ class CaseScreen(TranslatedBindings, CaseCall):
         if event.generation is not None and event.generation != self._generation:
             return  # about a case this screen no longer shows
         self.notify(event.text, severity="error", markup=False)
+        self.relance.drop_held_keys()
         if self.case_file is None:  # nothing to show (not found, not in my portfolio): go back
             if self._present is not None:
                 self._present = None  # or rather, never come
@@ -330,7 +332,10 @@ class CaseScreen(TranslatedBindings, CaseCall):
         else:  # once the tables have measured their new rows: the screen is laid out once
             self.call_after_refresh(self._present_now, event.generation)
         if result.draft is not None and not self.in_call:
+            self.relance.drop_held_keys()  # typed for a new call, not for this choice
             self._offer_draft(result.draft)
+        else:
+            self.call_after_refresh(self.relance.replay_held_keys)  # once on screen
 
     def _minutes(self, holder: ClaimHolder) -> int:
         try:

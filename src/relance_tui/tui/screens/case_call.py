@@ -87,6 +87,7 @@ class CaseCall(Screen[None]):
 
     def _start_call(self, draft: CallDraft) -> None:
         assert self.case_file is not None and self.agent is not None
+        self.relance.hold_keys()  # until the checklist shows its first step (`_call_ready`)
         self.in_call = True
         self.add_class("-in-call")
         checklist = CallChecklist(
@@ -134,6 +135,11 @@ class CaseCall(Screen[None]):
         )
 
     # --- The draft ---------------------------------------------------------------------------
+
+    @on(CallChecklist.Ready)
+    def _call_ready(self, event: CallChecklist.Ready) -> None:
+        event.stop()
+        self.relance.replay_held_keys()
 
     @on(CallChecklist.DraftChanged)
     def _draft_changed(self, event: CallChecklist.DraftChanged) -> None:

@@ -72,6 +72,9 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
     class DiscardRequested(Message):
         pass
 
+    class Ready(Message):
+        """The first step is on screen and focused: keys typed ahead may come."""
+
     def __init__(
         self,
         prep: CallPreparation,
@@ -145,7 +148,11 @@ class CallChecklist(TranslatedBindings, VerticalScroll):
 
     def on_mount(self) -> None:
         self.border_title = t("call.title")
-        self.call_after_refresh(self._show)
+        self.call_after_refresh(self._first_show)
+
+    def _first_show(self) -> None:
+        self._show()
+        self.call_after_refresh(self.post_message, self.Ready())  # after the focus moved
 
     # --- Showing the draft -------------------------------------------------------------------
 
