@@ -14,7 +14,7 @@ from relance_tui.i18n import t, tn
 if TYPE_CHECKING:
     from relance_tui.services.importing.batch import ImportReport
 
-KINDS = ("invoices", "debtors", "contacts", "payments", "statement", "fec")
+KINDS = ("invoices", "debtors", "contacts", "payments", "statement", "fec", "einvoices")
 MAX_LISTED = 1000  # errors printed; beyond that, the rejects file has them all
 
 
@@ -26,6 +26,9 @@ def register(subparsers: Any) -> None:
         "kind", choices=KINDS, metavar=t("cli.metavar.kind"), help=t("cli.import.kind")
     )
     parser.add_argument("file", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.file"))
+    parser.add_argument(  # more files: e-invoices only
+        "more", nargs="*", type=Path, metavar=t("cli.metavar.more"), help=t("cli.import.more")
+    )
     parser.add_argument(
         "--list-fields",
         action=_ListFields,
@@ -71,6 +74,12 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.services.importing.rejects import free_rejects_path
     from relance_tui.storage.imports import last_import_id
 
+    if args.kind == "einvoices":  # Factur-X, CII, UBL: several files or folders
+        from relance_tui.cli import einvoices_cmd
+
+        return einvoices_cmd.run(args)
+    if args.more:
+        raise common.CliError(t("import.cli.one_file", kind=args.kind), exit_code=2)
     if args.kind == "statement":  # a bank statement: its own reader and matching
         from relance_tui.cli import statement_cmd
 

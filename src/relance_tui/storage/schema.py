@@ -576,6 +576,33 @@ ALTER TABLE interactions ADD COLUMN message_left INTEGER NOT NULL DEFAULT 0
     CHECK (message_left IN (0, 1));
 """
 
+# Credit notes read from e-invoices (services/importing/einvoices.py): each lowers what its
+# debtor owes on the invoices it was applied to (credit_note_allocations); what could not be
+# applied (nothing open) stays a credit on the debtor, like an over-payment.
+MIGRATION_EINVOICES = """
+CREATE TABLE credit_notes (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    debtor_id INTEGER NOT NULL REFERENCES debtors(id),
+    issue_date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents >= 0),
+    applied_cents INTEGER NOT NULL DEFAULT 0 CHECK (applied_cents BETWEEN 0 AND amount_cents),
+    credited_invoice TEXT NOT NULL DEFAULT '',
+    file_name TEXT NOT NULL,
+    import_id INTEGER REFERENCES imports(id),
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX credit_notes_debtor ON credit_notes(debtor_id);
+
+CREATE TABLE credit_note_allocations (
+    credit_note_id INTEGER NOT NULL REFERENCES credit_notes(id),
+    invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+    cents INTEGER NOT NULL CHECK (cents > 0),
+    PRIMARY KEY (credit_note_id, invoice_id)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_1,
     MIGRATION_MONEY,
@@ -583,6 +610,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_DUNNING,
     MIGRATION_AUDIT_CHAIN,
     MIGRATION_MESSAGE_LEFT,
+    MIGRATION_EINVOICES,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
