@@ -24,6 +24,7 @@ from einvoice_files import (
 from factories import add_agent, add_debtor, add_invoice
 from relance_tui.services.importing.einvoices import EInvoicesRefused, import_einvoices
 from relance_tui.services.permissions import NotAllowedError
+from relance_tui.storage.casework import case_header
 from relance_tui.storage.db import connect, transaction
 
 NOW = datetime(2026, 5, 15, 9, 0, tzinfo=UTC)  # both fixture invoices overdue
@@ -146,6 +147,9 @@ def test_credit_note_larger_than_what_is_owed_leaves_a_credit(
     report = run(conn, write(tmp_path, "avoir.xml", big))
     assert invoices(conn)["F2026-0102"][2:4] == (0, "cancelled")
     assert (report.credited_cents, report.credit_left_cents) == (90000, 10000)
+    # the case shows the credit (nothing is owed any more: the case is closed, still readable)
+    case_id = conn.execute("SELECT id FROM cases").fetchone()[0]
+    assert case_header(conn, case_id)["credit_cents"] == 10000
 
 
 def test_each_credit_note_lowers_only_once_and_changes_are_audited(

@@ -37,7 +37,9 @@ def case_header(conn: sqlite3.Connection, case_id: int) -> Row | None:
         " d.promises_broken, d.promises_kept, d.avg_days_late, d.insolvency_since,"
         " d.history_invoices, d.share_paid_late,"
         " (SELECT coalesce(sum(p.amount_cents - p.allocated_cents), 0) FROM payments p"
-        "  WHERE p.debtor_id = c.debtor_id) AS credit_cents"
+        "  WHERE p.debtor_id = c.debtor_id)"
+        " + (SELECT coalesce(sum(n.amount_cents - n.applied_cents), 0) FROM credit_notes n"
+        "  WHERE n.debtor_id = c.debtor_id) AS credit_cents"
         " FROM cases c JOIN debtors d ON d.id = c.debtor_id"
         " LEFT JOIN agents a ON a.id = c.assigned_agent_id WHERE c.id = ?",
         (case_id,),
