@@ -51,6 +51,7 @@ def register(subparsers: Any) -> None:
         "--rejects", type=Path, metavar=t("cli.metavar.file"), help=t("cli.import.rejects")
     )
     parser.add_argument("--sheet", metavar=t("cli.metavar.sheet"), help=t("cli.import.sheet"))
+    parser.add_argument("--preset", metavar=t("cli.metavar.preset"), help=t("cli.import.preset"))
     parser.set_defaults(handler=run)
 
 
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         skip_bad=args.skip_bad,
         rejects_path=rejects,
         sheet=args.sheet,
+        preset=args.preset.strip().lower() if args.preset else None,
     )
     with common.importing(conn):
         last_import = last_import_id(conn)
@@ -207,6 +209,8 @@ def _print_report(report: ImportReport) -> int:
             print(t("import.cli.ignored_columns", columns=columns), file=sys.stderr)
         return common.EXIT_BAD_INPUT
     _print_warnings(report)
+    if report.preset:
+        print(t("presets.cli.recognised", tool=report.preset))
     if report.errors:
         print(tn("import.cli.rejected_lines", report.rejected, path=report.rejects_path))
         for error in report.errors[:20]:
@@ -254,6 +258,7 @@ class _ListFields(argparse.Action):
 def _list_fields(kind: str) -> int:
     """`--list-fields KIND`: each field, required or not, the headers read as it, its values."""
     # Deferred: each sub-command loads only what it runs.
+    from relance_tui.services.importing import presets
     from relance_tui.services.importing.fields import ImportKind, describe_fields
 
     print(t("fields.cli.title", kind=kind))
@@ -263,5 +268,10 @@ def _list_fields(kind: str) -> int:
         print("      " + t("fields.cli.headers", headers=", ".join(field.headers)))
         if field.values:
             print("      " + t("fields.cli.values", values=field.values))
+    known = [(name, columns) for name, of_kind, columns in presets.described() if of_kind == kind]
+    if known:
+        print(t("presets.cli.title"))
+        for name, columns in known:
+            print(f"  --preset {name:<12} {columns}")
     print(t("fields.cli.order"))
     return common.EXIT_OK

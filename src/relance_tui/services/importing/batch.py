@@ -57,6 +57,7 @@ class ImportOptions:
     skip_bad: bool = False
     rejects_path: Path | None = None
     sheet: str | None = None  # the sheet of a spreadsheet with several (sheets.py)
+    preset: str | None = None  # a tool's header preset forced (presets.py); else recognised
 
 
 @dataclass
@@ -93,6 +94,7 @@ class ImportReport:
     rejects_path: Path | None = None
     import_id: int | None = None
     stopped_after: int | None = None  # the file was not read past this line (all bad so far)
+    preset: str = ""  # the tool whose export's headers were recognised (presets.py)
 
 
 # --- header matching ------------------------------------------------------------------------
@@ -242,6 +244,7 @@ class Batch:
         self.bad_fields: dict[str, set[int]] = {}  # field → rows whose value in it is bad
         self.warnings: list[RowError] = []
         self.ignored_columns: list[str] = []  # headers of the file no field took
+        self.preset = ""  # the tool whose headers were read (presets.py)
         for index, reason in table.shape_errors.items():
             self.fail(index, "", reason)
 

@@ -27,6 +27,7 @@ from typing import Any
 from relance_tui.domain.permissions import Permission
 from relance_tui.services.importing import halves as import_halves
 from relance_tui.services.importing import kinds as import_kinds
+from relance_tui.services.importing import presets
 from relance_tui.services.importing.batch import (
     Batch,
     HalfBatch,
@@ -113,9 +114,18 @@ def _import_file(
     handler_class = import_kinds.HANDLERS[kind]
 
     def prepare(table: Table) -> Handler:
-        columns, ignored = match_headers(table.headers, spec, options.mapping, path)
+        preset: presets.Preset | None
+        if options.preset:
+            preset = presets.forced(options.preset, kind, table.headers, path.name)
+        else:
+            preset = presets.recognise(table.headers, [kind])
+        mapping = options.mapping
+        if preset is not None:  # --map still wins, field by field
+            mapping = {**presets.mapping(preset, table.headers), **options.mapping}
+        columns, ignored = match_headers(table.headers, spec, mapping, path)
         batch = Batch(table, spec, columns, options)
         batch.ignored_columns = ignored
+        batch.preset = preset.tool if preset is not None else ""
         batch.validate_fields()
         handler = handler_class(batch)
         handler.check_rows()
@@ -243,6 +253,7 @@ def _report(batch: Batch, path: Path) -> ImportReport:
     headers = batch.table.headers
     report.columns = {name: headers[index] for name, index in batch.columns.items()}
     report.ignored_columns = batch.ignored_columns
+    report.preset = batch.preset
     report.rows_read = batch.size
     return report
 
