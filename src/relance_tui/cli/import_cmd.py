@@ -14,7 +14,7 @@ from relance_tui.i18n import t, tn
 if TYPE_CHECKING:
     from relance_tui.services.importing.batch import ImportReport
 
-KINDS = ("invoices", "debtors", "contacts", "payments", "statement", "fec", "einvoices")
+KINDS = ("invoices", "debtors", "contacts", "payments", "statement", "fec", "einvoices", "folder")
 MAX_LISTED = 1000  # errors printed; beyond that, the rejects file has them all
 
 
@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         return einvoices_cmd.run(args)
     if args.more:
         raise common.CliError(t("import.cli.one_file", kind=args.kind), exit_code=2)
+    if args.kind == "folder":  # every export of a folder, in order, in one transaction
+        return _run_folder(args, mapping=_mapping(args.map))
     if args.kind == "statement":  # a bank statement: its own reader and matching
         from relance_tui.cli import statement_cmd
 
@@ -146,6 +148,45 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     return code
+
+
+def _run_folder(args: argparse.Namespace, mapping: dict[str, str]) -> int:
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.formatting import PARIS
+    from relance_tui.services.importing.after import settle_after_import
+    from relance_tui.services.importing.batch import ImportOptions
+    from relance_tui.services.importing.folder import FolderRefused, Planned, import_folder
+
+    if args.skip_bad or args.rejects:
+        raise common.CliError(t("folder.no_skip_bad"), exit_code=2)
+    conn = common.open_db(args)
+    identity = common.current_identity(args, conn)
+    options = ImportOptions(
+        agent=identity.agent.login,
+        mapping=mapping,
+        date_format=args.date_format,
+        sheet=args.sheet,
+        preset=args.preset.strip().lower() if args.preset else None,
+    )
+
+    def announce(planned: Planned) -> None:
+        tool = t("folder.cli.preset", tool=planned.preset) if planned.preset else ""
+        print(t("folder.cli.file", file=planned.path.name, kind=planned.kind.value, tool=tool))
+
+    with common.importing(conn):
+        try:
+            reports = import_folder(
+                conn, args.file, options, today=datetime.now(PARIS).date(), on_file=announce
+            )
+        except FolderRefused as refused:
+            if refused.failed is not None:
+                _print_report(refused.failed)
+            raise common.CliError(t("folder.cli.refused", error=refused)) from refused
+        settle_after_import(conn, common.settings(args), datetime.now(UTC))
+    for report in reports:
+        _print_report(report)
+    print(tn("folder.cli.done", len(reports)))
+    return common.EXIT_OK
 
 
 class _progress_bar:

@@ -180,6 +180,16 @@ def transaction(
     `write_lock.reporting_waits`), sleeps until its turn, and gives up after `wait_limit`
     seconds (default `write_lock.wait_limit()`) with `write_lock.WriteWaitTimeout`.
     """
+    if conn.in_transaction and id(conn) in _ENCLOSING:  # one part of `one_transaction`
+        conn.execute("SAVEPOINT enclosed")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO enclosed")
+            conn.execute("RELEASE enclosed")
+            raise
+        conn.execute("RELEASE enclosed")
+        return
     held = _begin_immediate(conn, write_lock.Wait(on_wait, wait_limit))
     try:
         try:
@@ -191,6 +201,22 @@ def transaction(
             raise
     finally:
         write_lock.release(held)
+
+
+_ENCLOSING: set[int] = set()  # the connections inside `one_transaction`
+
+
+@contextlib.contextmanager
+def one_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One transaction around writes that each open their own (`relance import folder`): inside
+    it, `transaction` on this connection is a savepoint of it, and all of them land at its end,
+    or none does. Elsewhere a transaction inside another is refused, as before."""
+    with transaction(conn):
+        _ENCLOSING.add(id(conn))
+        try:
+            yield conn
+        finally:
+            _ENCLOSING.discard(id(conn))
 
 
 def database_path(conn: sqlite3.Connection) -> Path | None:
