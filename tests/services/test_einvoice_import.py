@@ -100,6 +100,9 @@ def test_pdf_cii_and_ubl_invoices_and_credit_notes(
         ("A2026-0008", 24000, 24000, "F2026-0101", 24000),
     ]
     assert report.owed_cents == 190000 and report.credited_cents == 39000
+    terms = dict(conn.execute("SELECT number, payment_terms FROM invoices"))
+    assert terms["F2026-0102"] == "30 jours date de facture"
+    assert terms["F2026-0101"].startswith("Paiement à 30 jours fin de mois. Pénalités")
     # the debtors owe money overdue: their cases are open
     assert conn.execute("SELECT count(*) FROM cases WHERE status = 'open'").fetchone()[0] == 2
 

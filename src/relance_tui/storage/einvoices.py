@@ -65,3 +65,11 @@ def tie_credit_notes(conn: sqlite3.Connection, import_id: int, numbers: Iterable
         "UPDATE credit_notes SET import_id = ? WHERE number = ?",
         ((import_id, number) for number in numbers),
     )
+
+
+def save_payment_terms(conn: sqlite3.Connection, terms: Iterable[tuple[str, str]]) -> None:
+    """(invoice number, payment terms as the e-invoice states them)."""
+    conn.executemany(
+        "UPDATE invoices SET payment_terms = ? WHERE number = ?",
+        ((text, number) for number, text in terms if text),
+    )

@@ -595,6 +595,9 @@ CREATE TABLE credit_notes (
 );
 CREATE INDEX credit_notes_debtor ON credit_notes(debtor_id);
 
+-- The payment terms an e-invoice states (BT-20: "30 jours fin de mois", the penalty clause…).
+ALTER TABLE invoices ADD COLUMN payment_terms TEXT NOT NULL DEFAULT '';
+
 CREATE TABLE credit_note_allocations (
     credit_note_id INTEGER NOT NULL REFERENCES credit_notes(id),
     invoice_id INTEGER NOT NULL REFERENCES invoices(id),

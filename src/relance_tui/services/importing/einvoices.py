@@ -2,7 +2,8 @@
 
 What it makes:
 - each invoice is an invoice of its buyer, for its total (BT-112) with what is left to pay
-  (BT-115, after what was prepaid, BT-113) outstanding, due on its due date (BT-9);
+  (BT-115, after what was prepaid, BT-113) outstanding, due on its due date (BT-9), with its
+  payment terms (BT-20) kept as written;
 - the buyer is found among the debtors by its code at the seller (BT-46 = the debtor reference),
   else by SIRET, else by SIREN (one debtor only); an unknown buyer becomes a new debtor with its
   SIREN, SIRET and address;
@@ -326,6 +327,7 @@ def _insert_invoices(conn: sqlite3.Connection, fresh: list[EInvoice], debtors: _
             [d.currency for d in ordered],
         ],
     )
+    credit_store.save_payment_terms(conn, ((d.number, d.payment_terms) for d in ordered))
 
 
 def _apply_credit_notes(
