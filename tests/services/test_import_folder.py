@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from einvoice_files import FIXTURES as EINVOICES
 from factories import add_agent
 from relance_tui.services.importing.batch import ImportOptions
 from relance_tui.services.importing.fields import ImportKind
@@ -18,7 +19,7 @@ from relance_tui.services.importing.opening import ImportFileError
 from relance_tui.storage.db import connect, transaction
 
 PRESETS = Path(__file__).resolve().parents[2] / "fixtures" / "presets"
-TODAY = date(2026, 6, 30)
+NOW = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -56,11 +57,30 @@ def test_the_folder_is_imported_in_the_order_the_data_needs(
         ("b-export.csv", ImportKind.INVOICES, "Odoo"),
         ("a-export.csv", ImportKind.PAYMENTS, "Odoo"),
     ]
-    reports = import_folder(conn, folder, ImportOptions(agent="tester"), today=TODAY)
-    assert all(report.committed for report in reports)
+    done = import_folder(conn, folder, ImportOptions(agent="tester"), now=NOW)
+    assert all(report.committed for report in done.files) and done.einvoices is None
     assert counts(conn)[:5] == (2, 2, 2, 1, 4)
     paid = conn.execute("SELECT status FROM invoices WHERE number = 'FAC/2026/00101'").fetchone()
     assert paid[0] == "paid"
+
+
+def test_e_invoices_come_after_the_invoices_and_before_the_payments(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    folder = folder_of(tmp_path, "sage")
+    for path in EINVOICES.iterdir():
+        shutil.copy(path, folder / path.name)
+    plan = [(p.path.name, p.kind) for p in plan_folder(folder)]
+    assert [kind for _, kind in plan] == ["debtors", "invoices", *["einvoices"] * 4, "payments"]
+    done = import_folder(conn, folder, ImportOptions(agent="tester"), now=NOW,
+                         creditor_siren="552200016")  # fmt: skip
+    assert done.einvoices is not None and done.einvoices.invoices == 2
+    owner = conn.execute(
+        "SELECT d.reference, d.legal_name FROM invoices i JOIN debtors d ON d.id = i.debtor_id"
+        " WHERE i.number = 'F2026-0101'"
+    ).fetchone()
+    assert tuple(owner) == ("CLMARTIN", "Boulangerie Martin")  # Sage's debtor, by its code
+    assert counts(conn)[:4] == (3, 0, 5, 2)
 
 
 def test_our_own_headers_tell_the_kind_too(tmp_path: Path) -> None:
@@ -82,7 +102,7 @@ def test_one_bad_file_and_nothing_of_the_folder_lands(
                         encoding="utf-8")  # fmt: skip
     before = counts(conn)
     with pytest.raises(FolderRefused, match=r"reglements\.csv") as refused:
-        import_folder(conn, folder, ImportOptions(agent="tester"), today=TODAY)
+        import_folder(conn, folder, ImportOptions(agent="tester"), now=NOW)
     assert refused.value.failed is not None and refused.value.failed.errors
     assert counts(conn) == before  # the debtors and invoices imported first are undone too
     assert not conn.in_transaction
@@ -94,5 +114,5 @@ def test_a_file_of_unknown_kind_stops_the_folder_before_anything(
     folder = folder_of(tmp_path, "ebp")
     (folder / "notes.csv").write_text("Sujet;Texte\r\nA faire;relancer\r\n", encoding="utf-8")
     with pytest.raises(ImportFileError, match=r"notes\.csv : ses en-têtes ne disent pas"):
-        import_folder(conn, folder, ImportOptions(agent="tester"), today=TODAY)
+        import_folder(conn, folder, ImportOptions(agent="tester"), now=NOW)
     assert counts(conn)[0] == 0

@@ -6,20 +6,23 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from relance_tui.cli import common
 from relance_tui.i18n import t, tn
 
+if TYPE_CHECKING:
+    from relance_tui.config import Settings
+    from relance_tui.services.importing.einvoices import EInvoiceReport
+
 
 def run(args: argparse.Namespace) -> int:
     # Deferred: each sub-command loads only what it runs.
-    from relance_tui.formatting import money
     from relance_tui.services.importing.after import settle_after_import
     from relance_tui.services.importing.einvoices import import_einvoices
 
     paths: list[Path] = [args.file, *args.more]
     settings = common.settings(args)
-    creditor = settings.dunning.creditor
     conn = common.open_db(args)
     with common.importing(conn):
         identity = common.current_identity(args, conn)
@@ -28,9 +31,23 @@ def run(args: argparse.Namespace) -> int:
             paths,
             agent=identity.agent.login,
             now=datetime.now(UTC),
-            creditor_siren="" if creditor.agency else creditor.siren.replace(" ", ""),
+            creditor_siren=creditor_siren(settings),
         )
         settle_after_import(conn, settings, datetime.now(UTC))
+    print_report(report)
+    return common.EXIT_OK
+
+
+def creditor_siren(settings: Settings) -> str:
+    """Our SIREN, that e-invoices' seller must have ("" for an agency collecting for others)."""
+    creditor = settings.dunning.creditor
+    return "" if creditor.agency else creditor.siren.replace(" ", "")
+
+
+def print_report(report: EInvoiceReport) -> None:
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.formatting import money
+
     for note in report.notes:
         print(t("import.cli.warning", text=note))
     print(
@@ -47,4 +64,3 @@ def run(args: argparse.Namespace) -> int:
             credited=money(report.credited_cents)))  # fmt: skip
     if report.credit_left_cents:
         print(t("einvoices.cli.credit_left", amount=money(report.credit_left_cents)))
-    return common.EXIT_OK

@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_folder(args: argparse.Namespace, mapping: dict[str, str]) -> int:
     # Deferred: each sub-command loads only what it runs.
-    from relance_tui.formatting import PARIS
+    from relance_tui.cli import einvoices_cmd
     from relance_tui.services.importing.after import settle_after_import
     from relance_tui.services.importing.batch import ImportOptions
     from relance_tui.services.importing.folder import FolderRefused, Planned, import_folder
@@ -171,21 +171,24 @@ def _run_folder(args: argparse.Namespace, mapping: dict[str, str]) -> int:
 
     def announce(planned: Planned) -> None:
         tool = t("folder.cli.preset", tool=planned.preset) if planned.preset else ""
-        print(t("folder.cli.file", file=planned.path.name, kind=planned.kind.value, tool=tool))
+        print(t("folder.cli.file", file=planned.path.name, kind=planned.kind, tool=tool))
 
     with common.importing(conn):
         try:
-            reports = import_folder(
-                conn, args.file, options, today=datetime.now(PARIS).date(), on_file=announce
-            )
+            done = import_folder(
+                conn, args.file, options, now=datetime.now(UTC), on_file=announce,
+                creditor_siren=einvoices_cmd.creditor_siren(common.settings(args)),
+            )  # fmt: skip
         except FolderRefused as refused:
             if refused.failed is not None:
                 _print_report(refused.failed)
             raise common.CliError(t("folder.cli.refused", error=refused)) from refused
         settle_after_import(conn, common.settings(args), datetime.now(UTC))
-    for report in reports:
+    for report in done.files:
         _print_report(report)
-    print(tn("folder.cli.done", len(reports)))
+    if done.einvoices is not None:
+        einvoices_cmd.print_report(done.einvoices)
+    print(tn("folder.cli.done", len(done.files) + (done.einvoices.files if done.einvoices else 0)))
     return common.EXIT_OK
 
 

@@ -1,6 +1,7 @@
 """`relance import folder DIR`: every CSV or spreadsheet export of a folder, each kind told by its
 headers (a tool's preset, else our own header names), imported in the order the data needs:
-debtors, then contacts, then invoices, then payments.
+debtors, then contacts, then invoices, then the folder's e-invoices (.xml, .pdf: einvoices.py,
+all in one import), then payments.
 
 The whole folder is one transaction (`storage.db.one_transaction`): each file goes through the
 usual import (pipeline.py, with its checks, report and audit), and one refused file undoes all
@@ -12,13 +13,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from relance_tui.domain.permissions import Permission
+from relance_tui.formatting import PARIS
 from relance_tui.i18n import t
 from relance_tui.services.importing import presets
 from relance_tui.services.importing.batch import ImportOptions, ImportReport, match_headers
+from relance_tui.services.importing.einvoices import EInvoiceReport, import_einvoices
 from relance_tui.services.importing.fields import KINDS, ImportKind
 from relance_tui.services.importing.opening import ImportFileError
 from relance_tui.services.importing.pipeline import import_file
@@ -28,13 +31,22 @@ from relance_tui.storage.db import one_transaction
 
 ORDER = (ImportKind.DEBTORS, ImportKind.CONTACTS, ImportKind.INVOICES, ImportKind.PAYMENTS)
 SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".ods")
+EINVOICE_SUFFIXES = (".xml", ".pdf")
+EINVOICES = "einvoices"
+_STAGES = ("debtors", "contacts", "invoices", EINVOICES, "payments")
 
 
 @dataclass(frozen=True)
 class Planned:
     path: Path
-    kind: ImportKind
+    kind: str  # an ImportKind's value, or EINVOICES
     preset: str  # the tool whose export it is ("": our own header names)
+
+
+@dataclass
+class FolderReport:
+    files: list[ImportReport]
+    einvoices: EInvoiceReport | None = None
 
 
 class FolderRefused(ImportFileError):
@@ -69,7 +81,7 @@ def kind_of(path: Path, headers: list[str]) -> Planned:
     ImportFileError when none fits or two fit equally."""
     preset = presets.recognise(headers, ORDER)
     if preset is not None:
-        return Planned(path, preset.kind, preset.tool)
+        return Planned(path, preset.kind.value, preset.tool)
     scores: dict[ImportKind, int] = {}
     for kind in ORDER:
         try:
@@ -85,18 +97,20 @@ def kind_of(path: Path, headers: list[str]) -> Planned:
     if len(kinds) > 1:
         raise ImportFileError(t("folder.ambiguous_kind", file=path.name,
                                 kinds=", ".join(k.value for k in kinds)))  # fmt: skip
-    return Planned(path, kinds[0], "")
+    return Planned(path, kinds[0].value, "")
 
 
 def plan_folder(folder: Path, sheet: str | None = None) -> list[Planned]:
     """The folder's export files with their kinds, in the order they are imported."""
     if not folder.is_dir():
         raise ImportFileError(t("folder.not_a_folder", path=folder))
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
-    if not files:
-        raise ImportFileError(t("folder.empty", path=folder, suffixes=", ".join(SUFFIXES)))
-    planned = [kind_of(path, _headers(path, sheet)) for path in files]
-    return sorted(planned, key=lambda p: (ORDER.index(p.kind), p.path.name))
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    planned = [kind_of(p, _headers(p, sheet)) for p in files if p.suffix.lower() in SUFFIXES]
+    planned += [Planned(p, EINVOICES, "") for p in files if p.suffix.lower() in EINVOICE_SUFFIXES]
+    if not planned:
+        suffixes = ", ".join((*SUFFIXES, *EINVOICE_SUFFIXES))
+        raise ImportFileError(t("folder.empty", path=folder, suffixes=suffixes))
+    return sorted(planned, key=lambda p: (_STAGES.index(p.kind), p.path.name))
 
 
 def import_folder(
@@ -104,21 +118,33 @@ def import_folder(
     folder: Path,
     options: ImportOptions,
     *,
-    today: date,
+    now: datetime,
+    creditor_siren: str = "",
     on_file: Callable[[Planned], None] | None = None,
-) -> list[ImportReport]:
+) -> FolderReport:
     """Import every file of the folder in one transaction; raises FolderRefused (nothing
-    written) when a file is refused, NotAllowedError unless `options.agent` may import."""
+    written) when a file is refused, NotAllowedError unless `options.agent` may import.
+
+    `now`: the import's time (its day in Paris for the exports, business_day for e-invoices);
+    `creditor_siren`: ours, to refuse a supplier's e-invoice (einvoices.py)."""
     require_login(conn, options.agent, Permission.IMPORT)
     plan = plan_folder(folder, options.sheet)
-    reports: list[ImportReport] = []
+    result = FolderReport(files=[])
+    reports = result.files
+    today = now.astimezone(PARIS).date()
+    einvoices = [planned.path for planned in plan if planned.kind == EINVOICES]
     try:
         with one_transaction(conn):
             for planned in plan:
                 if on_file is not None:
                     on_file(planned)
+                if planned.kind == EINVOICES:
+                    if planned.path == einvoices[0]:  # all of them in one import, in their turn
+                        result.einvoices = _einvoices(conn, einvoices, options, now,
+                                                      creditor_siren)  # fmt: skip
+                    continue
                 try:
-                    report = import_file(conn, planned.kind, planned.path,
+                    report = import_file(conn, ImportKind(planned.kind), planned.path,
                                          replace(options, skip_bad=False), today=today)  # fmt: skip
                 except ImportFileError as error:
                     raise FolderRefused(str(error)) from error
@@ -130,4 +156,15 @@ def import_folder(
         for report in reports:
             report.committed = False
         raise
-    return reports
+    return result
+
+
+def _einvoices(
+    conn: sqlite3.Connection, paths: list[Path], options: ImportOptions, now: datetime,
+    creditor_siren: str,
+) -> EInvoiceReport:  # fmt: skip
+    try:
+        return import_einvoices(conn, paths, agent=options.agent, now=now,
+                                creditor_siren=creditor_siren)  # fmt: skip
+    except ImportFileError as error:  # EInvoicesRefused included
+        raise FolderRefused(str(error)) from error
