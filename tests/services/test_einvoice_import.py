@@ -237,14 +237,31 @@ def test_a_supplier_invoice_is_refused_and_without_our_siren_one_seller_only(
     assert report.invoices == 1 and "vendeur non vérifié" in report.notes[0]
 
 
-def test_an_invoice_number_reissued_differently_is_refused(
+def test_an_invoice_number_reissued_for_another_amount_is_refused(
     conn: sqlite3.Connection, tmp_path: Path
 ) -> None:
     run(conn, FIXTURES / UBL_INVOICE)
-    changed = variant(UBL_INVOICE, ("<cbc:DueDate>2026-04-04", "<cbc:DueDate>2026-05-04"))
+    changed = variant(UBL_INVOICE, ('TaxInclusiveAmount currencyID="EUR">900.00',
+                                    'TaxInclusiveAmount currencyID="EUR">950.00'))  # fmt: skip
     with pytest.raises(EInvoicesRefused, match="se corrige par un avoir"):
         run(conn, write(tmp_path, "v2.xml", changed))
-    assert invoices(conn)["F2026-0102"][-1] == "2026-04-04"
+    assert invoices(conn)["F2026-0102"][1] == 90000
+
+
+def test_an_invoice_from_the_fec_takes_the_e_invoices_due_date_and_keeps_its_debtor(
+    conn: sqlite3.Connection,
+) -> None:
+    with transaction(conn):  # as a FEC leaves it: no SIREN, a due date guessed at issue + 30
+        dubois = add_debtor(conn, reference="411DUBOIS", name="DUBOIS TRANSPORTS")
+        add_invoice(conn, dubois, due=date(2026, 4, 10), amount_cents=90000, number="F2026-0102")
+    report = run(conn, FIXTURES / UBL_INVOICE, FIXTURES / UBL_CREDIT_NOTE)
+    assert (report.invoices, report.known, report.debtors) == (0, 1, 0)
+    assert invoices(conn)["F2026-0102"][0::5] == ("411DUBOIS", "2026-04-04")
+    assert invoices(conn)["F2026-0102"][2] == 75000  # the credit note found it too
+    moved = conn.execute(
+        "SELECT before, after FROM audit_events WHERE action = 'import.invoice_change'"
+    ).fetchall()
+    assert any('"due_date":"2026-04-10"' in row[0] and '"2026-04-04"' in row[1] for row in moved)
 
 
 def test_only_admins_import(conn: sqlite3.Connection) -> None:

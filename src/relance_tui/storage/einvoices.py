@@ -73,3 +73,11 @@ def save_payment_terms(conn: sqlite3.Connection, terms: Iterable[tuple[str, str]
         "UPDATE invoices SET payment_terms = ? WHERE number = ?",
         ((text, number) for number, text in terms if text),
     )
+
+
+def move_due_dates(conn: sqlite3.Connection, due_dates: dict[int, str]) -> None:
+    """Invoice id → the due date its e-invoice states (never before its issue date)."""
+    conn.executemany(
+        "UPDATE invoices SET due_date = ?1 WHERE id = ?2 AND issue_date <= ?1",
+        ((due, invoice_id) for invoice_id, due in due_dates.items()),
+    )

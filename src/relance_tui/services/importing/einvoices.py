@@ -17,9 +17,10 @@ e-invoicing became mandatory: importing a supplier's invoice as a receivable wou
 nobody owes us. Without it configured, all files of one import must come from one seller.
 
 An invoice number already imported is left alone when the file says the same (re-importing adds
-nothing) and refused when it says otherwise: an issued invoice is corrected by a credit note, not
-re-issued under its number. Every file is read before anything is written; any problem in any
-file and nothing is written. Admins only (Permission.IMPORT), checked again in the transaction.
+nothing), takes the due date the file states (a FEC's is a guess), and is refused for another
+amount or debtor: an issued invoice is corrected by a credit note, not re-issued under its number.
+Every file is read before anything is written; any problem in any file and nothing is written.
+Admins only (Permission.IMPORT), checked again in the transaction.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ def import_einvoices(
         if problems:
             raise EInvoicesRefused(problems)  # rolls the transaction back
         debtors.create(at)
+        credit_store.move_due_dates(conn, debtors.due_dates)
         _insert_invoices(conn, fresh, debtors)
         report.invoices = len(fresh)
         report.owed_cents = sum(d.due_cents for d in fresh)
@@ -221,6 +223,7 @@ class _Debtors:
         self.new: dict[str, list[Party]] = {}  # reference → the buyer as each file names it
         self.key_of: dict[Party, str] = {}
         self.ids: dict[str, int] = {}
+        self.due_dates: dict[int, str] = {}  # invoice id → the due date its e-invoice states
 
     def resolve(self, document: EInvoice) -> None:
         buyer = document.buyer
@@ -274,6 +277,14 @@ class _Debtors:
             return self.found[buyer]
         return self.ids[self.key_of[buyer]]
 
+    def adopt(self, buyer: Party, debtor_id: int) -> None:
+        """The buyer is this debtor after all (its invoice was imported for it before), in
+        every file that names it."""
+        reference = self.key_of.get(buyer)
+        for party in self.new.pop(reference, []) if reference is not None else [buyer]:
+            self.found[party] = debtor_id
+            self.key_of.pop(party, None)
+
     def known_id(self, document: EInvoice) -> int | None:
         """The debtor's id before any is created (None: a new debtor)."""
         return self.found.get(document.buyer)
@@ -286,7 +297,9 @@ def _check_known(
     problems: list[str],
     report: EInvoiceReport,
 ) -> list[EInvoice]:
-    """The invoices not imported yet; those imported already must say the same."""
+    """The invoices not imported yet. One imported already (from this import, a CSV export or a
+    FEC) must have the same amount and debtor: a buyer not matched otherwise is taken to be its
+    debtor, and a FEC's guessed due date gives way to the one the e-invoice states."""
     fresh: list[EInvoice] = []
     for document in invoices:
         existing = known.get(document.number)
@@ -294,18 +307,19 @@ def _check_known(
             fresh.append(document)
             continue
         due = document.due_date.isoformat() if document.due_date else ""
-        same = (
-            existing.debtor_id == debtors.known_id(document)
-            and existing.amount_cents == document.total_cents
-            and existing.due_date == due
-        )
-        if same:
+        debtor = debtors.known_id(document)
+        if existing.amount_cents == document.total_cents and debtor in (existing.debtor_id, None):
+            if debtor is None:
+                debtors.adopt(document.buyer, existing.debtor_id)
+            if existing.due_date != due:
+                debtors.due_dates[existing.id] = due
+                report.notes.append(t("einvoices.due_date_updated", number=document.number,
+                                      old=existing.due_date, new=due))  # fmt: skip
             report.known += 1
         else:
             problems.append(t(
                 "einvoices.changed_invoice", file=document.path.name, number=document.number,
-                amount=money(existing.amount_cents), due=existing.due_date,
-                new_amount=money(document.total_cents), new_due=due,
+                amount=money(existing.amount_cents), new_amount=money(document.total_cents),
             ))  # fmt: skip
     return fresh
 
