@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from harness import make_app, open_case, press, settle, wait_until
+from textual import events
 from textual.command import CommandList, CommandPalette
 
 from relance_tui.tui.app import RelanceApp
@@ -81,3 +82,18 @@ async def test_nothing_leaves_a_call_half_done(db_path: Path, seeded: dict[str, 
         assert app.screen.id == "discard-call"
         await press(pilot, "n")
         assert app.screen is screen and screen.case_id == seeded["case"] and screen.in_call
+
+
+async def test_a_screen_opened_and_left_at_once_does_not_crash_the_app(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
+    """`o` then Esc typed in one go: Textual's Header, on the overview then, failed to find its
+    title once the screen was gone, and the app ended with a traceback."""
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(5):
+            for key in ("o", "escape"):
+                app.post_message(events.Key(key, None))
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)

@@ -112,13 +112,14 @@ async def _shown(path: Path, login: str) -> tuple[str, dict[str, dict[str, list[
             table_id: _cells(screen.query_one(f"#{table_id}", DataTable))
             for table_id in ("by-segment", "by-stage", "by-age")
         }
-        return summary, tables, str(screen.sub_title)
+        title = str(screen.query_one("#portfolio-title", Static).render())
+        return summary, tables, title
 
 
 async def test_supervisor_sees_the_whole_portfolio(portfolio_db: Path) -> None:
     expected = _expected(portfolio_db)
-    summary, tables, sub_title = await _shown(portfolio_db, "superviseur")
-    assert t("portfolio.scope_all") in sub_title
+    summary, tables, title = await _shown(portfolio_db, "superviseur")
+    assert t("portfolio.scope_all") in title
     assert money(int(str(expected["overdue"]))) in summary
     assert money(int(str(expected["disputed"]))) in summary
     assert "Débiteurs : 300 " in summary
@@ -142,8 +143,8 @@ async def test_supervisor_sees_the_whole_portfolio(portfolio_db: Path) -> None:
 
 async def test_an_agent_sees_their_own_cases(portfolio_db: Path) -> None:
     expected = _expected(portfolio_db, "agent3")
-    summary, tables, sub_title = await _shown(portfolio_db, "agent3")
-    assert "agent3" in sub_title
+    summary, tables, title = await _shown(portfolio_db, "agent3")
+    assert "agent3" in title
     assert money(int(str(expected["overdue"]))) in summary
     shown = sum(int(row[1].replace("\u202f", "")) for row in tables["by-segment"].values())
     assert shown == expected["cases"]

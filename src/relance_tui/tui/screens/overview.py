@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS
 from relance_tui.formatting import PARIS, money, money_short, number, percent
@@ -73,7 +73,9 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
         self.overview: PortfolioOverview | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        # Not Textual's Header: it fails when the screen goes before its title is set (a
+        # quick `o` then Esc crashed the app).
+        yield Static(t("portfolio.title"), id="portfolio-title", markup=False)
         with VerticalScroll(id="portfolio-body"):
             yield Static(t("portfolio.loading"), id="portfolio-summary", markup=False)
             with Container(id="portfolio-tables"):
@@ -94,7 +96,6 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
         return table
 
     def on_mount(self) -> None:
-        self.sub_title = t("portfolio.title")
         self.action_reload()
 
     def action_back(self) -> None:
@@ -130,7 +131,8 @@ class PortfolioScreen(TranslatedBindings, Screen[None]):
             if overview.scope_login
             else t("portfolio.scope_all")
         )
-        self.sub_title = f"{t('portfolio.title')} — {scope}"
+        title = f"{t('portfolio.title')} — {scope}"
+        self.query_one("#portfolio-title", Static).update(title)
         lines = [
             t(
                 "portfolio.summary_money",
