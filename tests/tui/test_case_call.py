@@ -65,7 +65,7 @@ async def test_promise_call_under_25_keys_at_80x24(db_path: Path, seeded: dict[s
         seeded["case"],
     )
     assert [tuple(row) for row in promise] == [
-        (180_000, (TODAY + timedelta(days=7)).isoformat(), "pending")
+        (150_000, (TODAY + timedelta(days=7)).isoformat(), "pending")
     ]
     call = query(
         db_path,

@@ -13,26 +13,20 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events
-from textual._wait import wait_for_idle  # private, but what App._press_keys uses to pace keys
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.timer import Timer
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from relance_tui.config import Settings
 from relance_tui.i18n import t
 from relance_tui.storage.queue import Key
 from relance_tui.tui.database import DatabaseApp, database_work
+from relance_tui.tui.key_pacing import KeyPacing
 
 if TYPE_CHECKING:
     from relance_tui.services.queue import QueueFilters
 
 CASE_SCREEN = "case"  # the installed, reused case screen
-# Keys typed while a case opens wait for it, at most this long (then they are dropped: the
-# agent sees the screen by then, and typed-ahead digits must not land on another one).
-HOLD_KEYS_SECONDS = 3.0
-NEVER_HELD = frozenset({"ctrl+c", "ctrl+q"})
 
 
 class NextCase(Message):
@@ -44,7 +38,7 @@ class NextCase(Message):
         self.key = key
 
 
-class CaseNavigation(DatabaseApp[int]):
+class CaseNavigation(KeyPacing, DatabaseApp[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_case", "key.next_case", id="app.next_case"),
         Binding("a", "agenda", "key.agenda", id="app.agenda"),
@@ -54,61 +48,9 @@ class CaseNavigation(DatabaseApp[int]):
     last_case: tuple[int, Key | None] | None = None  # the case opened last (`n` goes after it)
     walk_filters: QueueFilters | None = None  # the queue view `n` walks (the queue screen's)
     walk_seen: frozenset[int] = frozenset()  # cases opened on this walk: `n` passed them
-    _held_keys: list[events.Key] | None = None  # typed while a case opens (None: not opening)
-    _hold_timer: Timer | None = None
 
     def now(self) -> datetime:
         raise NotImplementedError
-
-    # An agent who knows the way types Enter, c, Enter, 4 at once: the case takes a moment to
-    # open, and without this its keys would land on the queue (c, digits and letters there
-    # search, filter or open another row). They are held, then replayed on the case screen.
-
-    def hold_keys(self) -> None:
-        if self._held_keys is None:
-            self._held_keys = []
-            self._hold_timer = self.set_timer(HOLD_KEYS_SECONDS, self.drop_held_keys)
-
-    def replay_held_keys(self) -> None:
-        """The case (or the call) is on screen: the keys typed meanwhile go to it, in order."""
-        held = self._stop_holding()
-        if held:
-            self.run_worker(self._replay(held), group="type-ahead")
-
-    async def _replay(self, keys: list[events.Key]) -> None:
-        """Each key once the previous one is done with (the app idle again): its effect (a step
-        shown, its field focused) comes before the next key, as when they were typed. A key
-        that opens something new (the call) holds the rest until that is on screen."""
-        for index, held in enumerate(keys):
-            if self._held_keys is not None:
-                self._held_keys.extend(keys[index:])
-                return
-            key = events.Key(held.key, held.character)
-            key.set_sender(self)  # as the driver sends keys: bubbling stops at no screen
-            self.post_message(key)
-            await wait_for_idle(0)  # as Textual's own key simulation paces its keys
-
-    def drop_held_keys(self) -> None:
-        """The case did not open as typed for (a draft to decide on, refused, too slow)."""
-        self._stop_holding()
-
-    def _stop_holding(self) -> list[events.Key]:
-        held, self._held_keys = self._held_keys or [], None
-        if self._hold_timer is not None:
-            self._hold_timer.stop()
-            self._hold_timer = None
-        return held
-
-    async def on_event(self, event: events.Event) -> None:
-        if (
-            isinstance(event, events.Key)
-            and self._held_keys is not None
-            and not event.is_forwarded
-            and event.key not in NEVER_HELD
-        ):
-            self._held_keys.append(event)
-            return
-        await super().on_event(event)
 
     def open_case(self, case_id: int, queue_key: Key | None = None) -> None:
         """Show the case on the case screen, pushed unless already current (`n` from a case).

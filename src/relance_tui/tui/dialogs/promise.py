@@ -14,15 +14,15 @@ from relance_tui.services.casework import Recorded, record_promise
 from relance_tui.tui.dialogs.record import RecordDialog, Write
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import amount_text, day_text, parse_amount, parse_day
-from relance_tui.tui.widgets.solve_forms import PROMISE_DEFAULT_DAYS, FormError
+from relance_tui.tui.widgets.solve_forms import PROMISE_DEFAULT_DAYS, FormError, amount_chased
 
 
 class PromiseDialog(RecordDialog):
     TITLE_KEY = key("dialog.promise.title")
 
     def fields(self) -> ComposeResult:
-        balance = self.case_file.preparation.balance
-        yield FieldRow(t("call.field.amount"), "promise-amount", value=amount_text(balance))
+        amount = amount_chased(self.case_file.preparation)
+        yield FieldRow(t("call.field.amount"), "promise-amount", value=amount_text(amount))
         yield FieldRow(
             t("call.field.pay_on"),
             "promise-date",

@@ -99,6 +99,8 @@ class FittedTable(WidthAware, DataTable[Cell]):
         """Show these rows (cursor and scroll back at the top)."""
         self._rows = list(rows)
         self._lay_out(keep_cursor=False)
+        # Rows set as a tab is shown come before its layout: fitted again once it has a width.
+        self.call_after_refresh(self.width_changed)
 
     def width_changed(self) -> None:
         if self.size.width != self._laid_out_width:

@@ -73,6 +73,12 @@ class FormError(KeyedError):
         return self.text()
 
 
+def amount_chased(prep: calls.CallPreparation) -> Decimal:
+    """What a promise or an announced payment is proposed for: what is overdue (the reminder is
+    about it), the whole balance when nothing is overdue yet."""
+    return prep.overdue if prep.overdue > 0 else prep.balance
+
+
 def _cents(value: Decimal) -> int:
     return int(value * 100)
 
@@ -99,7 +105,7 @@ class PromiseForm(Vertical):
 
     def compose(self) -> ComposeResult:
         yield FieldRow(
-            t("call.field.amount"), "promise-amount", value=amount_text(self.prep.balance)
+            t("call.field.amount"), "promise-amount", value=amount_text(amount_chased(self.prep))
         )
         yield FieldRow(
             t("call.field.pay_on"),
@@ -286,8 +292,7 @@ class ClaimForm(Vertical):
         self.today = today
 
     def compose(self) -> ComposeResult:
-        # What is overdue (the whole balance when nothing is yet): a transfer answers a reminder.
-        claimed = self.prep.overdue if self.prep.overdue > 0 else self.prep.balance
+        claimed = amount_chased(self.prep)
         yield FieldRow(t("call.field.amount"), "claim-amount", value=amount_text(claimed))
         yield FieldRow(t("call.field.paid_on"), "claim-date", value=day_text(self.today))
         yield FieldRow(t("call.field.reference"), "claim-ref")

@@ -1,0 +1,102 @@
+"""Keys are taken one at a time, and wait while a case opens or a call starts.
+
+An agent who knows the way types Enter, c, Enter, 4, Enter at once, and over SSH such keys often
+arrive together in one read. Textual would route each of them before the previous one had done
+its work: the call's keys landed on the queue (letters there search, Enter opens another row) or
+on a case screen still loading. So:
+
+- a key is handled once the previous one is done with (the app idle again, as Textual's own key
+  simulation paces its keys); a key typed alone goes through at once;
+- while a case opens or a call starts (`hold_keys`), the keys typed meanwhile wait; they go on
+  once it is on screen (`replay_held_keys`), or are dropped when what they were typed for did not
+  come (`drop_held_keys`: a left-over draft asks its question, the case cannot be read), and in
+  any case after `HOLD_KEYS_SECONDS`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual._wait import wait_for_idle  # private, but what App._press_keys uses to pace keys
+from textual.app import App
+from textual.timer import Timer
+
+HOLD_KEYS_SECONDS = 3.0
+IDLE_WAIT_MAX_SECONDS = 0.25  # a busy app (a score refresh running) still takes the next key
+NEVER_HELD = frozenset({"ctrl+c", "ctrl+q"})
+
+if TYPE_CHECKING:
+    _Base = App[int]
+else:  # a mixin of the app, placed before Textual's App
+    _Base = object
+
+
+class KeyPacing(_Base):
+    _pending_keys: deque[events.Key] | None = None  # waiting for the key being handled
+    _key_busy = False  # a key is being handled
+    _key_in_transit: events.Key | None = None  # the pending key posted to go next
+    _held_keys: list[events.Key] | None = None  # typed while a case opens (None: not opening)
+    _hold_timer: Timer | None = None
+
+    def hold_keys(self) -> None:
+        if self._held_keys is None:
+            self._held_keys = list(self._pending())
+            self._pending().clear()
+            self._hold_timer = self.set_timer(HOLD_KEYS_SECONDS, self.drop_held_keys)
+
+    def replay_held_keys(self) -> None:
+        """What the keys were typed for is on screen: they go on, in order."""
+        self._pending().extend(self._stop_holding())
+        if not self._key_busy:
+            self._next_key()
+
+    def drop_held_keys(self) -> None:
+        self._stop_holding()
+
+    def _stop_holding(self) -> list[events.Key]:
+        held, self._held_keys = self._held_keys or [], None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        return held
+
+    def _pending(self) -> deque[events.Key]:
+        if self._pending_keys is None:
+            self._pending_keys = deque()
+        return self._pending_keys
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded or event.key in NEVER_HELD:
+            await super().on_event(event)
+            return
+        if event is self._key_in_transit:
+            self._key_in_transit = None
+        elif self._held_keys is not None:
+            self._held_keys.append(event)
+            return
+        elif self._key_busy:
+            self._pending().append(event)
+            return
+        self._key_busy = True
+        try:
+            await super().on_event(event)
+        finally:
+            self.run_worker(self._key_done(), group="key-pacing")
+
+    async def _key_done(self) -> None:
+        await wait_for_idle(0, IDLE_WAIT_MAX_SECONDS)
+        self._next_key()
+
+    def _next_key(self) -> None:
+        pending = self._pending()
+        if self._held_keys is not None or not pending:
+            self._key_busy = False
+            return
+        self._key_busy = True
+        typed = pending.popleft()
+        key = events.Key(typed.key, typed.character)
+        key.set_sender(self)  # as the driver sends keys: bubbling stops at no screen
+        self._key_in_transit = key
+        self.post_message(key)
