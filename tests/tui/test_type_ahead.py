@@ -61,7 +61,7 @@ async def test_keys_typed_while_the_case_opens_go_to_the_case(
             if busy:
                 blocker.execute("ROLLBACK")
             blocker.close()
-        await wait_until(pilot, lambda: bool(voicemails(db_path)))
+        await wait_until(pilot, lambda: bool(voicemails(db_path)), seconds=40)
         await settle(pilot)
         assert voicemails(db_path) == [first.id]
         assert isinstance(app.screen, QueueScreen)

@@ -6,7 +6,8 @@ its work: the call's keys landed on the queue (letters there search, Enter opens
 on a case screen still loading. So:
 
 - a key is handled once the previous one is done with (the app idle again, as Textual's own key
-  simulation paces its keys); a key typed alone goes through at once;
+  simulation paces its keys); a key typed alone goes through at once, and so does a character
+  typed into a text field;
 - while a case opens or a call starts (`hold_keys`), the keys typed meanwhile wait; they go on
   once it is on screen (`replay_held_keys`), or are dropped when what they were typed for did not
   come (`drop_held_keys`: a left-over draft asks its question, the case cannot be read), and in
@@ -15,15 +16,18 @@ on a case screen still loading. So:
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
 from textual._wait import wait_for_idle  # private, but what App._press_keys uses to pace keys
 from textual.app import App
+from textual.dom import DOMNode
 from textual.timer import Timer
+from textual.widgets import Input, TextArea
 
-HOLD_KEYS_SECONDS = 3.0
+HOLD_KEYS_SECONDS = 10.0  # a safety net: a case or a call slower than this on a loaded server
 IDLE_WAIT_MAX_SECONDS = 0.25  # a busy app (a score refresh running) still takes the next key
 NEVER_HELD = frozenset({"ctrl+c", "ctrl+q"})
 
@@ -80,14 +84,30 @@ class KeyPacing(_Base):
             self._pending().append(event)
             return
         self._key_busy = True
+        # A character typed into a text field changes nothing but the field: the next key may
+        # follow it at once (a note typed ahead is not slowed to one character per idle wait).
+        typing = event.is_printable and isinstance(self.focused, Input | TextArea)
+        target: DOMNode = self.focused or self.screen
         try:
             await super().on_event(event)
         finally:
-            self.run_worker(self._key_done(), group="key-pacing")
+            if typing:
+                self._next_key()
+            else:
+                self.run_worker(self._key_done(target), group="key-pacing")
 
-    async def _key_done(self) -> None:
-        await wait_for_idle(0, IDLE_WAIT_MAX_SECONDS)
-        self._next_key()
+    async def _key_done(self, target: DOMNode) -> None:
+        """The key was handled where it went, and what that set off: the messages it posted up
+        the tree (an option chosen, a step shown), the focus moved on the app's queue."""
+        try:
+            for _ in range(2):
+                for pump in target.ancestors_with_self:  # the widget … its screen, the app
+                    done = asyncio.Event()
+                    if pump.call_later(done.set):
+                        await done.wait()
+            await wait_for_idle(0, IDLE_WAIT_MAX_SECONDS)
+        finally:
+            self._next_key()
 
     def _next_key(self) -> None:
         pending = self._pending()
