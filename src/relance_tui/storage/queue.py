@@ -84,6 +84,40 @@ LEFT JOIN (
 WHERE {where}
 """
 
+# The same row for one case, with scalar subqueries: the grouped subqueries above make SQLite
+# build three automatic indexes each time (~1 ms, inside the write lock of every call recorded).
+# CROSS JOIN keeps the case's plans as the outer loop (else all due installments are scanned).
+_ONE_CASE_SCORE_INPUTS = """
+SELECT c.id, c.status, c.overdue_cents, c.oldest_due_date, c.prescription_on, c.stage,
+       c.last_visit_at, c.urgency, c.priority, c.score_parts, c.scored_on, c.segment,
+       d.payer_type, d.avg_days_late, d.promises_broken, d.promises_kept, d.strategic,
+       d.risk_score,
+       EXISTS (SELECT 1 FROM callbacks INDEXED BY callbacks_case
+               WHERE case_id = :id AND status = 'pending' AND due_at <= :now),
+       COALESCE((SELECT MAX(status = 'pending' AND due_date = :today)
+                 FROM promises INDEXED BY promises_case WHERE case_id = :id
+                 AND ((status = 'pending' AND due_date <= :today) OR status = 'broken')), 0),
+       (SELECT MAX(CASE WHEN status = 'broken' THEN COALESCE(settled_on, date(due_date, '+1 day'))
+                        WHEN due_date < :today THEN date(due_date, '+1 day') END)
+        FROM promises INDEXED BY promises_case WHERE case_id = :id
+        AND ((status = 'pending' AND due_date <= :today) OR status = 'broken')),
+       COALESCE((SELECT MAX(i.status = 'pending' AND i.due_date = :today)
+                 FROM payment_plans pp INDEXED BY payment_plans_case
+                 CROSS JOIN plan_installments i ON i.plan_id = pp.id
+                 WHERE pp.case_id = :id AND pp.status IN ('active', 'broken')
+                 AND ((i.status = 'pending' AND i.due_date <= :today) OR i.status = 'missed')), 0),
+       (SELECT MAX(CASE WHEN i.status = 'missed' OR i.due_date < :today
+                        THEN date(i.due_date, '+1 day') END)
+        FROM payment_plans pp INDEXED BY payment_plans_case
+        CROSS JOIN plan_installments i ON i.plan_id = pp.id
+        WHERE pp.case_id = :id AND pp.status IN ('active', 'broken')
+        AND ((i.status = 'pending' AND i.due_date <= :today) OR i.status = 'missed')),
+       COALESCE(c.last_contact_at >= :day_start, 0)
+FROM cases c
+JOIN debtors d ON d.id = c.debtor_id
+WHERE c.id = :id
+"""
+
 
 def read_score_inputs(
     conn: sqlite3.Connection,
@@ -101,6 +135,10 @@ def read_score_inputs(
     All open cases when `case_ids` is None; otherwise those cases, open or closed.
     """
     params: dict[str, object] = {"now": now_iso, "today": today_iso, "day_start": day_start_iso}
+    if case_ids is not None and len(set(case_ids)) == 1:  # after each write on a case
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(_ONE_CASE_SCORE_INPUTS, {**params, "id": case_ids[0]}).fetchall()
     if case_ids is None:
         sql = _SCORE_INPUTS.format(
             case_filter="",
