@@ -31,7 +31,7 @@ from relance_tui.domain.models import CallOutcome, InteractionChannel, Stage, to
 from relance_tui.domain.notes_check import NoteFinding
 from relance_tui.domain.phones import parse_phone
 from relance_tui.i18n import Key, key
-from relance_tui.services.casefile import preparation_for
+from relance_tui.services.call_preparation import preparation_to_record
 from relance_tui.services.casework import (
     active_agent_id,
     case_write,
@@ -97,7 +97,7 @@ def record_call(
     """
     now = aware(now)
     today = business_day(now)
-    prep = preparation_for(conn, draft.case_id, now=now, settings=settings)
+    prep = preparation_to_record(conn, draft.case_id)
     found = list(problems(draft, prep, today=today))
     agent_id = active_agent_id(conn, agent_login)
     if agent_id is None:

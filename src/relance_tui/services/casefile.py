@@ -837,12 +837,6 @@ def _warnings(
     return tuple(found)
 
 
-def preparation_for(
-    conn: sqlite3.Connection, case_id: int, *, now: datetime, settings: Settings
-) -> CallPreparation:
-    return load_case_file(conn, case_id, now=now, settings=settings).preparation
-
-
 def entry_recap(conn: sqlite3.Connection, case_id: int, entry: HistoryEntry) -> str:
     """The recap of a call in the history (read when the agent opens the entry)."""
     if entry.kind is not HistoryKind.CALL or not entry.ref_id:

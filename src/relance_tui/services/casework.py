@@ -37,7 +37,8 @@ from relance_tui.domain.enums import NextAction
 from relance_tui.domain.models import InteractionChannel, Stage, to_cents
 from relance_tui.domain.notes_check import NoteFinding, check_notes
 from relance_tui.i18n import Key, key
-from relance_tui.services.casefile import CaseNotFoundError, preparation_for
+from relance_tui.services.call_preparation import preparation_to_record
+from relance_tui.services.casefile import CaseNotFoundError
 from relance_tui.services.ranking import refresh_scores
 from relance_tui.storage import casework as store
 from relance_tui.storage import claims
@@ -333,11 +334,9 @@ def write_callback(
 # --- Outside a call ---------------------------------------------------------------------------
 
 
-def _case_prep(
-    conn: sqlite3.Connection, case_id: int, settings: Settings, now: datetime
-) -> CallPreparation | None:
+def _case_prep(conn: sqlite3.Connection, case_id: int) -> CallPreparation | None:
     try:
-        return preparation_for(conn, case_id, now=now, settings=settings)
+        return preparation_to_record(conn, case_id)
     except CaseNotFoundError:
         return None
 
@@ -358,7 +357,7 @@ def record_promise(
     """A promise received outside a call (e-mail, letter). Notes, if any, become a note."""
     now = aware(now)
     today = business_day(now)
-    prep = _case_prep(conn, case_id, settings, now)
+    prep = _case_prep(conn, case_id)
     agent_id = active_agent_id(conn, agent_login)
     found: list[Key] = []
     if prep is None:
@@ -428,7 +427,7 @@ def record_dispute(
     """Open a dispute on some of the case's invoices: they leave the dunning ladder."""
     now = aware(now)
     today = business_day(now)
-    prep = _case_prep(conn, case_id, settings, now)
+    prep = _case_prep(conn, case_id)
     if prep is None:
         return Recorded(False, problems=(key("case.problem.unknown_case"),))
     agent_id = active_agent_id(conn, agent_login)
@@ -489,7 +488,7 @@ def schedule_callback(
 ) -> Recorded:
     """Plan a call back (replaces the case's other pending callbacks)."""
     now = aware(now)
-    prep = _case_prep(conn, case_id, settings, now)
+    prep = _case_prep(conn, case_id)
     if prep is None:
         return Recorded(False, problems=(key("case.problem.unknown_case"),))
     agent_id = active_agent_id(conn, agent_login)
