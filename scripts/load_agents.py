@@ -8,14 +8,14 @@ Some workers are killed at random (SIGKILL), many of them inside the recording t
 restarted to finish their share. Each worker keeps a journal (each line written through to the
 kernel before it goes on): what it attempted, what the database acknowledged, when it held which
 case. At the end the script checks the database against the journals and prints: actions
-attempted, committed, lost (must be 0), double claims (must be 0), `PRAGMA integrity_check`, the
+attempted, committed, lost (must be 0), failed (a save or claim release that timed out or was
+refused: must be 0), double claims (must be 0), `PRAGMA integrity_check`, the
 workers' CPU time (and the actions' own), and the p50/p99 latency of one whole action.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -59,9 +59,9 @@ def run_worker(args: argparse.Namespace) -> int:
     assert agent is not None
     rng = random.Random(f"{args.seed}-{args.login}-{os.getpid()}")
     journal_path = Path(args.journal)
-    done = (
-        sum(1 for line in journal_path.open() if '"done"' in line) if journal_path.exists() else 0
-    )
+    lines = journal_path.read_text().splitlines() if journal_path.exists() else []
+    done = sum(1 for line in lines if '"done"' in line)
+    attempts = sum(1 for line in lines if '"attempt"' in line)  # killed ones included
 
     def write(entry: dict[str, object]) -> None:
         # Written through to the kernel before going on: a SIGKILL cannot lose it then (only a
@@ -132,7 +132,8 @@ def run_worker(args: argparse.Namespace) -> int:
             )
             draft = calls.conclude(draft, prep, today=moment.date())
         write({"kind": "attempt", "token": token})
-        doomed = rng.random() < args.kill_rate
+        attempts += 1
+        doomed = rng.random() < args.kill_rate or attempts == args.kill_attempt
         try:
             recorded = record_call(conn, settings, draft, agent_login=args.login, now=moment)
         except sqlite3.OperationalError:  # nothing written: the app tells the agent to retry
@@ -145,8 +146,10 @@ def run_worker(args: argparse.Namespace) -> int:
         # Journal first, then release: a journaled hold always lies inside the real one, so any
         # overlap the report finds is a real double claim.
         write({"kind": "release", "case": case_id, "at": time.time()})
-        with contextlib.suppress(sqlite3.OperationalError):  # else the claim simply expires
+        try:
             release_case(conn, case_id, agent.id)
+        except sqlite3.OperationalError:  # the claim simply expires; counted as failed
+            write({"kind": "busy", "case": case_id})
         write({"kind": "done", "token": token, "ms": _ms(started), "cpu_ms": _cpu_ms(cpu_started)})
         done += 1
     return 0
@@ -163,14 +166,16 @@ def _cpu_ms(started: float) -> float:
 # --- coordinator -------------------------------------------------------------------------------
 
 
-def prepare_database(path: Path, agents: int, seed: int) -> list[str]:
+def prepare_database(
+    path: Path, agents: int, seed: int, debtors: int = 2000, invoices: int = 12000
+) -> list[str]:
     from relance_tui.domain.models import AgentRole
     from relance_tui.services.seed.build import seed_database
     from relance_tui.storage.agents import upsert_agent
     from relance_tui.storage.db import connect, transaction
 
     conn = connect(path)
-    seed_database(conn, debtors=2000, invoices=12000, seed=seed, today=date.today())
+    seed_database(conn, debtors=debtors, invoices=invoices, seed=seed, today=date.today())
     logins = [f"charge{i:02d}" for i in range(1, agents + 1)]
     with transaction(conn):
         for login in logins:
@@ -190,6 +195,8 @@ def main() -> int:
         default=0.005,
         help="chance that an action's recording transaction is killed midway",
     )
+    parser.add_argument("--kill-attempt", type=int, default=0, metavar="N",
+                        help="also kill each worker in its Nth recording (0: none)")  # fmt: skip
     parser.add_argument("--external-kills", type=int, default=10,
                         help="workers killed from outside at random moments")  # fmt: skip
     parser.add_argument(
@@ -199,6 +206,8 @@ def main() -> int:
         help="mean pause between an agent's actions (0: back to back)",
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--debtors", type=int, default=2000, help="debtors seeded")
+    parser.add_argument("--invoices", type=int, default=12000, help="invoices seeded")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--login", help=argparse.SUPPRESS)
     parser.add_argument("--journal", help=argparse.SUPPRESS)
@@ -209,7 +218,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="relance-load-"))
     db = args.db or work / "load.db"
     print(f"preparing {db} …", flush=True)
-    logins = prepare_database(db, args.agents, args.seed)
+    logins = prepare_database(db, args.agents, args.seed, args.debtors, args.invoices)
     journals = {login: work / f"{login}.jsonl" for login in logins}
 
     def spawn(login: str) -> subprocess.Popen[bytes]:
@@ -217,7 +226,7 @@ def main() -> int:
             sys.executable, __file__, str(args.agents), str(args.actions), "--worker",
             "--db", str(db), "--login", login, "--journal", str(journals[login]),
             "--kill-rate", str(args.kill_rate), "--seed", str(args.seed),
-            "--think-ms", str(args.think_ms),
+            "--think-ms", str(args.think_ms), "--kill-attempt", str(args.kill_attempt),
         ])  # fmt: skip
 
     rng = random.Random(args.seed)
@@ -348,7 +357,9 @@ def report(
     print(f"CPU of the actions alone (no start-up, no pause): {mean_cpu:.1f} ms per action")
     print(f"action latency: p50 {quantiles[49]:.1f} ms  p99 {quantiles[98]:.1f} ms"
           f"  (claim → read case → record → release, {len(latencies)} actions)")  # fmt: skip
-    ok = not lost and not torn and double_claims == 0 and integrity == "ok"
+    failed = busy + rejected
+    print(f"failed: {failed} (busy time-outs and refusals: the agent would have been told)")
+    ok = not lost and not torn and double_claims == 0 and integrity == "ok" and not failed
     print("RESULT: OK" if ok else "RESULT: FAILED")
     return 0 if ok else 1
 
