@@ -1,4 +1,5 @@
-"""`relance admin install-server`: set up the shared server (services/server_install.py)."""
+"""`relance admin install-server` / `uninstall-server`: set up the shared server, or take it apart
+(services/server_install.py, services/server_uninstall.py)."""
 
 from __future__ import annotations
 
@@ -76,10 +77,37 @@ def register(subparsers: Any) -> None:
     install.add_argument(
         "--lang", choices=("fr", "en"), default=argparse.SUPPRESS, help=t("server.cli.lang")
     )
+    _register_uninstall(actions)
     parser.set_defaults(handler=run, reads_settings=False)  # fmt: skip
 
 
+def _register_uninstall(actions: Any) -> None:
+    remove = actions.add_parser(
+        "uninstall-server",
+        help=t("server.uninstall.cli.help"),
+        description=t("server.uninstall.cli.description"),
+    )
+    remove.add_argument("--service-account", default="relance", metavar="LOGIN",
+                        help=t("server.cli.service_account"))  # fmt: skip
+    remove.add_argument("--data-dir", type=Path, default=Path("/var/lib/relance"),
+                        metavar="DIR", help=t("server.cli.data_dir"))  # fmt: skip
+    remove.add_argument("--server-config", type=Path, default=None, metavar="PATH",
+                        help=t("server.cli.server_config"))  # fmt: skip
+    remove.add_argument("--sudoers", type=Path, default=Path("/etc/sudoers.d/relance"),
+                        metavar="PATH", help=t("server.cli.sudoers"))  # fmt: skip
+    remove.add_argument("--wrapper", type=Path, default=Path("/usr/local/bin/relance"),
+                        metavar="PATH", help=t("server.cli.wrapper"))  # fmt: skip
+    remove.add_argument("--purge", type=Path, default=None, metavar="DIR",
+                        help=t("server.uninstall.cli.purge"))  # fmt: skip
+    remove.add_argument("--dry-run", action="store_true", help=t("server.cli.dry_run"))
+    remove.add_argument(
+        "--lang", choices=("fr", "en"), default=argparse.SUPPRESS, help=t("server.cli.lang")
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.admin_action == "uninstall-server":
+        return run_uninstall(args)
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.config import DEFAULT_SERVER_CONFIG
     from relance_tui.services.server_install import InstallError, ServerInstall, install
@@ -111,4 +139,31 @@ def run(args: argparse.Namespace) -> int:
                 database=plan.database,
             )
         )
+    return common.EXIT_OK
+
+
+def run_uninstall(args: argparse.Namespace) -> int:
+    # Deferred: each sub-command loads only what it runs.
+    from relance_tui.config import DEFAULT_SERVER_CONFIG
+    from relance_tui.services.server_install import InstallError, ServerInstall
+    from relance_tui.services.server_uninstall import uninstall
+
+    plan = ServerInstall(
+        entry_point=Path(sys.executable).parent / "relance",  # not used: nothing is run
+        service_account=args.service_account,
+        data_dir=args.data_dir,
+        config=args.server_config or DEFAULT_SERVER_CONFIG,
+        sudoers=args.sudoers,
+        wrapper=args.wrapper,
+    )
+    try:
+        uninstall(plan, purge=args.purge, dry_run=args.dry_run, report=print)
+    except InstallError as error:
+        raise common.CliError(str(error)) from error
+    if args.dry_run:
+        print(t("server.install.dry_run_done"))
+    elif args.purge is None:
+        print(t("server.uninstall.finished", path=plan.data_dir, account=plan.service_account))
+    else:
+        print(t("server.uninstall.purged"))
     return common.EXIT_OK
