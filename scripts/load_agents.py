@@ -350,9 +350,9 @@ def report(
     print(f"lost: {len(lost)}  records without an attempt: {len(torn)}  double claims: "
           f"{double_claims}")  # fmt: skip
     print(f"integrity_check: {integrity}")
-    print(f"workers' CPU once started: {cpu:.1f} s ({cpu / elapsed:.2f} cores;"
-          f" {1000 * cpu / max(len(latencies), 1):.1f} ms per action, restarts' warm-up"
-          f" included)  load average at the end: {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(f"workers' CPU: {cpu:.1f} s ({cpu / elapsed:.2f} cores;"
+          f" {1000 * cpu / max(len(latencies), 1):.1f} ms per action, every start-up's imports"
+          f" and warm-up included)  load average at the end: {os.getloadavg()[0]:.1f}")  # fmt: skip
     mean_cpu = statistics.fmean(action_cpu or [0.0])
     print(f"CPU of the actions alone (no start-up, no pause): {mean_cpu:.1f} ms per action")
     print(f"action latency: p50 {quantiles[49]:.1f} ms  p99 {quantiles[98]:.1f} ms"
