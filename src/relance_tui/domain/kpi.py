@@ -103,17 +103,31 @@ def kept_rate(counts: dict[str, int]) -> float | None:
     return round(100 * kept / decided, 1) if decided else None
 
 
-def balance_moves(loads: dict[int, int]) -> list[tuple[int, int, int]]:
+def balance_moves(
+    loads: dict[int, int], fixed: dict[int, int] | None = None
+) -> list[tuple[int, int, int]]:
     """(from agent, to agent, how many cases) that even out the open cases between agents:
-    each ends with the average, rounded down or up. Agents keep their order (ids) for ties."""
+    each ends with the average, rounded down or up. `fixed`: how many of each agent's cases
+    must stay with them (held, a callback today); an agent with more of those than the
+    average keeps just those and the others share the rest. Agents keep their order (ids) for
+    ties."""
     if len(loads) < 2:
         return []
-    total = sum(loads.values())
-    base, extra = divmod(total, len(loads))
+    kept = {agent: min(loads[agent], (fixed or {}).get(agent, 0)) for agent in loads}
+    pinned: set[int] = set()
+    while True:  # the level the free agents reach, above what the pinned ones must keep
+        free = [agent for agent in loads if agent not in pinned]
+        base, extra = divmod(sum(loads.values()) - sum(kept[a] for a in pinned), len(free))
+        over = {agent for agent in free if kept[agent] > base}
+        if not over:
+            break
+        pinned |= over
     # The most loaded keep the extra case each: fewer moves.
-    order = sorted(loads, key=lambda a: (-loads[a], a))
-    target = {agent: base + (1 if n < extra else 0) for n, agent in enumerate(order)}
-    givers = [[a, loads[a] - target[a]] for a in order if loads[a] > target[a]]
+    order = sorted(free, key=lambda a: (-loads[a], a))
+    target = {agent: kept[agent] for agent in pinned}
+    target.update({agent: base + (1 if n < extra else 0) for n, agent in enumerate(order)})
+    givers = [[a, loads[a] - target[a]] for a in sorted(loads, key=lambda a: (-loads[a], a))
+              if loads[a] > target[a]]  # fmt: skip
     takers = [[a, target[a] - loads[a]] for a in sorted(loads) if loads[a] < target[a]]
     moves: list[tuple[int, int, int]] = []
     g = k = 0

@@ -1,15 +1,20 @@
-"""Reassigning cases (supervisors and admins): one case, a list of cases, or a queue view.
+"""Reassigning cases (supervisors and admins): one case, a list of cases, a queue view, or
+balancing a portfolio's load between its agents (a plan shown first, then applied).
 
 Checks who asks and who receives, then moves the open cases in one `BEGIN IMMEDIATE`
 transaction with one `case.reassign` audit event per case (storage.assignment). Cases already
-with the target agent are left alone (no event that changes nothing).
+with the target agent are left alone (no event that changes nothing). The queues read
+`cases.assigned_agent_id`, so each agent's queue shows the change on its next refresh.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from relance_tui.domain.clock import business_day, day_start_utc, utc_iso
 from relance_tui.domain.kpi import balance_moves
 from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
@@ -142,15 +147,113 @@ def _reassign(
         return assignment.reassign(conn, cases, target.id, by=actor.login)
 
 
-def balance_load(conn: sqlite3.Connection, *, by_login: str) -> int:
-    """Even out the open cases between the active agents (role agent): the least urgent cases
-    of the most loaded go to the least loaded, in one transaction. Returns how many moved."""
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    """One of an agent's open cases, in the workload tab's list."""
+
+    case_id: int
+    reference: str
+    debtor_name: str
+    segment: str
+    overdue_cents: int
+    urgency: int
+    oldest_due: str | None
+    holder: str | None  # who holds it now
+    next_callback: str | None
+
+
+def agent_cases(
+    conn: sqlite3.Connection, *, agent_id: int, by_login: str, now: datetime
+) -> list[OpenCase]:
+    """The agent's open cases, most urgent first (at most BULK_CAP of them)."""
+    check_actor(conn, by_login)
+    stamp = utc_iso(now)
+    return [
+        OpenCase(
+            case_id=int(r["id"]),
+            reference=str(r["reference"]),
+            debtor_name=str(r["legal_name"]),
+            segment=str(r["segment"]),
+            overdue_cents=int(r["overdue_cents"]),
+            urgency=int(r["urgency"]),
+            oldest_due=r["oldest_due_date"],
+            holder=r["holder"] if (r["claim_expires_at"] or "") > stamp else None,
+            next_callback=r["next_callback"],
+        )
+        for r in assignment.agent_open_cases(conn, agent_id, BULK_CAP)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    from_id: int
+    from_login: str
+    to_id: int
+    to_login: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class BalancePlan:
+    """What balancing a portfolio would do: the moves, and what it leaves alone."""
+
+    segment: str | None  # None: the whole book
+    agents: int
+    cases: int
+    staying: int  # held now or with a callback today: they stay with their agent
+    moves: tuple[Move, ...]
+
+    @property
+    def moving(self) -> int:
+        return sum(move.count for move in self.moves)
+
+
+def _today(now: datetime) -> dict[str, str]:
+    today = business_day(now)
+    return {
+        "now": utc_iso(now),
+        "day_start": day_start_utc(today),
+        "day_end": day_start_utc(today + timedelta(days=1)),
+    }
+
+
+def plan_balance(
+    conn: sqlite3.Connection, *, by_login: str, segment: str | None, now: datetime
+) -> BalancePlan:
+    """Even out a portfolio's open cases (one segment, or the whole book) between its active
+    agents: how many go from whom to whom. Held cases and those with a callback today stay;
+    the least urgent move first. Nothing is written (see apply_balance)."""
+    check_actor(conn, by_login)
+    members = assignment.portfolio_members(conn, segment)
+    loads = assignment.balance_loads(conn, members, segment, **_today(now))
+    logins = {agent.id: agent.login for agent in list_agents(conn, include_inactive=True)}
+    moves = balance_moves(
+        {agent: count for agent, (count, _) in loads.items()},
+        {agent: stays for agent, (_, stays) in loads.items()},
+    )
+    return BalancePlan(
+        segment=segment,
+        agents=len(members),
+        cases=sum(count for count, _ in loads.values()),
+        staying=sum(stays for _, stays in loads.values()),
+        moves=tuple(
+            Move(giver, logins[giver], taker, logins[taker], count) for giver, taker, count in moves
+        ),
+    )
+
+
+def apply_balance(
+    conn: sqlite3.Connection, plan: BalancePlan, *, by_login: str, now: datetime
+) -> int:
+    """Make the moves of a plan shown and confirmed, in one transaction (one audit event per
+    case). Cases that became held or got a callback today since the preview stay, so at most
+    the plan's counts move. Returns how many moved."""
+    window = _today(now)
     with transaction(conn):
         actor = check_actor(conn, by_login)
-        agents = [a for a in list_agents(conn) if a.role == "agent" and a.active]
-        loads = assignment.open_case_counts(conn, [a.id for a in agents])
         moved = 0
-        for giver, taker, count in balance_moves(loads):
-            cases = assignment.least_urgent_cases(conn, giver, count)
-            moved += assignment.reassign(conn, cases, taker, by=actor.login) if cases else 0
+        for move in plan.moves:
+            target = check_target(conn, move.to_login)
+            cases = assignment.movable_cases(conn, move.from_id, move.count, plan.segment, **window)
+            moved += assignment.reassign(conn, cases, target.id, by=actor.login) if cases else 0
         return moved

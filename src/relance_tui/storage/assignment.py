@@ -168,26 +168,94 @@ def case_ids_of(conn: sqlite3.Connection, query: QueueQuery, limit: int) -> list
     return [int(row[0]) for row in cursor.execute(sql, params)]
 
 
-def open_case_counts(conn: sqlite3.Connection, agent_ids: Sequence[int]) -> dict[int, int]:
-    """Open cases per agent (every agent given, 0 for those with none)."""
-    counts = dict.fromkeys(agent_ids, 0)
-    for agent_id, count in conn.execute(
-        "SELECT assigned_agent_id, COUNT(*) FROM cases WHERE status = 'open'"
-        " AND assigned_agent_id IS NOT NULL GROUP BY assigned_agent_id"
-    ):
-        if agent_id in counts:
-            counts[agent_id] = count
-    return counts
+# --- The workload tab: an agent's cases, and balancing a portfolio -----------------------------
+
+_STAYS = """(
+    (c.claimed_by IS NOT NULL AND c.claim_expires_at > :now)
+    OR EXISTS (SELECT 1 FROM callbacks b WHERE b.case_id = c.id AND b.status = 'pending'
+               AND b.due_at >= :day_start AND b.due_at < :day_end))"""
 
 
-def least_urgent_cases(
-    conn: sqlite3.Connection, agent_id: int, count: int
-) -> list[tuple[int, int | None]]:
-    """The agent's `count` open cases that matter least now (lowest urgency and priority), none
-    held by someone: those move first when the load is balanced."""
+def agent_open_cases(conn: sqlite3.Connection, agent_id: int, limit: int) -> list[sqlite3.Row]:
+    """The agent's open cases, most urgent first, with who holds each and its next callback."""
+    return conn.execute(
+        "SELECT c.id, d.reference, d.legal_name, c.segment, c.overdue_cents, c.urgency,"
+        " c.oldest_due_date, h.login AS holder, c.claim_expires_at,"
+        " (SELECT MIN(b.due_at) FROM callbacks b WHERE b.case_id = c.id"
+        "   AND b.status = 'pending') AS next_callback"
+        " FROM cases c INDEXED BY cases_agent_queue JOIN debtors d ON d.id = c.debtor_id"
+        " LEFT JOIN agents h ON h.id = c.claimed_by"
+        " WHERE c.assigned_agent_id = ? AND c.status = 'open'"
+        " ORDER BY c.urgency DESC, c.priority DESC, c.id DESC LIMIT ?",
+        (agent_id, limit),
+    ).fetchall()
+
+
+def portfolio_members(conn: sqlite3.Connection, segment: str | None) -> list[int]:
+    """Active agents (role agent) of a portfolio: of one segment, those holding open cases of
+    it or with a portfolio rule that covers it; of the whole book, every one."""
+    if segment is None:
+        sql = "SELECT id FROM agents WHERE active AND role = 'agent' ORDER BY id"
+        return [int(row[0]) for row in conn.execute(sql)]
     rows = conn.execute(
-        "SELECT id, assigned_agent_id FROM cases WHERE assigned_agent_id = ? AND status = 'open'"
-        " AND claimed_by IS NULL ORDER BY urgency, priority, id LIMIT ?",
-        (agent_id, count),
+        "SELECT id FROM agents a WHERE a.active AND a.role = 'agent' AND ("
+        " EXISTS (SELECT 1 FROM cases c WHERE c.assigned_agent_id = a.id AND c.status = 'open'"
+        "   AND c.segment = :segment)"
+        " OR EXISTS (SELECT 1 FROM portfolio_rules r WHERE r.agent_id = a.id"
+        "   AND (r.segment IS NULL OR r.segment = :segment))) ORDER BY id",
+        {"segment": segment},
     )
+    return [int(row[0]) for row in rows]
+
+
+def balance_loads(
+    conn: sqlite3.Connection,
+    agent_ids: Sequence[int],
+    segment: str | None,
+    *,
+    now: str,
+    day_start: str,
+    day_end: str,
+) -> dict[int, tuple[int, int]]:
+    """Per agent given: (open cases of the portfolio, how many of them must stay: held now,
+    or with a callback due in [day_start, day_end))."""
+    loads = dict.fromkeys(agent_ids, (0, 0))
+    rows = conn.execute(
+        f"SELECT c.assigned_agent_id, COUNT(*), SUM({_STAYS}) FROM cases c"
+        " WHERE c.status = 'open' AND c.assigned_agent_id IS NOT NULL"
+        " AND (:segment IS NULL OR c.segment = :segment) GROUP BY c.assigned_agent_id",
+        {"segment": segment, "now": now, "day_start": day_start, "day_end": day_end},
+    )
+    for agent_id, count, stays in rows:
+        if agent_id in loads:
+            loads[agent_id] = (int(count), int(stays or 0))
+    return loads
+
+
+def movable_cases(
+    conn: sqlite3.Connection,
+    agent_id: int,
+    count: int,
+    segment: str | None,
+    *,
+    now: str,
+    day_start: str,
+    day_end: str,
+) -> list[tuple[int, int | None]]:
+    """The agent's `count` open cases of the portfolio that matter least now (lowest urgency
+    and priority), leaving those held and those with a callback today: they move first."""
+    rows = conn.execute(
+        "SELECT c.id, c.assigned_agent_id FROM cases c WHERE c.assigned_agent_id = :agent"
+        " AND c.status = 'open' AND (:segment IS NULL OR c.segment = :segment)"
+        f" AND NOT {_STAYS} ORDER BY c.urgency, c.priority, c.id LIMIT :count",
+        {"agent": agent_id, "count": count, "segment": segment, "now": now,
+         "day_start": day_start, "day_end": day_end},
+    )  # fmt: skip
     return [(int(case_id), agent) for case_id, agent in rows]
+
+
+def segments_with_open_cases(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute(
+        "SELECT DISTINCT segment FROM cases WHERE status = 'open' AND assigned_agent_id IS NOT NULL"
+    )
+    return [str(row[0]) for row in rows]

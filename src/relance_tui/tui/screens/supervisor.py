@@ -3,8 +3,11 @@
 Four tabs: the day (or a period) per agent, from the same tables as `relance report daily`
 (Enter drills down into an agent's actions, tui/screens/supervisor_agent.py); who is on what
 now; portfolio health (aged balance as bars, Textual's `Sparkline` for the 30-day trends, the
-figures and how each is computed, the top debtors); the workload, with reassignment (`t` moves
-an agent's cases to another, `b` evens out the load). Everything is read in one database job.
+figures and how each is computed, the top debtors); the workload, with reassignment (`t`: an
+agent's cases, to move one or a selection, tui/screens/supervisor_workload.py; `b`: balance a
+portfolio's load, tui/dialogs/balance.py). Only the tab in view is read: the day's
+table for the first paint, the others in their own database job when first opened (again after
+`r` or a change of day).
 """
 
 from __future__ import annotations
@@ -22,16 +25,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from relance_tui.formatting import day, money_short, number
+from relance_tui.formatting import day
 from relance_tui.i18n import t, tn
 from relance_tui.services.permissions import NotAllowedError
 from relance_tui.services.reports import activity, live, portfolio, tables
 from relance_tui.services.reports.access import supervisor_named
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.database import DatabaseFailed, database_work
+from relance_tui.tui.screens.supervisor_tabs import fill_live, fill_workload
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.portfolio_health import PortfolioHealth
-from relance_tui.tui.widgets.report_table import fill_plain, fill_table
+from relance_tui.tui.widgets.report_table import fill_table
 
 if TYPE_CHECKING:
     from relance_tui.tui.app import RelanceApp
@@ -50,22 +54,6 @@ SUPERVISOR_TAB_KEYS = {
     "workload": "supervisor.tab.workload",
 }
 
-LIVE_COLUMN_KEYS = {
-    "agent": "report.col.agent",
-    "case": "supervisor.col.case",
-    "held": "supervisor.col.held",
-    "call": "supervisor.col.call",
-    "last": "supervisor.col.last",
-    "state": "supervisor.col.state",
-}
-WORKLOAD_COLUMN_KEYS = {
-    "agent": "report.col.agent",
-    "open": "supervisor.col.open",
-    "urgent": "supervisor.col.urgent",
-    "late": "supervisor.col.late_callbacks",
-    "overdue": "report.col.overdue",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Board:
@@ -73,7 +61,6 @@ class Board:
     last: date
     lines: list[activity.AgentFigures]
     day_table: tables.Table
-    now: list[live.AgentNow]
 
 
 def period_of(kind: str, on: date) -> tuple[date, date]:
@@ -129,6 +116,11 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
             super().__init__()
             self.board = board
 
+    class NowLoaded(Message):
+        def __init__(self, lines: list[live.AgentNow]) -> None:
+            super().__init__()
+            self.lines = lines
+
     class HealthLoaded(Message):
         def __init__(self, health: portfolio.PortfolioFigures) -> None:
             super().__init__()
@@ -139,16 +131,13 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
             super().__init__()
             self.text = text
 
-    class Moved(Message):
-        def __init__(self, count: int) -> None:
-            super().__init__()
-            self.count = count
-
     def __init__(self) -> None:
         super().__init__()
         self.on_day: date | None = None
         self.period = "day"
         self.board: Board | None = None
+        self.now_lines: list[live.AgentNow] | None = None
+        self.read: set[str] = set()  # the tabs read (or being read) since the last reload
 
     @property
     def relance(self) -> RelanceApp:
@@ -168,14 +157,8 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         yield BindingsFooter()
 
     @staticmethod
-    def _table(table_id: str, *, fixed: int = 0, cursor: bool = True) -> DataTable[Text]:
-        table: DataTable[Text] = DataTable(
-            id=table_id,
-            cursor_type="row" if cursor else "none",
-            fixed_columns=fixed,
-            zebra_stripes=True,
-        )
-        return table
+    def _table(table_id: str, *, fixed: int = 0) -> DataTable[Text]:
+        return DataTable(id=table_id, cursor_type="row", fixed_columns=fixed, zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.on_day = self.relance.today()
@@ -185,12 +168,35 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         if self.board is not None:
             self.action_reload()
 
-    # --- Reading -------------------------------------------------------------------------
+    # --- Reading: the day first, each other tab when it is opened ------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active.removeprefix("tab-")
 
     def action_reload(self) -> None:
         assert self.on_day is not None
+        self.read = {"day"}
         first, last = period_of(self.period, self.on_day)
         self._read(self.relance.agent_login, first, last, self.relance.now())
+        self._read_tab(self.active_tab)
+
+    def _read_tab(self, name: str) -> None:
+        """Start reading the tab's figures unless they are read already."""
+        assert self.on_day is not None
+        if name in self.read:
+            return
+        if name in ("live", "workload"):
+            self.read |= {"live", "workload"}
+            self._read_now(self.relance.agent_login, self.relance.now())
+        elif name == "health":
+            self.read.add(name)
+            self._read_health(self.relance.agent_login, period_of(self.period, self.on_day)[1])
+
+    @on(TabbedContent.TabActivated)
+    def _tab_opened(self, event: TabbedContent.TabActivated) -> None:
+        if self.on_day is not None:
+            self._read_tab(self.active_tab)
 
     @database_work(group="supervisor")
     def _read(
@@ -199,20 +205,21 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         try:
             viewer = supervisor_named(conn, login)
             lines = activity.agent_figures(conn, viewer, first=first, last=last, now=now)
-            board = Board(
-                first=first,
-                last=last,
-                lines=lines,
-                day_table=tables.daily_table(lines, activity.total(lines)),
-                now=live.agents_now(conn, viewer, now=now),
-            )
         except NotAllowedError as error:
             return self.Refused(str(error))
-        return self.Loaded(board)
+        table = tables.daily_table(lines, activity.total(lines))
+        return self.Loaded(Board(first=first, last=last, lines=lines, day_table=table))
+
+    @database_work(group="supervisor-now")
+    def _read_now(self, conn: sqlite3.Connection, login: str, now: datetime) -> Message | None:
+        try:
+            viewer = supervisor_named(conn, login)
+        except NotAllowedError:
+            return None
+        return self.NowLoaded(live.agents_now(conn, viewer, now=now))
 
     @database_work(group="supervisor-health")
     def _read_health(self, conn: sqlite3.Connection, login: str, on: date) -> Message | None:
-        """The portfolio's figures, after the day's: the first tab shows without waiting."""
         try:
             viewer = supervisor_named(conn, login)
         except NotAllowedError:
@@ -234,71 +241,23 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         title = t("supervisor.heading", period=t(PERIOD_KEYS[self.period]), span=span)
         self.query_one("#supervisor-title", Static).update(title)
         fill_table(self.query_one("#day-table", DataTable), board.day_table)
-        self._fill_live(board.now)
-        self._fill_workload(board.now)
-        self._read_health(self.relance.agent_login, board.last)
+
+    @on(NowLoaded)
+    def _now_loaded(self, event: NowLoaded) -> None:
+        self.now_lines = event.lines
+        fill_live(self.query_one("#live-table", DataTable), event.lines)
+        fill_workload(self.query_one("#workload-table", DataTable), event.lines)
 
     @on(HealthLoaded)
     def _health_loaded(self, event: HealthLoaded) -> None:
         self.query_one(PortfolioHealth).show(event.health)
 
-    def _fill_live(self, lines: list[live.AgentNow]) -> None:
-        columns = tuple((name, t(LIVE_COLUMN_KEYS[name])) for name in LIVE_COLUMN_KEYS)
-        rows = []
-        for line in lines:
-            case = f"{line.case_reference} {line.debtor_name}".strip()
-            minutes = (
-                t("supervisor.minutes", n=line.held_minutes)
-                if line.held_minutes is not None
-                else ""
-            )
-            call = (
-                t("supervisor.minutes", n=line.call_minutes)
-                if line.call_minutes is not None
-                else ""
-            )
-            state = (
-                t("supervisor.state.idle")
-                if line.idle
-                else (
-                    t("supervisor.state.calling")
-                    if line.call_minutes is not None
-                    else t("supervisor.state.busy")
-                )
-            )
-            last = tables.cell_text(line.last_activity, tables.Kind.MOMENT)
-            rows.append((line.login, case, minutes, call, last, state))
-        fill_plain(self.query_one("#live-table", DataTable), columns, rows, right={"held", "call"})
-
-    def _fill_workload(self, lines: list[live.AgentNow]) -> None:
-        columns = tuple((name, t(WORKLOAD_COLUMN_KEYS[name])) for name in WORKLOAD_COLUMN_KEYS)
-        rows = [
-            (
-                line.login,
-                number(line.open_cases),
-                number(line.urgent),
-                number(line.late_callbacks),
-                money_short(line.overdue_cents),
-            )
-            for line in lines
-        ]
-        fill_plain(
-            self.query_one("#workload-table", DataTable),
-            columns,
-            rows,
-            right={"open", "urgent", "late", "overdue"},
-        )
-
     # --- Moving around -------------------------------------------------------------------
 
     def _current_table(self) -> DataTable[Text] | None:
-        active = self.query_one(TabbedContent).active
-        table_id = {
-            "tab-day": "day-table",
-            "tab-live": "live-table",
-            "tab-workload": "workload-table",
-        }.get(active)
-        return self.query_one(f"#{table_id}", DataTable) if table_id else None
+        if self.active_tab == "health":
+            return None
+        return self.query_one(f"#{self.active_tab}-table", DataTable)
 
     def action_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{name}"
@@ -328,11 +287,18 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         event.stop()
         self.action_open()
 
+    def _person(self) -> live.AgentNow | None:
+        """The agent under the cursor of the live or workload tab."""
+        table = self._current_table()
+        if self.now_lines is None or table is None or table.cursor_row >= len(self.now_lines):
+            return None
+        return self.now_lines[table.cursor_row]
+
     def action_open(self) -> None:
         """Enter: an agent's actions (day, live, workload), or a top debtor's case."""
         board = self.board
-        active = self.query_one(TabbedContent).active
-        if active == "tab-health":
+        active = self.active_tab
+        if active == "health":
             case_id = self.query_one(PortfolioHealth).selected_case()
             if case_id is not None:
                 self.relance.open_case(case_id)
@@ -340,15 +306,17 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         table = self._current_table()
         if board is None or table is None or not table.row_count:
             return
-        if active == "tab-day":
+        if active == "day":
             if table.cursor_row >= len(board.lines):
                 return  # the team's total
             line = board.lines[table.cursor_row]
             agent_id, login, name = line.agent_id, line.login, line.name
         else:
-            person = board.now[table.cursor_row]
+            person = self._person()
+            if person is None:
+                return
             agent_id, login, name = person.agent_id, person.login, person.name
-            if active == "tab-live" and person.case_id is not None:
+            if active == "live" and person.case_id is not None:
                 self.relance.open_case(person.case_id)
                 return
         # Deferred: not loaded until first used (start-up time).
@@ -356,75 +324,28 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
 
         self.app.push_screen(AgentDayScreen(agent_id, login, name, board.first, board.last))
 
-    # --- Reassigning ---------------------------------------------------------------------
+    # --- Reassigning (workload tab) --------------------------------------------------------
 
     def action_reassign(self) -> None:
-        board = self.board
-        if board is None or self.query_one(TabbedContent).active != "tab-workload":
-            return
-        table = self.query_one("#workload-table", DataTable)
-        source = board.now[table.cursor_row]
-        others = [p for p in board.now if p.agent_id != source.agent_id][:9]
-        if not others:
+        """`t`: the agent's open cases, to give one or a selection to another agent."""
+        person = self._person() if self.active_tab == "workload" else None
+        if person is None or self.now_lines is None:
             return
         # Deferred: not loaded until first used (start-up time).
-        from relance_tui.tui.dialogs.choice import ChoiceDialog
+        from relance_tui.tui.screens.supervisor_workload import AgentCasesScreen
 
-        choices = [(str(n), p.login, f"{p.login} — {p.name}") for n, p in enumerate(others, 1)]
-
-        def chosen(login: str | None) -> None:
-            if login:
-                self._move_all(self.relance.agent_login, source.login, login)
-
-        self.app.push_screen(
-            ChoiceDialog(
-                t("supervisor.reassign_title", login=source.login),
-                tn("supervisor.reassign_body", source.open_cases),
-                choices,
-                dialog_id="supervisor-reassign",
-            ),
-            chosen,
-        )
+        self.app.push_screen(AgentCasesScreen(person, self.now_lines))
 
     def action_balance(self) -> None:
-        if self.query_one(TabbedContent).active != "tab-workload":
+        """`b`: even out a portfolio's open cases; a preview of the moves, then confirm."""
+        if self.active_tab != "workload":
             return
         # Deferred: not loaded until first used (start-up time).
-        from relance_tui.tui.dialogs.choice import ChoiceDialog
+        from relance_tui.tui.dialogs.balance import BalanceDialog
 
-        def answer(choice: str | None) -> None:
-            if choice == "yes":
-                self._balance(self.relance.agent_login)
+        def done(moved: int | None) -> None:
+            if moved is not None:
+                self.notify(tn("supervisor.moved", moved), title=t("supervisor.title"))
+                self.action_reload()
 
-        self.app.push_screen(
-            ChoiceDialog(
-                t("supervisor.balance_title"),
-                t("supervisor.balance_body"),
-                [
-                    ("o", "yes", t("supervisor.balance_yes")),
-                    ("n", "no", t("supervisor.balance_no")),
-                ],
-                default="no",
-                dialog_id="supervisor-balance",
-            ),
-            answer,
-        )
-
-    @database_work(group="supervisor-move", interruptible=False)
-    def _move_all(self, conn: sqlite3.Connection, by: str, source: str, target: str) -> Moved:
-        # Deferred: not loaded until first used (start-up time).
-        from relance_tui.services.reassignment import reassign_portfolio
-
-        return self.Moved(reassign_portfolio(conn, from_login=source, to_login=target, by_login=by))
-
-    @database_work(group="supervisor-move", interruptible=False)
-    def _balance(self, conn: sqlite3.Connection, by: str) -> Moved:
-        # Deferred: not loaded until first used (start-up time).
-        from relance_tui.services.reassignment import balance_load
-
-        return self.Moved(balance_load(conn, by_login=by))
-
-    @on(Moved)
-    def _moved(self, event: Moved) -> None:
-        self.notify(tn("supervisor.moved", event.count), title=t("supervisor.title"))
-        self.action_reload()
+        self.app.push_screen(BalanceDialog(), done)
