@@ -21,7 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from relance_tui.config import ServerSettings
-from relance_tui.domain.models import AgentRole
+from relance_tui.domain.enums import AgentRole
 from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
 from relance_tui.services.permissions import may

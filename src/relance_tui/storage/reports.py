@@ -248,16 +248,22 @@ def activity_per_day(conn: sqlite3.Connection, first_day: str, last_day: str) ->
     ).fetchall()
 
 
-def promises_due(conn: sqlite3.Connection, first_day: str, last_day: str) -> list[Row]:
-    """Promises (not payments claimed) due between the days, with the money received on their
-    case from the day they were made until they were settled (or their date)."""
+def promise_results(conn: sqlite3.Connection, first_day: str, last_day: str) -> list[Row]:
+    """Promises (not payments claimed, not cancelled) due between the days, in groups: by the
+    agent who made them, status, settled after their date or not, money in or not. Each group:
+    how many, the amount promised, the money collected (received on the case from the day the
+    promise was made until it was settled, or its date; at most the amount promised)."""
     return conn.execute(
-        "SELECT p.id, p.created_by, p.amount_cents, p.due_date, p.status, p.settled_on,"
-        " (SELECT COALESCE(SUM(y.amount_cents), 0) FROM payments y"
+        "SELECT created_by, status, late, paid > 0 AS paid_any, COUNT(*) AS promises,"
+        " SUM(amount_cents) AS promised, SUM(MIN(paid, amount_cents)) AS collected FROM ("
+        " SELECT p.created_by, p.status, p.amount_cents,"
+        "  COALESCE(p.settled_on > p.due_date, 0) AS late,"
+        "  (SELECT COALESCE(SUM(y.amount_cents), 0) FROM payments y"
         "   WHERE y.debtor_id = c.debtor_id AND y.received_on >= substr(p.created_at, 1, 10)"
         "   AND y.received_on <= COALESCE(p.settled_on, p.due_date)) AS paid"
         " FROM promises p JOIN cases c ON c.id = p.case_id"
-        " WHERE p.kind = 'promise' AND p.status <> 'cancelled' AND p.due_date BETWEEN ? AND ?",
+        " WHERE p.kind = 'promise' AND p.status <> 'cancelled' AND p.due_date BETWEEN ? AND ?"
+        ") GROUP BY 1, 2, 3, 4",
         (first_day, last_day),
     ).fetchall()
 

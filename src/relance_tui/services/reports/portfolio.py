@@ -106,22 +106,26 @@ def _dso(conn: sqlite3.Connection, today: date, receivables: int) -> float:
 
 
 def promise_figures(
-    conn: sqlite3.Connection, first: date, last: date, *, agent_id: int | None = None
-) -> PromiseFigures:
-    results: Counter[str] = Counter()
-    promised = collected = 0
-    for row in store.promises_due(conn, first.isoformat(), last.isoformat()):
-        if agent_id is not None and row["created_by"] != agent_id:
-            continue
-        settled = date.fromisoformat(row["settled_on"]) if row["settled_on"] else None
-        paid = int(row["paid"])
+    conn: sqlite3.Connection, first: date, last: date
+) -> dict[int | None, PromiseFigures]:
+    """The promises that fell due between the days: the team's (key None) and each agent's who
+    made some (their id), from one grouped query."""
+    results: dict[int | None, Counter[str]] = {None: Counter()}
+    money: dict[int | None, list[int]] = {None: [0, 0]}
+    for row in store.promise_results(conn, first.isoformat(), last.isoformat()):
         result = kpi.promise_result(
-            str(row["status"]), date.fromisoformat(row["due_date"]), settled, paid
+            str(row["status"]), late=bool(row["late"]), paid_cents=int(row["paid_any"])
         )
-        results[result] += 1
-        promised += int(row["amount_cents"])
-        collected += min(paid, int(row["amount_cents"]))
-    return PromiseFigures(first, last, dict(results), promised, collected)
+        agent = row["created_by"]
+        for key in (None, agent) if agent is not None else (None,):
+            results.setdefault(key, Counter())[result] += int(row["promises"])
+            sums = money.setdefault(key, [0, 0])
+            sums[0] += int(row["promised"])
+            sums[1] += int(row["collected"])
+    return {
+        key: PromiseFigures(first, last, dict(counts), *money[key])
+        for key, counts in results.items()
+    }
 
 
 def promises_per_agent(
@@ -130,13 +134,11 @@ def promises_per_agent(
     """The promises report: the team's line, then one per agent who made promises."""
     require_supervisor(conn, viewer)
     first, last = today - timedelta(days=PROMISE_DAYS), today - timedelta(days=1)
-    lines: list[tuple[AgentRow | None, PromiseFigures]] = [
-        (None, promise_figures(conn, first, last))
-    ]
+    figures = promise_figures(conn, first, last)
+    lines: list[tuple[AgentRow | None, PromiseFigures]] = [(None, figures[None])]
     for person in list_agents(conn, include_inactive=True):
-        figures = promise_figures(conn, first, last, agent_id=person.id)
-        if figures.results:
-            lines.append((person, figures))
+        if person.id in figures:
+            lines.append((person, figures[person.id]))
     return lines
 
 
@@ -199,7 +201,7 @@ def portfolio_figures(
         month_collected_cents=received,
         promises=promise_figures(
             conn, today - timedelta(days=PROMISE_DAYS), today - timedelta(days=1)
-        ),
+        )[None],
         disputed_cents=disputed,
         disputes_open=len(disputes),
         dispute_oldest_days=max(ages) if ages else None,
