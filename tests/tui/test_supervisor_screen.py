@@ -1,6 +1,6 @@
 """The supervisor screen (`v`) on the hand-built world (tests/report_world.py): the same figures
 as `relance report`, the drill-down from an agent to an action to the case, the refusal of
-agents, reassignment, and its pictures at 80×24 and 120×35."""
+agents, and its pictures at 80×24 and 120×35 (reassigning: test_supervisor_workload.py)."""
 
 from __future__ import annotations
 
@@ -102,21 +102,6 @@ async def test_an_agent_is_refused(world_db: Path) -> None:
         await press(pilot, "v")
         assert not isinstance(app.screen, SupervisorScreen)
         assert any("superviseurs" in str(n.message) for n in app._notifications)
-
-
-async def test_the_load_is_balanced_from_the_workload_tab(world_db: Path) -> None:
-    conn = connect(world_db)
-    app = make_app(world_db, "sophie", now=world.NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "v", "4", "b", "o")
-        await settle(pilot)
-        table = app.screen.query_one("#workload-table", DataTable)
-        opened = {row[0]: row[1] for row in cells(table)}
-    # 4 cases for 3 agents: 2, 1, 1; alice's claimed Bêta stays with her.
-    assert sorted(opened.values()) == ["1", "1", "2"] and opened["chloe"] == "1"
-    moved = conn.execute("SELECT count(*) FROM audit_events WHERE action = 'case.reassign'")
-    assert moved.fetchone()[0] == 1
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 35)], ids=["80x24", "120x35"])

@@ -133,7 +133,8 @@ class BalanceDialog(TranslatedBindings, ModalScreen[int | None]):
                 "supervisor_reassign.move_line", move.count, source=move.from_login,
                 target=move.to_login,
             )  # fmt: skip
-            lines.append(plain(line + "\n"))
+            lines.append_text(plain(line))
+            lines.append("\n")
         self.query_one("#balance-moves-text", Static).update(lines)
         summary = (
             tn("supervisor_reassign.moving", plan.moving)

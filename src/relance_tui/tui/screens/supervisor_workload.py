@@ -54,7 +54,8 @@ class AgentCasesScreen(TranslatedBindings, Screen[None]):
         Binding("space", "mark", "key.supervisor_cases_mark", id="supervisor_cases.mark"),
         Binding("a", "mark_all", "key.supervisor_cases_mark_all", id="supervisor_cases.mark_all"),
         Binding("t", "move", "key.supervisor_reassign", id="supervisor_cases.reassign"),
-        Binding("enter", "open", "key.open_case", id="supervisor_cases.open"),
+        # Priority: the focused table's own Enter would hide it from the footer and the help.
+        Binding("enter", "open", "key.open_case", id="supervisor_cases.open", priority=True),
         Binding("j", "cursor(1)", id="supervisor_cases.down", show=False),
         Binding("k", "cursor(-1)", id="supervisor_cases.up", show=False),
     ]
