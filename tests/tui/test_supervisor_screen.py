@@ -105,7 +105,7 @@ async def test_an_agent_is_refused(world_db: Path) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 35)], ids=["80x24", "120x35"])
-@pytest.mark.parametrize("tab", ["1", "3"], ids=["day", "portfolio"])
+@pytest.mark.parametrize("tab", ["1", "3", "4"], ids=["day", "portfolio", "workload"])
 def test_pictures(snap_compare: Snap, world_db: Path, size: tuple[int, int], tab: str) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)

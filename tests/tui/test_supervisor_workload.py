@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import make_app, press, settle
+from harness import hold_still, make_app, press, settle
 from textual.widgets import DataTable, Static
 
 import report_world as world
@@ -223,3 +223,18 @@ async def test_the_agents_queue_shows_the_move_on_its_next_refresh(world_db: Pat
         table = queue.query_one(QueueTable)
         assert table.total == 1
         assert table.current_row is not None and table.current_row.id == alpha
+
+
+@pytest.mark.parametrize(
+    "keys", [["t", "space"], ["b", "1"]], ids=["marked-case", "balance-preview"]
+)
+def test_pictures(snap_compare: Any, world_db: Path, keys: list[str]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await press(pilot, "v", "4")
+        await hold_still(pilot)  # before a dialog: the screen underneath keeps its toasts
+        await press(pilot, *keys)  # alice's cases (the first row), or the balance
+        await hold_still(pilot)
+
+    app = make_app(world_db, "sophie", now=world.NOW)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

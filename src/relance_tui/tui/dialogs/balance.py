@@ -127,15 +127,14 @@ class BalanceDialog(TranslatedBindings, ModalScreen[int | None]):
             staying=number(plan.staying),
         )  # fmt: skip
         self.query_one("#balance-body", Static).update(plain(body))
-        lines = Text()
-        for move in plan.moves:
-            line = tn(
-                "supervisor_reassign.move_line", move.count, source=move.from_login,
-                target=move.to_login,
-            )  # fmt: skip
-            lines.append_text(plain(line))
-            lines.append("\n")
-        self.query_one("#balance-moves-text", Static).update(lines)
+        lines = [
+            plain(
+                tn("supervisor_reassign.move_line", move.count, source=move.from_login,
+                   target=move.to_login)
+            )
+            for move in plan.moves
+        ]  # fmt: skip
+        self.query_one("#balance-moves-text", Static).update(Text("\n").join(lines))
         summary = (
             tn("supervisor_reassign.moving", plan.moving)
             if plan.moves

@@ -87,7 +87,7 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
         ),
         Binding("p", "period", "key.supervisor_period", id="supervisor.period"),
         Binding("r", "reload", "key.refresh", id="supervisor.reload"),
-        Binding("t", "reassign", "key.supervisor_reassign", id="supervisor.reassign"),
+        Binding("t", "agent_cases", "key.supervisor_reassign", id="supervisor.reassign"),
         Binding("b", "balance", "key.supervisor_balance", id="supervisor.balance"),
         Binding("1", "tab('day')", "key.supervisor_tab_day", id="supervisor.tab.day", show=False),
         Binding(
@@ -195,8 +195,18 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_opened(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
         if self.on_day is not None:
             self._read_tab(self.active_tab)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each tab's own keys in the footer (the workload's reassignment keys fit at 80
+        columns): days and periods for the day and portfolio tabs only."""
+        if action in ("agent_cases", "balance"):
+            return self.is_mounted and self.active_tab == "workload"
+        if action in ("day", "period"):
+            return not self.is_mounted or self.active_tab in ("day", "health")
+        return True
 
     @database_work(group="supervisor")
     def _read(
@@ -326,7 +336,7 @@ class SupervisorScreen(TranslatedBindings, Screen[None]):
 
     # --- Reassigning (workload tab) --------------------------------------------------------
 
-    def action_reassign(self) -> None:
+    def action_agent_cases(self) -> None:
         """`t`: the agent's open cases, to give one or a selection to another agent."""
         person = self._person() if self.active_tab == "workload" else None
         if person is None or self.now_lines is None:

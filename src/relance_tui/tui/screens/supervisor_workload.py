@@ -50,10 +50,11 @@ MARK = "✓"
 class AgentCasesScreen(TranslatedBindings, Screen[None]):
     CSS_PATH = "supervisor.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "key.back", id="supervisor_cases.back"),
+        # In the footer's order: at 80 columns the last ones give way first.
+        Binding("t", "move", "key.supervisor_reassign", id="supervisor_cases.reassign"),
         Binding("space", "mark", "key.supervisor_cases_mark", id="supervisor_cases.mark"),
         Binding("a", "mark_all", "key.supervisor_cases_mark_all", id="supervisor_cases.mark_all"),
-        Binding("t", "move", "key.supervisor_reassign", id="supervisor_cases.reassign"),
+        Binding("escape", "back", "key.back", id="supervisor_cases.back"),
         # Priority: the focused table's own Enter would hide it from the footer and the help.
         Binding("enter", "open", "key.open_case", id="supervisor_cases.open", priority=True),
         Binding("j", "cursor(1)", id="supervisor_cases.down", show=False),
