@@ -145,3 +145,46 @@ def test_agents_are_refused_and_bad_periods_are_usage_errors(
     code, _, err = run(capsys, db, "report", "daily", "--from", DAY, "--to", "2026-11-01")
     assert code == 2
     assert main(["--db", str(db), "report", "daily", "--date", "hier"]) == 2
+
+
+# The portfolio JSON's names for the figures of report_world.EXPECTED (money in euros).
+PORTFOLIO_FIGURES = {
+    **{bucket: json_figure("_cents", cents) for bucket, cents in E["buckets"].items()},
+    "receivables": json_figure("_cents", E["receivables_cents"]),
+    "overdue": json_figure("_cents", E["overdue_today"]),
+    "dso": E["dso_days"],
+    "cei": E["cei"],
+    "month_collected": json_figure("_cents", E["month_collected_cents"]),
+    "kept_rate": E["kept_rate"],
+    "promised": json_figure("_cents", E["promised_cents"]),
+    "promise_collected": json_figure("_cents", E["promise_collected_cents"]),
+    "disputed": json_figure("_cents", E["disputed_cents"]),
+    "disputes_open": E["disputes_open"],
+    "dispute_oldest": E["dispute_oldest_days"],
+    "dispute_average": E["dispute_average_days"],
+}
+
+
+@pytest.fixture(scope="module")
+def portfolio_json(db: Path) -> dict[str, object]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        argv = ["--db", str(db), "report", "portfolio", "--date", DAY, "--format", "json"]
+        assert main(argv) == 0
+    figures, _top = json.loads(out.getvalue())
+    assert set(figures) == set(PORTFOLIO_FIGURES)
+    return dict(figures)
+
+
+@pytest.mark.parametrize("name", list(PORTFOLIO_FIGURES))
+def test_portfolio_json_per_figure(portfolio_json: dict[str, object], name: str) -> None:
+    assert portfolio_json[name] == PORTFOLIO_FIGURES[name]
+
+
+@pytest.mark.parametrize("result", list(E["promises"]))
+def test_promises_report_per_result(
+    db: Path, capsys: pytest.CaptureFixture[str], result: str
+) -> None:
+    code, out, _ = run(capsys, db, "report", "promises", "--date", DAY, "--format", "json")
+    total = next(line for line in json.loads(out) if line["agent"] == "Total")
+    assert code == 0 and total[result] == E["promises"][result]

@@ -206,3 +206,22 @@ def test_now_per_agent(conn: sqlite3.Connection, login: str) -> None:
            line.call_minutes, line.idle)  # fmt: skip
     assert got == E["now"][login]
     assert "sophie" not in lines
+
+
+def test_a_promise_recorded_as_partly_kept_counts_so(tmp_path: Path) -> None:
+    """Whatever set it (the follow-up's own 'partly_kept' status), such a promise is partly
+    kept, even with no money found in its window: alice's broken 250 € of 10/11 here."""
+    conn = connect(tmp_path / "relance.db")
+    world.build(conn)
+    with transaction(conn):
+        conn.execute("PRAGMA ignore_check_constraints = ON")  # where the status is not known yet
+        conn.execute(
+            "UPDATE promises SET status = 'partly_kept' WHERE amount_cents = 25000"
+            " AND due_date = '2026-11-10'"
+        )
+    figures = portfolio_figures(conn, boss(conn), today=world.TODAY).promises
+    assert figures.results == {"kept_on_time": 1, "kept_late": 1, "partly_kept": 2}
+    assert figures.kept_rate == 50.0
+    alice = next(f for a, f in promises_per_agent(conn, boss(conn), today=world.TODAY)
+                 if a is not None and a.login == "alice")  # fmt: skip
+    assert alice.results == {"kept_late": 1, "partly_kept": 1}

@@ -13,14 +13,17 @@ from typing import Any
 
 import pytest
 from harness import hold_still, make_app, press, settle
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 import report_world as world
 from relance_tui.cli import main
+from relance_tui.formatting import money
 from relance_tui.storage.db import connect, transaction
 from relance_tui.tui.screens.case import CaseScreen
 from relance_tui.tui.screens.supervisor import SupervisorScreen
 from relance_tui.tui.screens.supervisor_agent import AgentDayScreen
+from relance_tui.tui.widgets.aged_bars import AgedBars
+from relance_tui.tui.widgets.portfolio_health import PortfolioHealth
 
 Snap = Any
 
@@ -63,6 +66,39 @@ async def test_the_screen_and_the_cli_show_the_same_figures(world_db: Path) -> N
     for n, title in enumerate(titles[2:], start=2):
         assert [row[n] for row in shown] == by_figure[title], title
     assert shown[0][2] == "3" and shown[1][titles.index("Litiges ouverts")] == "1"
+
+
+async def test_the_portfolio_tab_and_the_cli_show_the_same_figures(world_db: Path) -> None:
+    conn = connect(world_db)
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO agents (login, display_name, role, created_at)"
+            " VALUES (?, 'Moi', 'supervisor', '2026-01-01')",
+            (getpass.getuser(),),
+        )
+    app = make_app(world_db, "sophie", now=world.NOW)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v", "3")
+        health = app.screen.query_one(PortfolioHealth)
+        figures = str(health.query_one("#health-figures", Static).render()).splitlines()
+        bars = health.query_one(AgedBars).bars
+        top = cells(health.query_one("#top-table", DataTable))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--db", str(world_db), "report", "portfolio", "--date", "2026-11-24"]) == 0
+    printed = [re.split(r"\s{2,}", line.strip()) for line in out.getvalue().splitlines()]
+    by_label = {row[0]: row[1] for row in printed if len(row) == 2}
+    shown = dict(line.split(" : ", 1) for line in figures)
+    assert len(shown) == 10 and all(by_label[label] == value for label, value in shown.items())
+    assert shown["DSO (jours, countback)"] == "131,5" and shown["CEI du mois"] == "16,1\u00a0%"
+    # The bars: the CLI's first five figures, to the cent.
+    assert [label for label, _ in bars] == [row[0] for row in printed[3:8]]
+    assert [money(cents) for _, cents in bars] == [row[1] for row in printed[3:8]]
+    assert [row[1] for row in printed[3:8]] == [
+        money(c) for c in world.EXPECTED["buckets"].values()
+    ]
+    assert top == [row for row in printed if len(row) == 5][1:]
 
 
 async def test_drilling_down_from_an_agent_to_an_action_to_the_case(world_db: Path) -> None:
