@@ -138,6 +138,21 @@ async def test_a_selection_marked_with_space_goes_at_once(world_db: Path) -> Non
     assert sorted(reference for _, reference, _, _ in events(world_db)) == ["C000103", "C000104"]
 
 
+async def test_one_marked_case_goes_not_the_one_under_the_cursor(world_db: Path) -> None:
+    app = make_app(world_db, "sophie", now=world.NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        cases = await open_cases_of(pilot, "bruno")
+        table = cases.query_one(DataTable)
+        table.move_cursor(row=0)
+        marked = rows(table)[0][1]
+        await press(pilot, "space", "t")  # the cursor is on the second case now
+        dialog = app.screen
+        assert isinstance(dialog, MoveCasesDialog) and dialog.count == 1
+        assert marked in str(dialog.query_one(".dialog-body", Static).render())
+        await press(pilot, "2", "enter")  # chloe
+    assert [reference for _, reference, _, _ in events(world_db)] == [marked.split()[0]]
+
+
 async def test_escape_in_the_dialog_moves_nothing(world_db: Path) -> None:
     before = owners(world_db)
     app = make_app(world_db, "sophie", now=world.NOW)

@@ -22,9 +22,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from relance_tui.domain.labels import SEGMENT_KEYS
-from relance_tui.formatting import day, moment, money_short, number
+from relance_tui.formatting import day, money_short, number
 from relance_tui.i18n import t, tn
 from relance_tui.services import reassignment
+from relance_tui.services.reports import tables
 from relance_tui.services.reports.live import AgentNow
 from relance_tui.tui.bindings import TranslatedBindings
 from relance_tui.tui.database import database_work
@@ -139,6 +140,8 @@ class AgentCasesScreen(TranslatedBindings, Screen[None]):
         self._title()
 
     def _cells(self, case: reassignment.OpenCase) -> list[Text]:
+        callback = case.next_callback
+        callback = tables.cell_text(callback, tables.Kind.MOMENT) if callback else ""
         return [
             Text(MARK if case.case_id in self.marked else " ", style="bold"),
             plain(f"{case.reference} {case.debtor_name}"),
@@ -146,7 +149,7 @@ class AgentCasesScreen(TranslatedBindings, Screen[None]):
             Text(money_short(case.overdue_cents), justify="right"),
             Text(day(case.oldest_due) if case.oldest_due else ""),
             plain(case.holder or ""),
-            Text(moment(case.next_callback) if case.next_callback else ""),
+            Text(callback),
         ]
 
     @on(Refused)
@@ -189,23 +192,24 @@ class AgentCasesScreen(TranslatedBindings, Screen[None]):
     def action_move(self) -> None:
         """`t`: the marked cases, or the one under the cursor, to the agent chosen."""
         current = self._current()
-        ids = [case.case_id for case in self.cases if case.case_id in self.marked]
-        if not ids and current is not None:
-            ids = [current.case_id]
-        if not ids:
+        chosen = [case for case in self.cases if case.case_id in self.marked]
+        if not chosen and current is not None:
+            chosen = [current]
+        if not chosen:
             return
-        what = f"{current.reference} {current.debtor_name}" if current is not None else ""
+        ids = [case.case_id for case in chosen]
+        what = f"{chosen[0].reference} {chosen[0].debtor_name}"
         # Deferred: not loaded until first used (start-up time).
         from relance_tui.tui.dialogs.move_cases import MoveCasesDialog
 
-        def chosen(login: str | None) -> None:
+        def answer(login: str | None) -> None:
             if login:
                 self._move(self.relance.agent_login, ids, login)
 
         dialog = MoveCasesDialog(
             source=self.person.login, what=what, count=len(ids), agents=self.team
         )
-        self.app.push_screen(dialog, chosen)
+        self.app.push_screen(dialog, answer)
 
     @database_work(group="supervisor-move", interruptible=False)
     def _move(self, conn: sqlite3.Connection, by: str, ids: list[int], to: str) -> Message:
