@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import hold_still, make_app, press, settle
+from harness import hold_still, make_app, press, settle, wait_until
 from textual.widgets import DataTable, Static
 
 import report_world as world
@@ -32,6 +32,15 @@ Snap = Any
 def world_db(db_path: Path) -> Path:
     world.build(connect(db_path))
     return db_path
+
+
+def tables_measured(pilot: Any) -> bool:
+    """Every table of the screen has measured its new rows: a DataTable sizes its columns on
+    its next idle moment, which a loaded machine may not give it before the picture."""
+    return not any(
+        table._require_update_dimensions or table._updated_cells
+        for table in pilot.app.screen.query(DataTable)
+    )
 
 
 def cells(table: DataTable[Any]) -> list[list[str]]:
@@ -146,6 +155,7 @@ def test_pictures(snap_compare: Snap, world_db: Path, size: tuple[int, int], tab
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await press(pilot, "v", tab)
+        await wait_until(pilot, lambda: tables_measured(pilot))
         await hold_still(pilot)
 
     app = make_app(world_db, "sophie", now=world.NOW)

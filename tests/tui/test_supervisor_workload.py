@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import hold_still, make_app, press, settle
+from harness import hold_still, make_app, press, settle, wait_until
+from test_supervisor_screen import tables_measured
 from textual.widgets import DataTable, Static
 
 import report_world as world
@@ -247,8 +248,10 @@ def test_pictures(snap_compare: Any, world_db: Path, keys: list[str]) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await press(pilot, "v", "4")
+        await wait_until(pilot, lambda: tables_measured(pilot))
         await hold_still(pilot)  # before a dialog: the screen underneath keeps its toasts
         await press(pilot, *keys)  # alice's cases (the first row), or the balance
+        await wait_until(pilot, lambda: tables_measured(pilot))
         await hold_still(pilot)
 
     app = make_app(world_db, "sophie", now=world.NOW)
