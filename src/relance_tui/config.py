@@ -198,6 +198,10 @@ class SmtpSettings:
     password_env: str = "RELANCE_SMTP_PASSWORD"
     sender: str = ""  # From: address
     timeout_seconds: Annotated[float, Gt(0), Le(300)] = 30.0
+    # The certificate authorities trusted for the server's certificate (a PEM file): empty for
+    # the system's. `verify = false` accepts any certificate: for a test server only.
+    ca_file: str = ""
+    verify: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,16 @@
 """The daily batch against a real SMTP server on loopback (aiosmtpd): messages parsed back, sent
 once only — rerun, failure and retry, a batch killed in the middle, two batches at once."""
 
-import email
-import email.policy
 import getpass
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,53 +21,17 @@ from relance_tui.services.dunning_review import hold_next_step, release_steps, s
 from relance_tui.services.ladder import case_decision
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, transaction
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+from smtp_server import Mailbox, smtp_server
 
 ME = getpass.getuser()
 T = date(2026, 11, 2)
 
 
-@dataclass
-class Mailbox:
-    """What the server received; `refuse` makes it answer 451 to those recipients; `kill_at`
-    kills `victim` (the batch's process) when that many messages have arrived."""
-
-    messages: list[EmailMessage] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-    kill_at: int = 0
-    victim: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if set(envelope.rcpt_tos) & self.refuse:
-            return "451 4.3.0 Try again later"
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        with self.lock:
-            self.messages.append(message)
-            if self.kill_at and len(self.messages) == self.kill_at and self.victim:
-                os.kill(self.victim, signal.SIGKILL)
-        return "250 2.0.0 OK"
-
-    def to(self) -> list[str]:
-        return sorted(str(m["To"]) for m in self.messages)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     box = Mailbox()
-    port = free_port()
-    controller = aiosmtpd.Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+    with smtp_server(box) as port:
+        yield box, port
 
 
 def settings_for(port: int, tmp_path: Path) -> Settings:

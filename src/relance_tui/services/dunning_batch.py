@@ -29,7 +29,7 @@ import socket
 import sqlite3
 import subprocess
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -77,6 +77,17 @@ class BatchReport:
     cancelled: int = 0  # paid meanwhile
     uncertain: list[sqlite3.Row] = field(default_factory=list)
     merged: Path | None = None
+
+
+def channel_used(planned: str, *, email: str, mobile: str, settings: Settings) -> str:
+    """The channel a step goes by: an e-mail with nobody to write to (or no SMTP server) is a
+    letter; an SMS without a mobile number or an SMS command is a call."""
+    dunning = settings.dunning
+    if planned == "sms" and not (dunning.sms_command and mobile):
+        return "phone"
+    if planned == "email" and not (email and dunning.smtp.host and dunning.smtp.sender):
+        return "letter"
+    return planned
 
 
 def batch_id() -> str:
@@ -313,11 +324,12 @@ class _Performer:
         if not notice.invoices:
             self.cancel(step_id)
             return "cancelled", ""
-        channel = due.step.channel
-        if channel == "sms" and not (self.settings.dunning.sms_command and notice.mobile):
-            channel = "phone"  # no SMS command or no mobile: a call instead
-        if channel == "email" and not (notice.contact_email and self.mailer.configured):
-            channel = "letter"  # nobody to write to by e-mail: a letter instead
+        channel = channel_used(
+            due.step.channel,
+            email=notice.contact_email if self.mailer.configured else "",
+            mobile=notice.mobile,
+            settings=self.settings,
+        )
         if channel == "phone":
             self.finish(due, step_id, notice, channel="phone")
             return "done", channel
@@ -346,8 +358,15 @@ def run_batch(
     perform: bool = False,
     mailer: Mailer | None = None,
     on_step: Callable[[DueStep, str], None] | None = None,
+    only: Collection[str] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> BatchReport:
-    """List the steps due today; with `perform`, perform them (a supervisor's or admin's)."""
+    """List the steps due today; with `perform`, perform them (a supervisor's or admin's).
+
+    `only`: perform just the steps of these keys (those a supervisor reviewed and approved; a
+    step that fell due since is left for the next review). `should_stop`: asked before each
+    step; True ends the run there (every step taken so far is finished).
+    """
     now = datetime.now(UTC)
     stale: list[str] = []
     report = BatchReport(due=[])
@@ -362,6 +381,8 @@ def run_batch(
             require_login(conn, login, Permission.DUNNING)
             report.cancelled += len(store.cancel_settled_steps(conn, utc_now_iso()))
     report.due = list(due_steps(conn, today, settings, segment=segment))
+    if only is not None:
+        report.due = [due for due in report.due if due.key in only]
     if not perform:
         return report
     performer = _Performer(
@@ -370,6 +391,8 @@ def run_batch(
     )  # fmt: skip
     try:
         for due in report.due:
+            if should_stop is not None and should_stop():
+                break
             taken = performer.reserve(due, stale)
             if taken is None:
                 report.taken += 1

@@ -162,13 +162,15 @@ def _pre_reminders(
     if not by_segment:
         return
     horizon = today + timedelta(days=max(-s.days for s in by_segment.values()))
+    held = store.held_keys(conn, "pre:")
     for row in store.pre_reminder_candidates(conn, today, horizon, list(by_segment)):
         step = by_segment[str(row["segment"])]
         next_due = date.fromisoformat(row["next_due"])
-        if not pre_reminder_due(step, next_due, today):
+        key = f"pre:{int(row['debtor_id'])}:{next_due.isoformat()}"
+        if key in held or not pre_reminder_due(step, next_due, today):
             continue
         yield DueStep(
-            key=f"pre:{int(row['debtor_id'])}:{next_due.isoformat()}",
+            key=key,
             debtor_id=int(row["debtor_id"]),
             case_id=None,
             cycle=0,

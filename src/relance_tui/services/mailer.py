@@ -2,7 +2,9 @@
 
 The server, port and security (STARTTLS, TLS or none) come from `[dunning.smtp]`; the password
 from that section or, better, from the environment variable it names (`RELANCE_SMTP_PASSWORD` by
-default). Nothing of it is ever written to the database.
+default). Nothing of it is ever written to the database. The server's certificate is checked
+(name and chain) against the system's authorities, or those of `ca_file`; a certificate that
+does not pass is refused with a message that says so, before any credential is sent.
 """
 
 from __future__ import annotations
@@ -72,22 +74,37 @@ class Mailer:
             return self.settings.password
         return os.environ.get(self.settings.password_env, "") if self.settings.password_env else ""
 
+    def tls_context(self) -> ssl.SSLContext:
+        s = self.settings
+        try:
+            context = ssl.create_default_context(cafile=s.ca_file or None)
+        except OSError as error:
+            raise MailError(t("mail.bad_ca_file", path=s.ca_file, detail=error)) from error
+        if not s.verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         if not self.configured:
             raise MailError(t("mail.not_configured"))
+        context = self.tls_context() if s.security != "none" else None
         try:
             smtp: smtplib.SMTP
             if s.security == "tls":
-                smtp = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout_seconds, context=ssl.create_default_context()
-                )
+                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=context)
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
                 if s.security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=context)
             if s.user:
                 smtp.login(s.user, self._password())
+        except ssl.SSLCertVerificationError as error:
+            raise MailError(
+                t("mail.certificate_refused", host=s.host, port=s.port,
+                  detail=error.verify_message or error)
+            ) from error  # fmt: skip
         except (OSError, smtplib.SMTPException) as error:
             raise MailError(
                 t("mail.connect_failed", host=s.host, port=s.port, detail=error)

@@ -359,7 +359,7 @@ def hold_step(
     *,
     key: str,
     debtor_id: int,
-    case_id: int,
+    case_id: int | None,
     cycle: int,
     step: str,
     channel: str,
@@ -368,7 +368,8 @@ def hold_step(
     by: str,
     at: str,
 ) -> bool:
-    """A supervisor holds the case's next step (not one being sent or done)."""
+    """A supervisor holds the case's next step, or a debtor's pre-reminder (not one being sent
+    or done)."""
     row = conn.execute(
         "INSERT INTO dunning_steps (key, debtor_id, case_id, cycle, step, channel, due_on,"
         " status, reserved_at, reserved_by, note)"
@@ -389,3 +390,55 @@ def release_held_steps(conn: sqlite3.Connection, case_id: int, at: str) -> int:
         (at, case_id),
     )
     return cursor.rowcount
+
+
+def release_held_step(conn: sqlite3.Connection, step_id: int, at: str) -> Row | None:
+    """One held step released (cancelled: the batch takes it again). Its case and step."""
+    row: Row | None = conn.execute(
+        "UPDATE dunning_steps SET status = 'cancelled', done_at = ?, note = 'released'"
+        " WHERE id = ? AND status = 'held' RETURNING id, case_id, debtor_id, step",
+        (at, step_id),
+    ).fetchone()
+    return row
+
+
+def held_steps(conn: sqlite3.Connection) -> list[Row]:
+    """The steps supervisors hold, with the debtor and why."""
+    return conn.execute(
+        "SELECT s.id, s.key, s.case_id, s.debtor_id, s.step, s.channel, s.note, s.reserved_by,"
+        " s.amount_cents, d.reference, d.legal_name, c.overdue_cents"
+        " FROM dunning_steps s JOIN debtors d ON d.id = s.debtor_id"
+        " LEFT JOIN cases c ON c.id = s.case_id AND c.dunning_cycle = s.cycle"
+        " WHERE s.status = 'held' AND (s.case_id IS NULL OR c.status = 'open')"
+        " ORDER BY d.reference, s.id"
+    ).fetchall()
+
+
+def held_keys(conn: sqlite3.Connection, prefix: str) -> set[str]:
+    return {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT key FROM dunning_steps WHERE status = 'held' AND key LIKE ? || '%'",
+            (prefix,),
+        )
+    }
+
+
+def contacts_of(conn: sqlite3.Connection, debtor_ids: Sequence[int]) -> list[Row]:
+    """Every contact of these debtors (debtor_contacts' columns and the debtor's id), at once."""
+    return conn.execute(
+        "SELECT c.debtor_id, c.id, c.name, c.role, c.email, c.opposed_to_contact,"
+        " (SELECT p.e164 FROM phones p WHERE p.contact_id = c.id AND p.kind = 'mobile'"
+        "   AND p.valid = 1 AND p.marked_invalid_at IS NULL ORDER BY p.id LIMIT 1) AS mobile"
+        " FROM contacts c WHERE c.debtor_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY c.debtor_id, c.id",
+        (json.dumps(list(debtor_ids)),),
+    ).fetchall()
+
+
+def addresses_of(conn: sqlite3.Connection, debtor_ids: Sequence[int]) -> list[Row]:
+    return conn.execute(
+        "SELECT id, address, postal_code, city FROM debtors"
+        " WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(debtor_ids)),),
+    ).fetchall()

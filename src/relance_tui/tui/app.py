@@ -152,6 +152,9 @@ class RelanceApp(CaseNavigation):
         yield SystemCommand(
             t("unmatched.palette"), t("unmatched.palette_help"), self.action_bank_credits
         )
+        yield SystemCommand(
+            t("dunning_review.palette"), t("dunning_review.palette_help"), self.action_dunning_review
+        )
         yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
         yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
 
@@ -216,3 +219,13 @@ class RelanceApp(CaseNavigation):
 
         if not isinstance(self.screen, SupervisorScreen):
             self.push_screen(SupervisorScreen())
+
+    def action_dunning_review(self) -> None:
+        """The day's dunning batch, for a supervisor to review (the service refuses agents)."""
+        # Deferred: not loaded until first used (start-up time).
+        from relance_tui.tui.screens.dunning_review import DunningReviewScreen
+
+        if self.call_left_first(self.action_dunning_review):
+            return
+        if not isinstance(self.screen, DunningReviewScreen):
+            self.push_screen(DunningReviewScreen())

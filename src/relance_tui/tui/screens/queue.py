@@ -115,6 +115,7 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         Binding("x", "clear", "key.clear", id="queue.clear"),
         Binding("r", "reload", "key.refresh", id="queue.refresh"),
         Binding("t", "reassign", "key.reassign", id="queue.reassign"),
+        Binding("d", "dunning_review", "key.dunning_review", id="queue.dunning_review"),
     ]
 
     def __init__(self) -> None:
@@ -395,9 +396,12 @@ class QueueScreen(TranslatedBindings, Screen[None]):
         return self.agent is not None and self.agent.sees_everyone
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "reassign":
+        if action in ("reassign", "dunning_review"):
             return self.supervising  # hidden from agents, and refused
         return True
+
+    def action_dunning_review(self) -> None:
+        self.relance.action_dunning_review()
 
     def action_reassign(self) -> None:
         if not self.supervising:
