@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the tests drive for real: sshd and ssh (SSH sessions), tmux (a real terminal),
 # sudo (the shared-server deployment), sqlite3 (an agent tries to open the database with it),
-# poppler-utils (pdftotext/pdftoppm read the letters back), fonts-dejavu-core (the letters' font).
+# poppler-utils (pdftotext/pdftoppm read the letters back), fonts-dejavu-core (the letters' font),
+# openssl (certificates for the SMTP server over TLS).
 # Installed only when missing, as root, with apt-get; otherwise the tests that need them are
 # skipped and say why.
 set -euo pipefail
-packages=(openssh-server openssh-client tmux sudo sqlite3 poppler-utils)
-commands=(sshd ssh tmux sudo sqlite3 pdftotext)
+packages=(openssh-server openssh-client tmux sudo sqlite3 poppler-utils openssl)
+commands=(sshd ssh tmux sudo sqlite3 pdftotext openssl)
 missing=()
 for i in "${!commands[@]}"; do
     if ! command -v "${commands[$i]}" >/dev/null 2>&1 && [ ! -x "/usr/sbin/${commands[$i]}" ]; then

@@ -89,7 +89,7 @@ def smtp_server(
         options |= {"authenticator": authenticate, "auth_required": True}
     if security == "starttls":
         options |= {"tls_context": context, "require_starttls": True}
-    elif security == "none":
+    else:  # (aiosmtpd does not count implicit TLS as TLS for AUTH: it is, from the first byte)
         options |= {"auth_require_tls": False}
     port = free_port()
     controller = aiosmtpd_controller.Controller(
