@@ -17,7 +17,13 @@ import pytest
 from factories import add_agent, add_contact, add_debtor, add_invoice, case_of, open_cases
 from relance_tui.config import DunningSettings, LadderStep, Settings, SmtpSettings
 from relance_tui.services.dunning_batch import run_batch
-from relance_tui.services.dunning_review import hold_next_step, release_steps, settle_uncertain
+from relance_tui.services.dunning_review import (
+    hold_next_step,
+    perform_reviewed,
+    release_steps,
+    review_batch,
+    settle_uncertain,
+)
 from relance_tui.services.ladder import case_decision
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, transaction
@@ -284,3 +290,25 @@ def test_sms_steps_run_the_configured_command_or_become_calls(
     assert (
         conn.execute("SELECT count(*) FROM interactions WHERE channel = 'sms'").fetchone()[0] == 1
     )
+
+
+def test_approving_a_review_performs_the_steps_reviewed_only(
+    db_path: Path, tmp_path: Path, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    settings = settings_for(port, tmp_path)
+    conn = connect(db_path)
+    seed(conn, 2)
+    review = review_batch(conn, today=T, settings=settings, login=ME)
+    assert [line.recipient for line in review.lines] == ["compta0@client0.fr", "compta1@client1.fr"]
+    with transaction(conn):  # a debtor falls due after the supervisor looked
+        debtor = add_debtor(conn, name="Client tardif", reference="LATE")
+        contact = add_contact(conn, debtor, name="Compta", role="accounts_payable")
+        conn.execute("UPDATE contacts SET email = 'late@client.fr' WHERE id = ?", (contact,))
+        add_invoice(conn, debtor, due=T - timedelta(days=16), number="F-LATE")
+        open_cases(conn, T)
+    report = perform_reviewed(conn, review, settings=settings, login=ME)
+    assert len(report.performed) == 2
+    assert box.to() == ["compta0@client0.fr", "compta1@client1.fr"]  # not late@client.fr
+    assert [line.due.reference for line in review_batch(
+        conn, today=T, settings=settings, login=ME).lines] == ["LATE"]  # fmt: skip

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from smtp_server import Certificates, Mailbox, make_certificates, smtp_server
 
 from factories import add_agent, add_contact, add_debtor, add_invoice, open_cases
 from relance_tui.config import DunningSettings, Settings, SmtpSettings
 from relance_tui.services.dunning_batch import run_batch
 from relance_tui.storage.db import connect, transaction
+from smtp_server import Certificates, Mailbox, make_certificates, smtp_server
 
 ME = getpass.getuser()
 T = date(2026, 11, 2)

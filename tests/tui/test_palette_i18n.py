@@ -46,7 +46,10 @@ async def test_the_palette_speaks_french(db_path: Path, seeded: dict[str, int]) 
         nothing_found = listed(app)
     assert placeholder.startswith("Chercher un dossier")
     # no Screenshot, no Maximize
-    assert sorted(commands) == ["Encaissements à rapprocher", "Quitter", "Thème", "Touches"]
+    assert sorted(commands) == [
+        "Encaissements à rapprocher", "Quitter", "Relances du jour (superviseurs)", "Thème",
+        "Touches",
+    ]  # fmt: skip
     assert nothing_found == ["Aucun résultat"]
 
 
@@ -57,7 +60,9 @@ async def test_the_palette_in_english(db_path: Path, seeded: dict[str, int]) -> 
         await open_palette(app, pilot)
         placeholder, commands = str(app.screen.query_one(CommandInput).placeholder), listed(app)
     assert placeholder.startswith("Search a case")
-    assert sorted(commands) == ["Bank credits to match", "Keys", "Quit", "Theme"]
+    assert sorted(commands) == [
+        "Bank credits to match", "Keys", "Quit", "Theme", "Today's dunning (supervisors)",
+    ]  # fmt: skip
 
 
 async def test_keys_opens_the_help_screen_with_french_key_names(

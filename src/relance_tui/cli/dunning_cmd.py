@@ -18,13 +18,6 @@ from relance_tui.cli.output import json_text
 from relance_tui.i18n import t
 
 SEGMENTS = ("large_account", "multi_site", "sme", "public_body", "consumer")
-KIND_KEYS = {
-    "email": "dunning.kind.email",
-    "letter": "dunning.kind.letter",
-    "registered_letter": "dunning.kind.registered_letter",
-    "sms": "dunning.kind.sms",
-    "phone": "dunning.kind.phone",
-}
 
 
 def register(subparsers: Any) -> None:
@@ -129,11 +122,11 @@ def print_report(report: Any, *, performed: bool, needs_approval: bool) -> None:
     from relance_tui.domain.enums import Stage
     from relance_tui.domain.labels import STAGE_KEYS
     from relance_tui.formatting import day, money
-    from relance_tui.services.dunning_batch import totals
+    from relance_tui.services.dunning_batch import BATCH_KIND_KEYS, totals
 
     lines: list[str] = []
     stages = {stage: t(STAGE_KEYS[stage]) for stage in Stage}
-    kinds = {channel: t(KIND_KEYS[channel]) for channel in KIND_KEYS}
+    kinds = {channel: t(BATCH_KIND_KEYS[channel]) for channel in BATCH_KIND_KEYS}
     close = " " + t("dunning.prescription_flag")
     for step in report.due:
         label = stages[Stage(step.step.step)]
@@ -146,7 +139,7 @@ def print_report(report: Any, *, performed: bool, needs_approval: bool) -> None:
         sys.stdout.write("\n".join(lines) + "\n")
     for channel, total in totals(report.due).items():
         if total.count:
-            print(t("dunning.total", kind=t(KIND_KEYS[channel]), count=total.count,
+            print(t("dunning.total", kind=t(BATCH_KIND_KEYS[channel]), count=total.count,
                     amount=money(total.cents)))  # fmt: skip
     if not report.due:
         print(t("dunning.nothing_due"))

@@ -50,6 +50,13 @@ from relance_tui.storage.db import append_audit, data_dir, transaction, utc_now_
 LEASE = timedelta(hours=6)  # a reservation older than this is stale whatever its host
 CHANNELS = ("email", "letter", "registered_letter", "sms", "phone")
 LETTER_CHANNELS = ("letter", "registered_letter")
+BATCH_KIND_KEYS = {  # what the batch does by each channel ("E-mails à envoyer"…)
+    "email": "dunning.kind.email",
+    "letter": "dunning.kind.letter",
+    "registered_letter": "dunning.kind.registered_letter",
+    "sms": "dunning.kind.sms",
+    "phone": "dunning.kind.phone",
+}
 
 
 @dataclass

@@ -181,8 +181,8 @@ def perform_reviewed(
     with transaction(conn):
         require_login(conn, login, Permission.DUNNING)
         append_audit(
-            conn, agent=login, action="dunning.approve", entity="dunning_batch", entity_id=review.day.isoformat(),
-            after={"day": review.day.isoformat(), "steps": len(keys)},
+            conn, agent=login, action="dunning.approve", entity="dunning_batch",
+            entity_id=review.day.isoformat(), after={"steps": len(keys)},
         )  # fmt: skip
     return run_batch(
         conn, today=review.day, settings=settings, login=login, perform=True, on_step=on_step,

@@ -152,9 +152,8 @@ class RelanceApp(CaseNavigation):
         yield SystemCommand(
             t("unmatched.palette"), t("unmatched.palette_help"), self.action_bank_credits
         )
-        yield SystemCommand(
-            t("dunning_review.palette"), t("dunning_review.palette_help"), self.action_dunning_review
-        )
+        review = self.action_dunning_review
+        yield SystemCommand(t("dunning_review.palette"), t("dunning_review.palette_help"), review)
         yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
         yield SystemCommand(t("palette.quit"), t("palette.quit_help"), self.action_quit)
 

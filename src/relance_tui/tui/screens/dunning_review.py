@@ -28,7 +28,7 @@ from relance_tui.domain.labels import STAGE_KEYS
 from relance_tui.formatting import day, money
 from relance_tui.i18n import t
 from relance_tui.services.case_report import CHANNEL_KEYS
-from relance_tui.services.dunning_batch import CHANNELS, BatchReport
+from relance_tui.services.dunning_batch import BATCH_KIND_KEYS, CHANNELS, BatchReport
 from relance_tui.services.dunning_review import (
     BatchReview,
     hold_due_step,
@@ -46,20 +46,15 @@ from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 if TYPE_CHECKING:
     from relance_tui.tui.app import RelanceApp
 
-KIND_KEYS = {
-    "email": "dunning.kind.email",
-    "letter": "dunning.kind.letter",
-    "registered_letter": "dunning.kind.registered_letter",
-    "sms": "dunning.kind.sms",
-    "phone": "dunning.kind.phone",
-}
-COLUMN_KEYS = {
+# The amount before the recipient: at 80 columns the table is cut on the right, and the line
+# under it shows the whole row under the cursor.
+REVIEW_COLUMN_KEYS = {
     "reference": "dunning_review.col.reference",
     "debtor": "dunning_review.col.debtor",
     "step": "dunning_review.col.step",
     "channel": "dunning_review.col.channel",
-    "recipient": "dunning_review.col.recipient",
     "amount": "dunning_review.col.amount",
+    "recipient": "dunning_review.col.recipient",
     "state": "dunning_review.col.state",
 }
 
@@ -68,9 +63,9 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
     CSS_PATH = "dunning_review.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "key.back", id="dunning_review.back"),
+        Binding("v", "approve", "key.dunning_review_approve", id="dunning_review.approve"),
         Binding("h", "hold", "key.dunning_review_hold", id="dunning_review.hold"),
         Binding("u", "release", "key.dunning_review_release", id="dunning_review.release"),
-        Binding("v", "approve", "key.dunning_review_approve", id="dunning_review.approve"),
         Binding("r", "reload", "key.refresh", id="dunning_review.reload"),
         Binding("j", "cursor(1)", id="dunning_review.down", show=False),
         Binding("k", "cursor(-1)", id="dunning_review.up", show=False),
@@ -120,12 +115,12 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
         yield Static("", id="review-totals", markup=False)
         table: DataTable[Text] = DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static("", id="review-detail", markup=False)
         yield ProgressBar(id="review-progress", show_eta=False)
         yield Static("", id="review-result", markup=False)
         yield BindingsFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#review-progress").display = False
         self.query_one(DataTable).focus()
         self.action_reload()
 
@@ -153,8 +148,7 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
         self.dismiss()
 
     def on_database_failed(self, event: DatabaseFailed) -> None:
-        self.running = False
-        self.query_one("#review-progress").display = False
+        self._set_running(False)
         self.query_one("#review-title", Static).update(t("dunning_review.failed"))
 
     @on(Loaded)
@@ -168,7 +162,7 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
         )
         self.query_one("#review-title", Static).update(title)
         parts = [
-            t("dunning.total", kind=t(KIND_KEYS[kind]), count=total.count,
+            t("dunning.total", kind=t(BATCH_KIND_KEYS[kind]), count=total.count,
               amount=money(total.cents))
             for kind, total in review.totals.items() if total.count
         ]  # fmt: skip
@@ -182,8 +176,9 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
         table: DataTable[Text] = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        for name, label in COLUMN_KEYS.items():
-            table.add_column(Text(t(label), justify="right" if name == "amount" else "left"))
+        for name in REVIEW_COLUMN_KEYS:
+            title = t(REVIEW_COLUMN_KEYS[name])
+            table.add_column(Text(title, justify="right" if name == "amount" else "left"))
         for line in review.lines:
             due = line.due
             table.add_row(
@@ -191,23 +186,50 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
                 plain(due.name[:40]),
                 Text(t(STAGE_KEYS[due.step.step])),
                 Text(t(CHANNEL_KEYS[line.channel])),
-                plain(line.recipient or t("dunning_review.nobody")),
                 Text(money(due.amount_cents), justify="right"),
+                plain(line.recipient or t("dunning_review.nobody")),
                 Text(t("dunning_review.state.due")),
             )
         for held in review.held:
+            dim = "dim italic"  # held: not part of the batch
             table.add_row(
-                plain(held.reference),
-                plain(held.name[:40]),
-                Text(t(STAGE_KEYS[held.step])),
-                Text(t(CHANNEL_KEYS[held.channel])),
+                plain(held.reference, dim),
+                plain(held.name[:40], dim),
+                Text(t(STAGE_KEYS[held.step]), dim),
+                Text(t(CHANNEL_KEYS[held.channel]), dim),
+                Text(money(held.amount_cents), dim, justify="right"),
                 Text(""),
-                Text(money(held.amount_cents), justify="right"),
-                plain(t("dunning_review.state.held", reason=held.reason, by=held.by)),
+                plain(t("dunning_review.state.held", reason=held.reason, by=held.by), dim),
                 key=f"held:{held.step_id}",
             )
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The row under the cursor, whole (at 80 columns the table is cut on the right)."""
+        review = self.review
+        due, step_id = self._current()
+        text = ""
+        if review is not None and due is not None:
+            line = next(line for line in review.lines if line.due is due)
+            text = t(
+                "dunning_review.detail", reference=due.reference, name=due.name,
+                step=t(STAGE_KEYS[due.step.step]), channel=t(CHANNEL_KEYS[line.channel]),
+                recipient=line.recipient or t("dunning_review.nobody"),
+                amount=money(due.amount_cents),
+            )  # fmt: skip
+        elif review is not None and step_id is not None:
+            held = next(held for held in review.held if held.step_id == step_id)
+            text = t(
+                "dunning_review.detail_held", reference=held.reference, name=held.name,
+                step=t(STAGE_KEYS[held.step]), reason=held.reason, by=held.by,
+            )  # fmt: skip
+        self.query_one("#review-detail", Static).update(text)
 
     def _current(self) -> tuple[DueStep | None, int | None]:
         """The step under the cursor: (a due step, None) or (None, a held step's id)."""
@@ -279,8 +301,7 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
     @on(Changed)
     def _changed(self, event: Changed) -> None:
         if self.running:  # the batch was refused before it started
-            self.running = False
-            self.query_one("#review-progress").display = False
+            self._set_running(False)
             self.query_one("#review-result", Static).update("")
         self.notify(event.text, severity="information" if event.ok else "warning", markup=False)
         self.action_reload()
@@ -302,7 +323,7 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
                 self._start(review)
 
         parts = [
-            f"{t(KIND_KEYS[kind])} : {total.count}"
+            f"{t(BATCH_KIND_KEYS[kind])} : {total.count}"
             for kind, total in review.totals.items() if total.count
         ]  # fmt: skip
         self.app.push_screen(
@@ -319,12 +340,14 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
             answer,
         )
 
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        self.set_class(running, "-running")  # the progress bar shows
+
     def _start(self, review: BatchReview) -> None:
-        self.running = True
+        self._set_running(True)
         self.result = ""
-        bar = self.query_one("#review-progress", ProgressBar)
-        bar.update(total=len(review.lines), progress=0)
-        bar.display = True
+        self.query_one("#review-progress", ProgressBar).update(total=len(review.lines), progress=0)
         self.query_one("#review-result", Static).update(t("dunning_review.running"))
         self._perform(review, self.relance.settings, self.relance.agent_login)
 
@@ -354,8 +377,7 @@ class DunningReviewScreen(TranslatedBindings, Screen[None]):
 
     @on(Performed)
     def _performed(self, event: Performed) -> None:
-        self.running = False
-        self.query_one("#review-progress").display = False
+        self._set_running(False)
         self.result = outcome_text(event.report)
         self.query_one("#review-result", Static).update(self.result)
         self.action_reload()
@@ -370,7 +392,7 @@ def outcome_text(report: BatchReport) -> str:
     for due, _ in report.failed:
         failed[due.step.channel] += 1
     parts = [
-        t("dunning_review.kind_result", kind=t(KIND_KEYS[kind]), sent=sent[kind],
+        t("dunning_review.kind_result", kind=t(BATCH_KIND_KEYS[kind]), sent=sent[kind],
           failed=failed[kind])
         for kind in CHANNELS if sent[kind] or failed[kind]
     ]  # fmt: skip
