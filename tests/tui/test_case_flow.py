@@ -272,7 +272,7 @@ async def test_amount_fields_show_and_take_french_amounts(
         # What is overdue (1 500 €), not the whole balance (1 800 €, one invoice not yet due)
         assert field.value == money(150_000) == "1\u202f500,00\u00a0€"
         await pilot.press(*"1 234,50")  # over the proposed amount (selected)
-        await press(pilot, "enter", "enter", "enter", "enter")
+        await press(pilot, "enter", "enter", "enter", "enter", "enter")
     promises = query(db_path, "SELECT amount_cents FROM promises WHERE case_id = ?", seeded["case"])
     assert [row[0] for row in promises] == [123_450]
 

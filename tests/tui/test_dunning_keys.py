@@ -66,3 +66,19 @@ async def test_l_previews_the_letter_and_enter_produces_it(
     ).fetchone()
     assert row["channel"] == "letter" and row["letter_kind"] == screen.kind
     assert Path(row["notes"]).exists() and TODAY.isoformat() in row["notes"]
+
+
+async def test_p_records_a_promise_received_in_writing(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_case(pilot, seeded["case"])
+        await press(pilot, "p", "enter", "enter", "enter")  # amount, date, proof as proposed
+        await pilot.press(*"oui")  # received in writing (the proposed "non" selected)
+        await press(pilot, "enter", "enter")
+    conn = connect(db_path)
+    written = conn.execute(
+        "SELECT written_on FROM promises WHERE case_id = ?", (seeded["case"],)
+    ).fetchall()
+    assert [row[0] for row in written] == [TODAY.isoformat()]

@@ -214,6 +214,7 @@ def write_promise(
     kind: str = "promise",
     claimed_paid_on: date | None = None,
     reference: str = "",
+    written_on: date | None = None,
 ) -> int:
     promise_id = store.insert_promise(
         conn,
@@ -226,6 +227,7 @@ def write_promise(
         created_by=agent_id,
         kind=kind,
         claimed_paid_on=claimed_paid_on.isoformat() if claimed_paid_on else None,
+        written_on=written_on.isoformat() if written_on else None,
     )
     action = "promise.create" if kind == "promise" else "payment_claim.create"
     append_audit(
@@ -240,6 +242,7 @@ def write_promise(
             "due_date": due_date,
             "claimed_paid_on": claimed_paid_on,
             "reference": reference,
+            **({"written_on": written_on} if written_on else {}),
         },
         at=at,
     )
@@ -353,8 +356,11 @@ def record_promise(
     now: datetime,
     proof_requested: bool = True,
     notes: str = "",
+    written: bool = False,
 ) -> Recorded:
-    """A promise received outside a call (e-mail, letter). Notes, if any, become a note."""
+    """A promise received outside a call (e-mail, letter). Notes, if any, become a note.
+    `written`: it came in writing (an e-mail, a signed letter) — an acknowledgment of the debt
+    that restarts the prescription from today (a word at the counter or on the phone does not)."""
     now = aware(now)
     today = business_day(now)
     prep = _case_prep(conn, case_id)
@@ -397,6 +403,7 @@ def record_promise(
             agent_id=agent_id,
             agent=agent_login,
             at=at,
+            written_on=today if written else None,
         )
         update_case(
             conn,

@@ -244,11 +244,12 @@ def insert_promise(
     created_by: int | None,
     kind: str = "promise",
     claimed_paid_on: str | None = None,
+    written_on: str | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO promises (case_id, amount_cents, due_date, proof_requested, kind,"
-        " claimed_paid_on, interaction_id, created_at, created_by)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " claimed_paid_on, interaction_id, created_at, created_by, written_on)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             case_id,
             amount_cents,
@@ -259,6 +260,7 @@ def insert_promise(
             interaction_id,
             created_at,
             created_by,
+            written_on,
         ),
     )
     assert cursor.lastrowid is not None

@@ -37,13 +37,16 @@ def prescription_invoices(conn: sqlite3.Connection, debtor_id: int) -> list[Row]
 
 def acknowledgments(conn: sqlite3.Connection, case_id: int, debtor_id: int) -> list[Row]:
     """(day, kind, invoice_id) of what restarts the prescription: partial payments (per invoice
-    when the payment names one), signed payment plans, letters and e-mails we sent (they count
-    for public bodies only), formal notices."""
+    when the payment names one), signed payment plans, promises received in writing (not those
+    made on the phone), letters and e-mails we sent (they count for public bodies only), formal
+    notices."""
     return conn.execute(
         "SELECT received_on AS day, 'partial_payment' AS kind, invoice_id FROM payments"
         " WHERE debtor_id = :debtor"
         " UNION ALL SELECT substr(created_at, 1, 10), 'signed_plan', NULL FROM payment_plans"
         " WHERE case_id = :case AND status <> 'cancelled'"
+        " UNION ALL SELECT written_on, 'written_promise', NULL FROM promises"
+        " WHERE case_id = :case AND written_on IS NOT NULL"
         " UNION ALL SELECT substr(occurred_at, 1, 10),"
         " CASE WHEN letter_kind = 'formal_notice' THEN 'formal_notice' ELSE 'written_claim' END,"
         " NULL FROM interactions WHERE case_id = :case"

@@ -606,6 +606,29 @@ CREATE TABLE credit_note_allocations (
 );
 """
 
+# A promise received in writing (an e-mail, a signed letter) acknowledges the debt: it restarts
+# the prescription from that day (C. civ. 2240). A promise on the phone does not.
+MIGRATION_WRITTEN_PROMISES = """
+ALTER TABLE promises ADD COLUMN written_on TEXT;
+"""
+
+# Late penalties a supervisor waived on an invoice: no longer claimed (invoices.penalties_closed_on
+# is set the same day); what was waived and why, for the case file and the audit.
+MIGRATION_WAIVERS = """
+CREATE TABLE penalty_waivers (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+    case_id INTEGER REFERENCES cases(id),
+    waived_on TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    interest_cents INTEGER NOT NULL DEFAULT 0,
+    indemnity_cents INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX penalty_waivers_case ON penalty_waivers(case_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_1,
     MIGRATION_MONEY,
@@ -614,6 +637,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_AUDIT_CHAIN,
     MIGRATION_MESSAGE_LEFT,
     MIGRATION_EINVOICES,
+    MIGRATION_WRITTEN_PROMISES,
+    MIGRATION_WAIVERS,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -29,6 +29,8 @@ class PromiseDialog(RecordDialog):
             value=day_text(self.today + timedelta(days=PROMISE_DEFAULT_DAYS)),
         )
         yield FieldRow(t("call.field.proof"), "promise-proof", value=t("call.yes"))
+        # In writing (an e-mail, a signed letter): it restarts the prescription; said, it does not.
+        yield FieldRow(t("dialog.promise.written"), "promise-written", value=t("dialog.promise.no"))
         yield FieldRow(t("call.field.notes"), "promise-notes", max_length=4000)
 
     def first_field(self) -> str:
@@ -42,6 +44,7 @@ class PromiseDialog(RecordDialog):
         if due is None:
             raise FormError(key("call.error.date"))
         proof = self.query_one("#promise-proof", Input).value.strip().lower()
+        written = self.query_one("#promise-written", Input).value.strip().lower()
         notes = self.query_one("#promise-notes", Input).value
         case_id = self.case_file.summary.case_id
 
@@ -49,6 +52,7 @@ class PromiseDialog(RecordDialog):
             return record_promise(
                 conn, settings, case_id, amount=amount, due_date=due, agent_login=agent,
                 now=now, proof_requested=not proof or proof[0] in "oy1", notes=notes,
+                written=bool(written) and written[0] in "oy1",
             )  # fmt: skip
 
         return {"notes": notes}, write
