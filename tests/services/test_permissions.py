@@ -54,6 +54,7 @@ def test_the_table_says_what_each_role_may_do() -> None:
         Permission.AUDIT_EVERYONE,
         Permission.MATCH_PAYMENTS,
         Permission.DUNNING,
+        Permission.WAIVE_PENALTIES,
     }
     admin = supervisor | {Permission.MANAGE_AGENTS, Permission.IMPORT, Permission.SEED}
     assert {

@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         import_cmd,
         init_cmd,
         letters_cmd,
+        penalties_cmd,
         queue_cmd,
         rates_cmd,
         report_cmd,
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         dunning_cmd,
         letters_cmd,
         rates_cmd,
+        penalties_cmd,
     ):
         module.register(subparsers)
     parser.set_defaults(handler=app_cmd.run)

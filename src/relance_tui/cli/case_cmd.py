@@ -123,6 +123,10 @@ def print_report(report: dict[str, Any]) -> None:
         print(total + (" " + t("case_cli.estimate") if p["estimated"] else ""))
     else:
         print(t("case_cli.no_penalties"))
+    for waiver in report["waivers"]:
+        print(t("case_cli.waiver", number=waiver["invoice"], day=_day(waiver["on"]),
+                by=waiver["by"], interest=_money(waiver["interest"]),
+                indemnity=_money(waiver["indemnity"]), reason=waiver["reason"]))  # fmt: skip
     print(t("case_cli.prescription", day=_day(report["prescription_on"])))
     for warning in report["warnings"]:
         print(f"! {warning}")

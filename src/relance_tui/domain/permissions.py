@@ -22,6 +22,7 @@ class Permission(StrEnum):
     SEED = "seed"  # `relance seed` into an existing database, `--force`
     MATCH_PAYMENTS = "match_payments"  # resolve unmatched bank credits, undo a match
     DUNNING = "dunning"  # perform the dunning batch (send e-mails, produce letters)
+    WAIVE_PENALTIES = "waive_penalties"  # stop claiming an invoice's late penalties
 
 
 _AGENT = frozenset({Permission.WORK_OWN_PORTFOLIO, Permission.LIST_AGENTS})
@@ -31,6 +32,7 @@ _SUPERVISOR = _AGENT | {
     Permission.AUDIT_EVERYONE,
     Permission.MATCH_PAYMENTS,
     Permission.DUNNING,
+    Permission.WAIVE_PENALTIES,
 }
 _ADMIN = _SUPERVISOR | {Permission.MANAGE_AGENTS, Permission.IMPORT, Permission.SEED}
 

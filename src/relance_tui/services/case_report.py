@@ -17,6 +17,7 @@ from relance_tui.domain.clock import business_day
 from relance_tui.domain.enums import Stage
 from relance_tui.domain.labels import STAGE_KEYS
 from relance_tui.domain.ladder import HoldKind
+from relance_tui.domain.models import from_cents
 from relance_tui.domain.penalties import RateTable
 from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
@@ -25,6 +26,7 @@ from relance_tui.services.ladder import case_decision
 from relance_tui.services.permissions import NotAllowedError, may
 from relance_tui.storage.agents import AgentRow
 from relance_tui.storage.dunning import case_id_for
+from relance_tui.storage.penalty_facts import case_waivers
 
 CHANNEL_KEYS = {
     "email": "dunning.channel.email",
@@ -164,6 +166,17 @@ def case_report(
             "estimated": s.penalties.estimated,
             "contract_rate_below_floor": s.penalties.contract_rate_below_floor,
         },
+        "waivers": [
+            {
+                "invoice": str(row["number"]),
+                "on": str(row["waived_on"]),
+                "by": str(row["created_by"]),
+                "reason": str(row["reason"]),
+                "interest": _money(from_cents(int(row["interest_cents"]))),
+                "indemnity": _money(from_cents(int(row["indemnity_cents"]))),
+            }
+            for row in case_waivers(conn, case_id)
+        ],
         "prescription_on": s.prescription_on.isoformat() if s.prescription_on else None,
         "warnings": [w.message for w in case_file.warnings],
     }

@@ -78,3 +78,5 @@ def denied_message(permission: Permission) -> str:
             return t("permission.denied.match_payments")
         case Permission.DUNNING:
             return t("permission.denied.dunning")
+        case Permission.WAIVE_PENALTIES:
+            return t("permission.denied.waive_penalties")

@@ -71,3 +71,48 @@ def formal_notice_on(conn: sqlite3.Connection, case_id: int) -> date | None:
         (case_id,),
     ).fetchone()
     return date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def invoice_ids(conn: sqlite3.Connection, debtor_id: int) -> dict[str, int]:
+    """The debtor's invoices by number."""
+    return {
+        str(number): int(invoice_id)
+        for invoice_id, number in conn.execute(
+            "SELECT id, number FROM invoices WHERE debtor_id = ?", (debtor_id,)
+        )
+    }
+
+
+def insert_waiver(
+    conn: sqlite3.Connection,
+    *,
+    invoice_id: int,
+    case_id: int,
+    on: date,
+    reason: str,
+    interest_cents: int,
+    indemnity_cents: int,
+    by: str,
+    at: str,
+) -> int:
+    """Record the waiver and close the invoice's penalties from `on` (never claimed again)."""
+    cursor = conn.execute(
+        "INSERT INTO penalty_waivers (invoice_id, case_id, waived_on, reason, interest_cents,"
+        " indemnity_cents, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (invoice_id, case_id, on.isoformat(), reason, interest_cents, indemnity_cents, by, at),
+    )
+    conn.execute(
+        "UPDATE invoices SET penalties_closed_on = ? WHERE id = ? AND penalties_closed_on IS NULL",
+        (on.isoformat(), invoice_id),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def case_waivers(conn: sqlite3.Connection, case_id: int) -> list[Row]:
+    return conn.execute(
+        "SELECT w.waived_on, w.reason, w.interest_cents, w.indemnity_cents, w.created_by,"
+        " i.number FROM penalty_waivers w JOIN invoices i ON i.id = w.invoice_id"
+        " WHERE w.case_id = ? ORDER BY w.id",
+        (case_id,),
+    ).fetchall()
