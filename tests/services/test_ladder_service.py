@@ -25,7 +25,9 @@ from relance_tui.services.ladder import (
     due_steps,
     place_hold,
     release_hold,
+    state_from_row,
 )
+from relance_tui.storage import dunning as store
 from relance_tui.storage.db import connect, transaction
 
 T = date(2026, 11, 2)
@@ -127,3 +129,50 @@ def test_public_bodies_get_a_pre_reminder_before_the_due_date(conn: sqlite3.Conn
         ("MAIRIE", "pre_reminder", 250_000)
     ]
     assert steps[0].case_id is None and steps[0].key.startswith("pre:")
+
+
+def test_the_batch_reads_each_case_as_the_case_screen_does(conn: sqlite3.Connection) -> None:
+    """The batch's one query (side tables aggregated and joined) and the one-case query
+    (correlated subqueries) give the same state for every kind of record."""
+    with transaction(conn):
+        promised = make_case(conn, T, days_late=20, reference="PROMISE")
+        add_promise(conn, promised, due=T + timedelta(days=3))
+        add_promise(conn, promised, due=T + timedelta(days=9))
+        planned = make_case(conn, T, days_late=20, reference="PLAN")
+        add_plan(conn, planned, [(T + timedelta(days=10), 10_000, "pending")])
+        finished = make_case(conn, T, days_late=20, reference="PLANDONE")
+        add_plan(conn, finished, [(T - timedelta(days=10), 10_000, "paid")])
+        held = make_case(conn, T, days_late=90, reference="HELD")
+        stepped = make_case(conn, T, days_late=90, reference="STEPS")
+        plain = make_case(conn, T, days_late=16, reference="PLAIN")
+        for case, step, status, note, acknowledged in (
+            (stepped, "friendly_reminder", "done", "", None),
+            (stepped, "formal_notice", "done", "", "2026-10-20"),
+            (stepped, "registered_letter", "failed", "451", None),
+            (held, "friendly_reminder", "held", "adresse à vérifier", None),
+        ):
+            conn.execute(
+                "INSERT INTO dunning_steps (key, debtor_id, case_id, cycle, step, channel,"
+                " due_on, status, done_at, note, acknowledged_on, reserved_at, reserved_by)"
+                " SELECT ?, debtor_id, id, dunning_cycle, ?, 'letter', ?, ?, ?, ?, ?,"
+                " '2026-10-01T08:00:00+00:00', 'agent1' FROM cases"
+                " WHERE id = ?",
+                (f"k{case}{step}", step, T.isoformat(), status,
+                 "2026-10-01T09:00:00+00:00" if status == "done" else None, note, acknowledged,
+                 case),
+            )  # fmt: skip
+    for until, reason in ((T + timedelta(days=5), "congés"), (T + timedelta(days=12), "audit")):
+        place_hold(conn, plain, reason=reason, until=until, login="agent1", today=T)
+    batch = {
+        row["id"]: state_from_row(row)
+        for row in store.ladder_states(conn, T, notice_deadline_days=8)
+    }
+    assert len(batch) == 6
+    for case_id, state in batch.items():
+        [row] = store.ladder_states(conn, T, notice_deadline_days=8, case_id=case_id)
+        assert state_from_row(row) == state, case_id
+    assert batch[plain].manual_hold == ("audit", T + timedelta(days=12))
+    assert batch[promised].promise_until == T + timedelta(days=9)
+    assert batch[stepped].notice_deadline == date(2026, 10, 28)
+    assert batch[held].supervisor_hold == "adresse à vérifier"
+    assert batch[finished].plan_until == date.max

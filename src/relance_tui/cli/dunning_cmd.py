@@ -129,7 +129,7 @@ def print_report(report: Any, *, performed: bool, needs_approval: bool) -> None:
     kinds = {channel: t(BATCH_KIND_KEYS[channel]) for channel in BATCH_KIND_KEYS}
     close = " " + t("dunning.prescription_flag")
     for step in report.due:
-        label = stages[Stage(step.step.step)]
+        label = stages[step.step.step]  # (a StrEnum finds its str)
         lines.append(
             f"{step.reference:<12} {step.name[:34]:<34} {label:<28}"
             f" {kinds[step.step.channel]:<22} {day(step.due_on)} "
