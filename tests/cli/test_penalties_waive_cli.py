@@ -26,6 +26,7 @@ from relance_tui.services.penalty_waivers import WaiverError, waive_penalties
 from relance_tui.services.permissions import NotAllowedError
 from relance_tui.storage.agents import get_agent
 from relance_tui.storage.db import connect, transaction
+from relance_tui.storage.dunning import case_id_for
 
 ME = getpass.getuser()
 TODAY = date(2026, 5, 31)
@@ -116,12 +117,13 @@ def test_a_waived_invoice_is_no_longer_claimed(
 
 def test_waivers_are_refused_to_agents_public_bodies_and_without_reason(db: Path) -> None:
     conn = connect(db)
+    leroy, mairie = (case_id_for(conn, reference) or 0 for reference in ("LEROY", "MAIRIE"))
     with pytest.raises(NotAllowedError):
-        waive_penalties(conn, "LEROY", reason="x", login="alice", today=TODAY)
+        waive_penalties(conn, leroy, reason="x", login="alice", today=TODAY)
     with pytest.raises(WaiverError, match="R2192-31"):
-        waive_penalties(conn, "MAIRIE", reason="x", login=ME, today=TODAY)
+        waive_penalties(conn, mairie, reason="x", login=ME, today=TODAY)
     with pytest.raises(WaiverError, match="raison"):
-        waive_penalties(conn, "LEROY", reason="  ", login=ME, today=TODAY)
+        waive_penalties(conn, leroy, reason="  ", login=ME, today=TODAY)
     with pytest.raises(WaiverError, match="F-ZZZ"):
-        waive_penalties(conn, "LEROY", reason="x", login=ME, today=TODAY, invoice="F-ZZZ")
+        waive_penalties(conn, leroy, reason="x", login=ME, today=TODAY, invoice="F-ZZZ")
     assert conn.execute("SELECT count(*) FROM penalty_waivers").fetchone()[0] == 0

@@ -82,3 +82,29 @@ async def test_p_records_a_promise_received_in_writing(
         "SELECT written_on FROM promises WHERE case_id = ?", (seeded["case"],)
     ).fetchall()
     assert [row[0] for row in written] == [TODAY.isoformat()]
+
+
+async def test_w_waives_the_case_penalties_for_a_supervisor_only(
+    db_path: Path, seeded: dict[str, int]
+) -> None:
+    for login, case in (("agent1", seeded["third"]), ("chef", seeded["case"])):
+        app = make_app(db_path, login)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await open_case(pilot, case)
+            await press(pilot, "w")
+            dialog = app.screen
+            await pilot.press(*"Geste commercial")
+            await press(pilot, "enter")
+            if login == "agent1":  # refused by the service, said in the dialog
+                error = str(dialog.query_one("#dialog-error", Static).render())
+                assert "superviseurs" in error, error
+            else:
+                assert app.screen is not dialog  # saved and closed
+    conn = connect(db_path)
+    rows = conn.execute(
+        "SELECT case_id, created_by, reason, interest_cents + indemnity_cents FROM penalty_waivers"
+    ).fetchall()
+    assert rows and {tuple(r)[:3] for r in rows} == {(seeded["case"], "chef", "Geste commercial")}
+    assert all(r[3] > 0 for r in rows)
+    waived = conn.execute("SELECT count(*) FROM audit_events WHERE action = 'penalties.waive'")
+    assert waived.fetchone()[0] == 1

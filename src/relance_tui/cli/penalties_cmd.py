@@ -31,13 +31,17 @@ def run(args: argparse.Namespace) -> int:
     from relance_tui.formatting import money
     from relance_tui.services.penalty_waivers import WaiverError, waive_penalties
     from relance_tui.services.permissions import NotAllowedError
+    from relance_tui.storage.dunning import case_id_for
 
     common.settings(args)
     conn = common.open_db(args)
     me = common.current_identity(args, conn).agent
     try:
+        case_id = case_id_for(conn, args.reference)
+        if case_id is None:
+            raise common.CliError(t("case_cli.unknown", reference=args.reference))
         waived = waive_penalties(
-            conn, args.reference, reason=args.reason, login=me.login, today=_today(args.date),
+            conn, case_id, reason=args.reason, login=me.login, today=_today(args.date),
             invoice=args.invoice,
         )  # fmt: skip
     except (WaiverError, NotAllowedError, RateTableError) as error:

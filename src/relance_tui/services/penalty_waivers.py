@@ -16,7 +16,7 @@ from decimal import Decimal
 from relance_tui.domain.models import to_cents
 from relance_tui.domain.penalties import RateTable, Regime
 from relance_tui.domain.permissions import Permission
-from relance_tui.i18n import t
+from relance_tui.i18n import KeyedError, key
 from relance_tui.services.penalties import case_figures
 from relance_tui.services.permissions import require_login
 from relance_tui.storage import dunning as dunning_store
@@ -24,8 +24,11 @@ from relance_tui.storage import penalty_facts as store
 from relance_tui.storage.db import append_audit, transaction, utc_now_iso
 
 
-class WaiverError(ValueError):
-    """Nothing to waive, no reason, or a public body; the message says which."""
+class WaiverError(KeyedError):
+    """Nothing to waive, no reason, or a public body; `text()` says which."""
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ class Waived:
 
 def waive_penalties(
     conn: sqlite3.Connection,
-    reference: str,
+    case_id: int,
     *,
     reason: str,
     login: str,
@@ -49,13 +52,12 @@ def waive_penalties(
     invoices that carry some. Returns what was waived (the figures as of `today`)."""
     reason = reason.strip()
     if not reason:
-        raise WaiverError(t("waiver.no_reason"))
+        raise WaiverError(key("waiver.no_reason"))
     with transaction(conn):
         require_login(conn, login, Permission.WAIVE_PENALTIES)
-        case_id = dunning_store.case_id_for(conn, reference)
-        found = dunning_store.case_cycle(conn, case_id) if case_id is not None else None
-        if case_id is None or found is None:
-            raise WaiverError(t("case_cli.unknown", reference=reference))
+        found = dunning_store.case_cycle(conn, case_id)
+        if found is None:
+            raise WaiverError(key("case_cli.unknown"), reference=f"#{case_id}")
         debtor = dunning_store.debtor_row(conn, found[0])
         assert debtor is not None
         figures = case_figures(
@@ -63,16 +65,16 @@ def waive_penalties(
             insolvency=debtor["insolvency_since"] is not None, today=today, rates=rates,
         )  # fmt: skip
         if figures.regime is Regime.PUBLIC_BODY:
-            raise WaiverError(t("waiver.public_body"))
+            raise WaiverError(key("waiver.public_body"))
         items = [
             item
             for item in figures.penalties.invoices
             if (item.interest or item.indemnity) and invoice in (None, item.invoice_number)
         ]
         if not items:
-            raise WaiverError(
-                t("waiver.nothing_on", invoice=invoice) if invoice else t("waiver.nothing")
-            )
+            if invoice:
+                raise WaiverError(key("waiver.nothing_on"), invoice=invoice)
+            raise WaiverError(key("waiver.nothing"))
         ids = store.invoice_ids(conn, int(debtor["id"]))
         at = utc_now_iso()
         waived = []

@@ -1,5 +1,5 @@
 """The case file's small forms by the key that opens them: `p` promise, `d` dispute, `s` callback,
-`e` note, and the hold on a case (outside a call)."""
+`e` note, and the hold on a case, the penalty waiver (outside a call)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def dialog_for(kind: str, case_file: CaseFile, now: datetime) -> RecordDialog:
     from relance_tui.tui.dialogs.hold import HoldDialog
     from relance_tui.tui.dialogs.note import NoteDialog
     from relance_tui.tui.dialogs.promise import PromiseDialog
+    from relance_tui.tui.dialogs.waiver import WaiverDialog
 
     dialogs: dict[str, type[RecordDialog]] = {
         "promise": PromiseDialog,
@@ -23,5 +24,6 @@ def dialog_for(kind: str, case_file: CaseFile, now: datetime) -> RecordDialog:
         "callback": CallbackDialog,
         "note": NoteDialog,
         "hold": HoldDialog,
+        "waiver": WaiverDialog,
     }
     return dialogs[kind](case_file, now)

@@ -77,6 +77,7 @@ class CaseScreen(TranslatedBindings, CaseCall):
         Binding("e", "note", "key.note", id="case.note"),
         Binding("h", "hold", "key.hold", id="case.hold", show=False),
         Binding("l", "letter", "key.letter", id="case.letter", show=False),
+        Binding("w", "waiver", "key.waiver", id="case.waiver", show=False),
         # The app's keys, done the case screen's way: one id, so that a remap moves both.
         Binding("n", "next_case", "key.next_case", id="app.next_case"),
         Binding("a", "agenda", "key.agenda", id="app.agenda"),
@@ -451,6 +452,9 @@ class CaseScreen(TranslatedBindings, CaseCall):
 
     def action_hold(self) -> None:
         self._open_dialog("hold")
+
+    def action_waiver(self) -> None:
+        self._open_dialog("waiver")
 
     def action_letter(self) -> None:
         if self.case_file is not None and not self.in_call:
