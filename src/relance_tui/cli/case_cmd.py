@@ -12,6 +12,10 @@ from relance_tui.cli import common
 from relance_tui.cli.output import json_text
 from relance_tui.i18n import t
 
+PROMISE_KIND_KEYS = {
+    "promise": "casefile.commitment.promise",
+    "payment_claimed": "casefile.commitment.payment_claimed",
+}
 REGIME_KEYS = {
     "b2b": "case_cli.regime.b2b",
     "public_body": "case_cli.regime.public_body",
@@ -128,5 +132,12 @@ def print_report(report: dict[str, Any]) -> None:
                 by=waiver["by"], interest=_money(waiver["interest"]),
                 indemnity=_money(waiver["indemnity"]), reason=waiver["reason"]))  # fmt: skip
     print(t("case_cli.prescription", day=_day(report["prescription_on"])))
+    if report["promises"]:
+        print(t("promises_partial.cli_title"))
+    for promise in report["promises"]:
+        status = promise["status_label"] + (f" — {promise['money']}" if promise["money"] else "")
+        print(t("promises_partial.cli_line", kind=t(PROMISE_KIND_KEYS[promise["kind"]]),
+                amount=_money(promise["amount"]), due=_day(promise["due_date"]),
+                status=status))  # fmt: skip
     for warning in report["warnings"]:
         print(f"! {warning}")

@@ -66,6 +66,7 @@ class NextAction(StrEnum):
     CHECK_PLAN = "check_plan"
     FOLLOW_DISPUTE = "follow_dispute"
     VERIFY_PAYMENT = "verify_payment"
+    CLAIM_REMAINDER = "claim_remainder"  # a promise was partly kept: ask for the rest
 
 
 class InteractionChannel(StrEnum):
@@ -100,6 +101,7 @@ class PromiseStatus(StrEnum):
     KEPT = "kept"
     BROKEN = "broken"
     CANCELLED = "cancelled"
+    PARTLY_KEPT = "partly_kept"  # its date passed with part of the amount paid
 
 
 class PlanStatus(StrEnum):

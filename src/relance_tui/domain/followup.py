@@ -4,10 +4,12 @@ or missed, and what comes next on the dunning ladder (docs/scenarios.md §3). Pu
 Payments count towards a promise when received on or after the day it starts counting (the day
 the promise was made; for a payment the debtor says was made, the day it says it paid), and each
 payment counts once: promises of a case take the money in the order they were made, those
-already kept first. A promise is broken the day after its date (plus the grace days) when its
-amount has not come in; a plan's installments are covered the same way, in sequence, by the
-payments received since the plan was agreed; one missed installment breaks the plan (the whole
-balance falls due at once).
+already kept first, then the pending ones, then the rest of the partly kept ones. The day after
+its date (plus the grace days) a promise whose amount has not come in is partly kept when some
+of it has, broken when none has; money that comes in later towards a partly kept promise is
+counted as its rest (the promise stays partly kept: its date was missed). A plan's installments
+are covered the same way, in sequence, by the payments received since the plan was agreed; one
+missed installment breaks the plan (the whole balance falls due at once).
 """
 
 from __future__ import annotations
@@ -57,14 +59,17 @@ class PromiseState:
     due_date: date
     counts_from: date  # payments received on or after this day count
     status: PromiseStatus
+    paid_cents: int = 0  # partly kept: the money counted towards it so far
 
 
 @dataclass(frozen=True, slots=True)
 class PromiseDecision:
     id: int
-    status: PromiseStatus  # KEPT or BROKEN
-    settled_on: date  # the day the money completed it, or the day it became broken
-    paid_cents: int
+    status: PromiseStatus  # KEPT, PARTLY_KEPT or BROKEN
+    settled_on: date  # the day the money completed it, or the day its date had passed
+    paid_cents: int  # the money counted towards it (all of it so far, for a rest)
+    rest: bool = False  # more money towards a promise already partly kept
+    rest_paid_on: date | None = None  # a rest: the day the whole amount was in
 
 
 def settle_promises(
@@ -74,16 +79,19 @@ def settle_promises(
     today: date,
     grace_days: int = 0,
 ) -> list[PromiseDecision]:
-    """Decisions for the pending promises of one case that are now kept or broken.
+    """Decisions for the promises of one case that are now kept, partly kept or broken, and for
+    the partly kept ones whose rest came in (some or all of it).
 
     Kept promises take their share of the payments first (they were settled by them), then the
-    pending ones in the order they were made. Idempotent: a decided promise is never decided again.
+    pending ones in the order they were made, then the partly kept ones' rest. Idempotent: a
+    decided promise is never decided again, a rest is reported only when it grew.
     """
     dates = [p.received_on for p in sorted(payments, key=lambda p: p.received_on)]
     left = [p.cents for p in sorted(payments, key=lambda p: p.received_on)]
+    order = {PromiseStatus.KEPT: 0, PromiseStatus.PENDING: 1, PromiseStatus.PARTLY_KEPT: 2}
     ordered = sorted(
-        (p for p in promises if p.status in (PromiseStatus.KEPT, PromiseStatus.PENDING)),
-        key=lambda p: (p.status is not PromiseStatus.KEPT, p.counts_from, p.id),
+        (p for p in promises if p.status in order),
+        key=lambda p: (order[p.status], p.counts_from, p.id),
     )
     decisions: list[PromiseDecision] = []
     for promise in ordered:
@@ -99,13 +107,23 @@ def settle_promises(
             left[n] -= use
             taken += use
             last_day = received_on
+        if promise.status is PromiseStatus.PARTLY_KEPT:
+            if taken > promise.paid_cents and last_day is not None:
+                done = last_day if taken >= wanted else None
+                decisions.append(
+                    PromiseDecision(
+                        promise.id, PromiseStatus.PARTLY_KEPT, last_day, taken, True, done
+                    )
+                )
+            continue
         if promise.status is not PromiseStatus.PENDING:
             continue
         if taken >= wanted and last_day is not None:
             decisions.append(PromiseDecision(promise.id, PromiseStatus.KEPT, last_day, taken))
         elif today > promise.due_date + timedelta(days=grace_days):
-            broken_on = promise.due_date + timedelta(days=grace_days + 1)
-            decisions.append(PromiseDecision(promise.id, PromiseStatus.BROKEN, broken_on, taken))
+            passed_on = promise.due_date + timedelta(days=grace_days + 1)
+            status = PromiseStatus.PARTLY_KEPT if taken > 0 else PromiseStatus.BROKEN
+            decisions.append(PromiseDecision(promise.id, status, passed_on, taken))
     return decisions
 
 

@@ -10,10 +10,10 @@ How each is computed (the supervisor screen's help quotes these lines):
   the month + invoiced in the month − receivables not yet due today) × 100. The start of the
   month is today's receivables minus the month's invoices plus the money applied since.
 - Promises over 30 days: those that fell due in the 30 days before the day: kept on time (paid
-  in full by their date), kept late, partly kept (so recorded, or broken with some money in),
-  broken (nothing in); still pending ones (in their grace days) are counted apart. Collected vs
-  promised: the money received on the case from the day of the promise until it was settled
-  (or its date), at most the amount promised.
+  in full by their date), kept late, partly kept (their date passed with part of the money
+  in: the follow-up's `partly_kept` status), broken (nothing in); still pending ones (in their
+  grace days) are counted apart. Collected vs promised: the money received on the case from
+  the day of the promise until it was settled (or its date), at most the amount promised.
 """
 
 from __future__ import annotations
@@ -86,15 +86,15 @@ class PromiseResult(StrEnum):
     PENDING = "pending"
 
 
-def promise_result(status: str, *, late: bool, paid_cents: int) -> str:
+def promise_result(status: str, *, late: bool) -> str:
     """What became of a promise that fell due (status as stored by the follow-up; `late`: it
-    was settled after its date; `paid_cents`: money received on the case since it was made)."""
+    was settled after its date)."""
     if status == "kept":
         return PromiseResult.KEPT_LATE if late else PromiseResult.KEPT_ON_TIME
-    if status == PromiseResult.PARTLY_KEPT:  # the follow-up's own word for it, where it has one
+    if status == "partly_kept":
         return PromiseResult.PARTLY_KEPT
     if status == "broken":
-        return PromiseResult.PARTLY_KEPT if paid_cents > 0 else PromiseResult.BROKEN
+        return PromiseResult.BROKEN
     return PromiseResult.PENDING
 
 

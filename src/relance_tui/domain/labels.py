@@ -77,6 +77,7 @@ NEXT_ACTION_KEYS: dict[str, str] = {
     NextAction.CHECK_PLAN: "case.next_action.check_plan",
     NextAction.FOLLOW_DISPUTE: "case.next_action.follow_dispute",
     NextAction.VERIFY_PAYMENT: "case.next_action.verify_payment",
+    NextAction.CLAIM_REMAINDER: "case.next_action.claim_remainder",
 }
 
 NOTE_CHANNEL_KEYS: dict[str, str] = {
@@ -115,6 +116,7 @@ PROMISE_STATUS_KEYS: dict[str, str] = {
     PromiseStatus.KEPT: "case.promise_status.kept",
     PromiseStatus.BROKEN: "case.promise_status.broken",
     PromiseStatus.CANCELLED: "case.promise_status.cancelled",
+    PromiseStatus.PARTLY_KEPT: "case.promise_status.partly_kept",
 }
 
 PLAN_STATUS_KEYS: dict[str, str] = {

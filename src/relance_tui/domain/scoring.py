@@ -10,7 +10,8 @@ Parts (the reference values come from the settings, `[scoring]` in the TOML file
   10 000 € scores 0.61 and 500 € scores 0.12 against a 5 000 € reference;
 - age: days past the oldest due date, `d / (d + reference days)`;
 - payer_type: very bad 1.0, bad 0.8, smart 0.6, unknown 0.5, good 0.25;
-- history: average days late and broken promises, `1 - (1 - late)(1 - broken)`;
+- history: average days late and broken promises, `1 - (1 - late)(1 - broken)`; a partly kept
+  promise counts half kept, half broken;
 - segment: large account 0.8, multi-site 0.7, public body 0.6, SME 0.5, consumer 0.3, moved
   towards 1 by the strategic bonus for strategic debtors;
 - risk: the debtor's risk score / 100;
@@ -19,7 +20,8 @@ Parts (the reference values come from the settings, `[scoring]` in the TOML file
 - stage: how far up the dunning ladder the case is.
 
 Urgency comes before any score: 3 a callback is due now, 2 a promise (or plan installment) falls
-due today, 1 a promise was broken (or an installment missed) since the agent last opened the case;
+due today, 1 a promise was broken or partly kept (its rest not all in yet), or an installment
+missed, since the agent last opened the case;
 -1 the case was worked today (a call or a contact recorded): it waits below every case not yet
 worked, until a callback set on it comes due or the day ends.
 """
@@ -93,13 +95,24 @@ class Urgency(IntEnum):
     CALLBACK_DUE = 3
 
 
-URGENCY_KEYS: dict[int, str] = {
+PARTLY_KEPT = "partly_kept"
+# Keyed by urgency, and by PARTLY_KEPT: a broken-promise urgency whose promise was partly kept.
+URGENCY_KEYS: dict[int | str, str] = {
     Urgency.WORKED_TODAY: "queue.urgency.worked",
     Urgency.NONE: "queue.urgency.none",
     Urgency.BROKEN_PROMISE: "queue.urgency.broken",
     Urgency.PROMISE_DUE: "queue.urgency.promise_due",
     Urgency.CALLBACK_DUE: "queue.urgency.callback",
+    PARTLY_KEPT: "queue.urgency.partly_kept",
 }
+
+
+def urgency_reason(urgency: int, next_action: str | None) -> int | str:
+    """The URGENCY_KEYS entry of a case: a promise partly kept (its next action is to claim the
+    rest) is told apart from one broken with nothing paid."""
+    if urgency == Urgency.BROKEN_PROMISE and next_action == "claim_remainder":
+        return PARTLY_KEPT
+    return urgency
 
 
 @dataclass(frozen=True, slots=True)

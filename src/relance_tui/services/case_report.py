@@ -14,14 +14,14 @@ from typing import Any
 
 from relance_tui.config import Settings
 from relance_tui.domain.clock import business_day
-from relance_tui.domain.enums import Stage
-from relance_tui.domain.labels import STAGE_KEYS
+from relance_tui.domain.enums import PromiseStatus, Stage
+from relance_tui.domain.labels import PROMISE_STATUS_KEYS, STAGE_KEYS
 from relance_tui.domain.ladder import HoldKind
 from relance_tui.domain.models import from_cents
 from relance_tui.domain.penalties import RateTable
 from relance_tui.domain.permissions import Permission
 from relance_tui.i18n import t
-from relance_tui.services.casefile import load_case_file
+from relance_tui.services.casefile import load_case_file, promise_money_text
 from relance_tui.services.ladder import case_decision
 from relance_tui.services.permissions import NotAllowedError, may
 from relance_tui.storage.agents import AgentRow
@@ -176,6 +176,24 @@ def case_report(
                 "indemnity": _money(from_cents(int(row["indemnity_cents"]))),
             }
             for row in case_waivers(conn, case_id)
+        ],
+        "promises": [
+            {
+                "id": promise.promise_id,
+                "kind": promise.kind,
+                "amount": _money(promise.amount),
+                "due_date": promise.due_date.isoformat(),
+                "status": promise.status.value,
+                "status_label": t(PROMISE_STATUS_KEYS[promise.status]),
+                "settled_on": promise.settled_on.isoformat() if promise.settled_on else None,
+                "paid": _money(promise.paid + promise.late_paid),
+                "missing": _money(promise.missing)
+                if promise.status is PromiseStatus.PARTLY_KEPT
+                else "0.00",
+                "rest_paid_on": promise.rest_paid_on.isoformat() if promise.rest_paid_on else None,
+                "money": promise_money_text(promise),
+            }
+            for promise in case_file.promises
         ],
         "prescription_on": s.prescription_on.isoformat() if s.prescription_on else None,
         "warnings": [w.message for w in case_file.warnings],

@@ -58,10 +58,11 @@ from relance_tui.domain.models import (
     Segment,
     Stage,
     from_cents,
+    to_cents,
 )
 from relance_tui.domain.penalties import PenaltySummary, RateTable
 from relance_tui.domain.phones import PhoneKind, format_national
-from relance_tui.formatting import number
+from relance_tui.formatting import day, money, number
 from relance_tui.i18n import t, tn
 from relance_tui.services.penalties import case_figures
 from relance_tui.storage import casework as store
@@ -124,6 +125,7 @@ class CaseSummary:
     last_contact_at: datetime | None
     promises_kept: int
     promises_broken: int
+    promises_partly_kept: int
     # learned from the debtor's ledger (domain.behaviour)
     avg_days_late: float
     share_paid_late: float
@@ -264,6 +266,31 @@ class PromiseLine:
     created_at: datetime | None
     created_by: str | None
     settled_on: date | None
+    paid: Decimal = Decimal(0)  # counted towards it when it was settled
+    late_paid: Decimal = Decimal(0)  # partly kept: what came in towards the rest since
+    rest_paid_on: date | None = None  # partly kept: the day the rest was all in
+
+    @property
+    def missing(self) -> Decimal:
+        return max(self.amount - self.paid - self.late_paid, Decimal(0))
+
+
+def promise_money_text(promise: PromiseLine) -> str:
+    """What a partly kept promise's money came to: paid and missing, or when the rest came
+    ("" for the other statuses)."""
+    if promise.status is not PromiseStatus.PARTLY_KEPT:
+        return ""
+    if promise.rest_paid_on is not None:
+        return t(
+            "promises_partial.rest_paid",
+            paid=money(to_cents(promise.paid)),
+            day=day(promise.rest_paid_on),
+        )
+    return t(
+        "promises_partial.missing",
+        paid=money(to_cents(promise.paid + promise.late_paid)),
+        missing=money(to_cents(promise.missing)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,7 +458,14 @@ def _history(
                 who=promise.created_by or "",
                 title=t(HISTORY_KEYS[kind], day=promise.due_date.strftime("%d/%m/%Y")),
                 amount=promise.amount,
-                status=t(PROMISE_STATUS_KEYS[promise.status]),
+                status=" — ".join(
+                    text
+                    for text in (
+                        t(PROMISE_STATUS_KEYS[promise.status]),
+                        promise_money_text(promise),
+                    )
+                    if text
+                ),
                 ref_id=promise.promise_id,
             )
         )
@@ -585,6 +619,9 @@ def load_case_file(
             created_at=_moment(row["created_at"]),
             created_by=row["agent"],
             settled_on=_day(row["settled_on"]),
+            paid=from_cents(int(row["paid_cents"])),
+            late_paid=from_cents(int(row["late_paid_cents"])),
+            rest_paid_on=_day(row["rest_paid_on"]),
         )
         for row in store.case_promises(conn, case_id)
     )
@@ -683,6 +720,7 @@ def load_case_file(
         last_contact_at=_moment(head["last_contact_at"]),
         promises_kept=int(head["promises_kept"]),
         promises_broken=int(head["promises_broken"]),
+        promises_partly_kept=int(head["promises_partly_kept"]),
         avg_days_late=float(head["avg_days_late"]),
         share_paid_late=float(head["share_paid_late"]),
         history_invoices=int(head["history_invoices"]),

@@ -3,7 +3,11 @@
 `check_commitments` settles what the payments say: pending promises covered by the money become
 kept, those whose date has passed without it become broken (the case goes to the top of the queue
 through its urgency, the next ladder step is put in its next action, and the debtor's broken
-promises count goes up); plan installments are marked paid or missed, a missed one breaks the plan
+promises count goes up) or, when part of the money came in, partly kept (the case goes to the top
+of the queue the same way, with "claim the rest" as its next action, and the debtor's partly kept
+count goes up: the score counts one as half kept, half broken). Money that comes in later
+towards a partly kept promise is recorded as its rest; once all of it is in, the case no longer
+calls for the rest. Plan installments are marked paid or missed, a missed one breaks the plan
 (the whole balance falls due), all paid completes it. Idempotent: run it at start-up and when the
 day changes (`run_followup_if_due` does both, remembering the last day in `meta`).
 """
@@ -22,6 +26,7 @@ from relance_tui.domain.followup import (
     InstallmentState,
     PaymentIn,
     PlanState,
+    PromiseDecision,
     PromiseState,
     next_stage,
     settle_plan,
@@ -41,6 +46,8 @@ class FollowupReport:
     day: date
     promises_kept: int = 0
     promises_broken: int = 0
+    promises_partly_kept: int = 0
+    promise_rests: int = 0  # partly kept promises whose rest (some or all) came in
     installments_paid: int = 0
     installments_missed: int = 0
     plans_broken: int = 0
@@ -109,7 +116,17 @@ def _settle(
     at = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
     stamp = at.isoformat(timespec="seconds")
     counts = dict.fromkeys(
-        ("kept", "broken", "paid", "missed", "plans_broken", "plans_completed"), 0
+        (
+            "kept",
+            "broken",
+            "partly_kept",
+            "rests",
+            "paid",
+            "missed",
+            "plans_broken",
+            "plans_completed",
+        ),
+        0,
     )
     touched: set[int] = set()
     cases = store.cases_with_pending_commitments(conn)
@@ -135,6 +152,7 @@ def _settle(
                     date.fromisoformat(row["due_date"]),
                     start,
                     PromiseStatus(row["status"]),
+                    int(row["paid"]),
                 )
             )
             kind_of[int(row["id"])] = str(row["kind"])
@@ -165,14 +183,24 @@ def _settle(
         for case_id, items in promises_by_case.items():
             paid = payments.get(debtor_of[case_id], [])
             for decision in settle_promises(items, paid, today=today, grace_days=grace):
+                kind = kind_of[decision.id]
+                if decision.rest:
+                    if _record_rest(conn, case_id, decision, kind, stamp):
+                        touched.add(case_id)
+                        counts["rests"] += 1
+                    continue
                 if not store.settle_promise(
-                    conn, decision.id, decision.status.value, decision.settled_on.isoformat()
+                    conn,
+                    decision.id,
+                    decision.status.value,
+                    decision.settled_on.isoformat(),
+                    decision.paid_cents,
                 ):
                     continue
                 touched.add(case_id)
+                result = decision.status.value
                 kept = decision.status is PromiseStatus.KEPT
-                counts["kept" if kept else "broken"] += 1
-                kind = kind_of[decision.id]
+                counts[result] += 1
                 append_audit(
                     conn,
                     agent=SYSTEM_AGENT,
@@ -189,8 +217,11 @@ def _settle(
                     at=stamp,
                 )
                 if kind == "promise":
-                    store.count_debtor_promise(conn, case_id, kept=kept, at=stamp)
-                _after_promise(conn, case_id, kept=kept, kind=kind, today=today, at=stamp)
+                    store.count_debtor_promise(conn, case_id, kept=kept, at=stamp, outcome=result)
+                if decision.status is PromiseStatus.PARTLY_KEPT:
+                    _after_partly_kept(conn, case_id, kind=kind, today=today, at=stamp)
+                else:
+                    _after_promise(conn, case_id, kept=kept, kind=kind, today=today, at=stamp)
 
         for row in plan_rows:
             plan = PlanState(
@@ -239,6 +270,8 @@ def _settle(
         day=today,
         promises_kept=counts["kept"],
         promises_broken=counts["broken"],
+        promises_partly_kept=counts["partly_kept"],
+        promise_rests=counts["rests"],
         installments_paid=counts["paid"],
         installments_missed=counts["missed"],
         plans_broken=counts["plans_broken"],
@@ -257,6 +290,37 @@ def _after_promise(
         _escalate(conn, case_id, today=today, at=at)
     else:  # the payment the debtor claimed has not arrived: ask for proof
         _set_action(conn, case_id, NextAction.VERIFY_PAYMENT.value, today, at=at)
+
+
+def _after_partly_kept(
+    conn: sqlite3.Connection, case_id: int, *, kind: str, today: date, at: str
+) -> None:
+    """Part of the money came by the date: ask for the rest (a claimed payment: for proof)."""
+    action = NextAction.CLAIM_REMAINDER if kind == "promise" else NextAction.VERIFY_PAYMENT
+    _set_action(conn, case_id, action.value, today, at=at)
+
+
+def _record_rest(
+    conn: sqlite3.Connection, case_id: int, decision: PromiseDecision, kind: str, stamp: str
+) -> bool:
+    """More money towards a partly kept promise; all of it in: the rest is no longer asked for."""
+    rest_paid_on = decision.rest_paid_on.isoformat() if decision.rest_paid_on else None
+    if not store.record_promise_rest(conn, decision.id, decision.paid_cents, rest_paid_on):
+        return False
+    append_audit(
+        conn,
+        agent=SYSTEM_AGENT,
+        action="promise.rest",
+        entity="promise",
+        entity_id=decision.id,
+        before={"status": "partly_kept"},
+        after={"paid_cents": decision.paid_cents, "rest_paid_on": rest_paid_on},
+        at=stamp,
+    )
+    if rest_paid_on is not None:
+        action = NextAction.CLAIM_REMAINDER if kind == "promise" else NextAction.VERIFY_PAYMENT
+        _clear_action(conn, case_id, action.value, at=stamp)
+    return True
 
 
 def _set_action(

@@ -34,7 +34,8 @@ def case_header(conn: sqlite3.Connection, case_id: int) -> Row | None:
         " c.version, c.assigned_agent_id, a.login AS agent_login,"
         " a.display_name AS agent_name, d.reference, d.legal_name, d.siren, d.siret,"
         " d.payer_type, d.strategic, d.risk_score, d.country, d.address, d.postal_code, d.city,"
-        " d.promises_broken, d.promises_kept, d.avg_days_late, d.insolvency_since,"
+        " d.promises_broken, d.promises_kept, d.promises_partly_kept, d.avg_days_late,"
+        " d.insolvency_since,"
         " d.history_invoices, d.share_paid_late,"
         " (SELECT coalesce(sum(p.amount_cents - p.allocated_cents), 0) FROM payments p"
         "  WHERE p.debtor_id = c.debtor_id)"
@@ -136,7 +137,8 @@ def call_attempts_since(conn: sqlite3.Connection, case_id: int, since_iso: str) 
 def case_promises(conn: sqlite3.Connection, case_id: int) -> list[Row]:
     return conn.execute(
         "SELECT p.id, p.kind, p.amount_cents, p.due_date, p.proof_requested, p.status,"
-        " p.claimed_paid_on, p.created_at, p.settled_on, a.login AS agent"
+        " p.claimed_paid_on, p.created_at, p.settled_on, p.paid_cents, p.late_paid_cents,"
+        " p.rest_paid_on, a.login AS agent"
         " FROM promises p LEFT JOIN agents a ON a.id = p.created_by"
         " WHERE p.case_id = ? ORDER BY p.created_at DESC, p.id DESC",
         (case_id,),
@@ -481,21 +483,24 @@ def agent_drafts(conn: sqlite3.Connection, agent_id: int) -> list[Row]:
 
 
 def cases_with_pending_commitments(conn: sqlite3.Connection) -> list[Row]:
-    """(case id, debtor id) of the cases with a pending promise or an active plan."""
+    """(case id, debtor id) of the cases with a pending promise, a partly kept one whose rest
+    has not all come in, or an active plan."""
     return conn.execute(
         "SELECT DISTINCT p.case_id, c.debtor_id FROM promises p JOIN cases c ON c.id = p.case_id"
-        " WHERE p.status = 'pending'"
+        " WHERE p.status = 'pending' OR (p.status = 'partly_kept' AND p.rest_paid_on IS NULL)"
         " UNION SELECT DISTINCT pp.case_id, c.debtor_id FROM payment_plans pp"
         " JOIN cases c ON c.id = pp.case_id WHERE pp.status = 'active'"
     ).fetchall()
 
 
 def promises_of_cases(conn: sqlite3.Connection, case_ids: Sequence[int]) -> list[Row]:
-    """Pending and kept promises of these cases (kept ones took their share of the payments)."""
+    """Pending, kept and partly kept promises of these cases (the decided ones took their share
+    of the payments); `paid`: the money counted towards each so far."""
     return conn.execute(
-        "SELECT id, case_id, kind, amount_cents, due_date, status, claimed_paid_on, created_at"
+        "SELECT id, case_id, kind, amount_cents, due_date, status, claimed_paid_on, created_at,"
+        " paid_cents + late_paid_cents AS paid"
         " FROM promises WHERE case_id IN (SELECT value FROM json_each(?))"
-        " AND status IN ('pending', 'kept')",
+        " AND status IN ('pending', 'kept', 'partly_kept')",
         (_ids(case_ids),),
     ).fetchall()
 
@@ -530,10 +535,25 @@ def pending_promises(
     ).fetchall()
 
 
-def settle_promise(conn: sqlite3.Connection, promise_id: int, status: str, settled_on: str) -> bool:
+def settle_promise(
+    conn: sqlite3.Connection, promise_id: int, status: str, settled_on: str, paid_cents: int = 0
+) -> bool:
     cursor = conn.execute(
-        "UPDATE promises SET status = ?, settled_on = ? WHERE id = ? AND status = 'pending'",
-        (status, settled_on, promise_id),
+        "UPDATE promises SET status = ?, settled_on = ?, paid_cents = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (status, settled_on, paid_cents, promise_id),
+    )
+    return cursor.rowcount == 1
+
+
+def record_promise_rest(
+    conn: sqlite3.Connection, promise_id: int, paid_cents: int, rest_paid_on: str | None
+) -> bool:
+    """More money towards a partly kept promise: `paid_cents` counted towards it in all."""
+    cursor = conn.execute(
+        "UPDATE promises SET late_paid_cents = ? - paid_cents, rest_paid_on = ?"
+        " WHERE id = ? AND status = 'partly_kept' AND paid_cents + late_paid_cents < ?",
+        (paid_cents, rest_paid_on, promise_id, paid_cents),
     )
     return cursor.rowcount == 1
 
@@ -551,8 +571,18 @@ def set_plan_status(conn: sqlite3.Connection, plan_id: int, status: str) -> None
     conn.execute("UPDATE payment_plans SET status = ? WHERE id = ?", (status, plan_id))
 
 
-def count_debtor_promise(conn: sqlite3.Connection, case_id: int, *, kept: bool, at: str) -> None:
-    column = "promises_kept" if kept else "promises_broken"
+PROMISE_COUNTERS = {
+    "kept": "promises_kept",
+    "broken": "promises_broken",
+    "partly_kept": "promises_partly_kept",
+}
+
+
+def count_debtor_promise(
+    conn: sqlite3.Connection, case_id: int, *, kept: bool, at: str, outcome: str | None = None
+) -> None:
+    """One more kept, broken or (`outcome="partly_kept"`) partly kept promise for the debtor."""
+    column = PROMISE_COUNTERS[outcome or ("kept" if kept else "broken")]
     conn.execute(
         f"UPDATE debtors SET {column} = {column} + 1, updated_at = ?"
         " WHERE id = (SELECT debtor_id FROM cases WHERE id = ?)",
@@ -594,13 +624,14 @@ def agenda_callbacks(conn: sqlite3.Connection, agent_id: int, until: str) -> lis
 
 
 def agenda_promises(conn: sqlite3.Connection, agent_id: int, today: str) -> list[Row]:
-    """Pending promises due by today, and broken ones the case's agent has not seen yet."""
+    """Pending promises due by today, and broken or partly kept ones the case's agent has not
+    seen yet."""
     return conn.execute(
         "SELECT p.id, p.case_id, p.kind, p.amount_cents, p.due_date, p.status, p.settled_on,"
         " d.legal_name FROM promises p JOIN cases c ON c.id = p.case_id"
         " JOIN debtors d ON d.id = c.debtor_id"
         " WHERE ((p.status = 'pending' AND p.due_date <= :today)"
-        "        OR (p.status = 'broken'"
+        "        OR (p.status IN ('broken', 'partly_kept')"
         "            AND p.settled_on > COALESCE(substr(c.last_visit_at, 1, 10), '')))"
         " AND (p.created_by = :agent OR c.assigned_agent_id = :agent)"
         " ORDER BY p.due_date, p.id",

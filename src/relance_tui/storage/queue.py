@@ -48,7 +48,8 @@ SCORE_INPUT_COLUMNS: tuple[str, ...] = (
 _SCORE_INPUTS = """
 SELECT c.id, c.status, c.overdue_cents, c.oldest_due_date, c.prescription_on, c.stage,
        c.last_visit_at, c.urgency, c.priority, c.score_parts, c.scored_on, c.segment,
-       d.payer_type, d.avg_days_late, d.promises_broken, d.promises_kept, d.strategic,
+       d.payer_type, d.avg_days_late, d.promises_broken + 0.5 * d.promises_partly_kept,
+       d.promises_kept + 0.5 * d.promises_partly_kept, d.strategic,
        d.risk_score,
        cb.case_id IS NOT NULL, COALESCE(pr.due_today, 0), pr.broken_on,
        COALESCE(pi.due_today, 0), pi.missed_on,
@@ -63,10 +64,12 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT case_id,
            MAX(status = 'pending' AND due_date = :today) AS due_today,
-           MAX(CASE WHEN status = 'broken' THEN COALESCE(settled_on, date(due_date, '+1 day'))
+           MAX(CASE WHEN status <> 'pending'
+                    THEN COALESCE(settled_on, date(due_date, '+1 day'))
                     WHEN due_date < :today THEN date(due_date, '+1 day') END) AS broken_on
     FROM promises {promises_index}
-    WHERE ((status = 'pending' AND due_date <= :today) OR status = 'broken') {case_filter}
+    WHERE ((status = 'pending' AND due_date <= :today) OR status = 'broken'
+           OR (status = 'partly_kept' AND rest_paid_on IS NULL)) {case_filter}
     GROUP BY case_id
 ) pr ON pr.case_id = c.id
 LEFT JOIN (

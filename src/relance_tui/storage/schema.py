@@ -606,6 +606,59 @@ CREATE TABLE credit_note_allocations (
 );
 """
 
+# Partly kept promises (issue 15): a promise whose date passed with part of its amount paid is
+# `partly_kept`, not broken. paid_cents: the money that counted towards it when it was settled
+# (its amount for a kept one); late_paid_cents: what came in towards the rest afterwards;
+# rest_paid_on: the day the rest was complete. SQLite cannot change a CHECK in place: the table
+# is rebuilt (nothing references it). Promises broken with money in before this migration are
+# found by their `promise.broken` audit event (which recorded the money) and become partly kept.
+MIGRATION_PARTLY_KEPT = f"""
+CREATE TABLE promises_new (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    due_date TEXT NOT NULL,
+    proof_requested INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL DEFAULT 'pending' {
+    _check("status", "pending", "kept", "broken", "cancelled", "partly_kept")
+},
+    kind TEXT NOT NULL DEFAULT 'promise' {_check("kind", "promise", "payment_claimed")},
+    claimed_paid_on TEXT,
+    interaction_id INTEGER REFERENCES interactions(id),
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES agents(id),
+    settled_on TEXT,
+    paid_cents INTEGER NOT NULL DEFAULT 0,
+    late_paid_cents INTEGER NOT NULL DEFAULT 0,
+    rest_paid_on TEXT
+);
+INSERT INTO promises_new (id, case_id, amount_cents, due_date, proof_requested, status, kind,
+    claimed_paid_on, interaction_id, created_at, created_by, settled_on, paid_cents)
+SELECT id, case_id, amount_cents, due_date, proof_requested, status, kind, claimed_paid_on,
+    interaction_id, created_at, created_by, settled_on,
+    CASE WHEN status = 'kept' THEN amount_cents ELSE 0 END
+FROM promises;
+DROP TABLE promises;
+ALTER TABLE promises_new RENAME TO promises;
+CREATE INDEX promises_case ON promises(case_id);
+CREATE INDEX promises_due ON promises(status, due_date);
+ALTER TABLE debtors ADD COLUMN promises_partly_kept INTEGER NOT NULL DEFAULT 0;
+UPDATE promises SET status = 'partly_kept', paid_cents = MIN(amount_cents - 1, (
+    SELECT CAST(json_extract(a.after, '$.paid_cents') AS INTEGER) FROM audit_events a
+    WHERE a.entity = 'promise' AND a.entity_id = CAST(promises.id AS TEXT)
+    AND a.action = 'promise.broken' ORDER BY a.id DESC LIMIT 1))
+WHERE status = 'broken' AND (
+    SELECT CAST(json_extract(a.after, '$.paid_cents') AS INTEGER) FROM audit_events a
+    WHERE a.entity = 'promise' AND a.entity_id = CAST(promises.id AS TEXT)
+    AND a.action = 'promise.broken' ORDER BY a.id DESC LIMIT 1) > 0;
+UPDATE debtors SET promises_broken = MAX(promises_broken - agg.partly, 0),
+    promises_partly_kept = agg.partly
+FROM (SELECT c.debtor_id, COUNT(*) AS partly FROM promises p JOIN cases c ON c.id = p.case_id
+      WHERE p.status = 'partly_kept' AND p.kind = 'promise' GROUP BY c.debtor_id) AS agg
+WHERE debtors.id = agg.debtor_id;
+"""
+
+
 # A promise received in writing (an e-mail, a signed letter) acknowledges the debt: it restarts
 # the prescription from that day (C. civ. 2240). A promise on the phone does not.
 MIGRATION_WRITTEN_PROMISES = """
@@ -637,6 +690,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_AUDIT_CHAIN,
     MIGRATION_MESSAGE_LEFT,
     MIGRATION_EINVOICES,
+    MIGRATION_PARTLY_KEPT,
     MIGRATION_WRITTEN_PROMISES,
     MIGRATION_WAIVERS,
 )

@@ -114,7 +114,7 @@ def promise_figures(
     money: dict[int | None, list[int]] = {None: [0, 0]}
     for row in store.promise_results(conn, first.isoformat(), last.isoformat()):
         result = kpi.promise_result(
-            str(row["status"]), late=bool(row["late"]), paid_cents=int(row["paid_any"])
+            str(row["status"]), late=bool(row["late"])
         )
         agent = row["created_by"]
         for key in (None, agent) if agent is not None else (None,):

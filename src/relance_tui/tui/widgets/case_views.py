@@ -34,6 +34,7 @@ from relance_tui.services.casefile import (
     ContactLine,
     HistoryEntry,
     InvoiceLine,
+    promise_money_text,
 )
 from relance_tui.tui.plain import plain
 from relance_tui.tui.widgets.fitted_table import ColumnFit
@@ -127,6 +128,11 @@ def summary_text(case: CaseFile, now: datetime) -> Text:
             "casefile.promises_value",
             kept=tn("casefile.promises_kept", s.promises_kept),
             broken=tn("casefile.promises_broken", s.promises_broken),
+        )
+        + (
+            ", " + tn("promises_partial.counted", s.promises_partly_kept)
+            if s.promises_partly_kept
+            else ""
         ),
     )
     if s.history_invoices:
@@ -343,7 +349,8 @@ def commitment_rows(case: CaseFile) -> list[Row]:
             t(COMMITMENT_KEYS[p.kind]),
             day(p.due_date),
             Text(money(cents(p.amount)), justify="right"),
-            Text(t(PROMISE_STATUS_KEYS[p.status])),
+            Text(" — ".join(x for x in (t(PROMISE_STATUS_KEYS[p.status]), promise_money_text(p))
+                            if x)),
             plain(p.created_by or ""),
         ])  # fmt: skip
     for plan in case.plans:

@@ -14,7 +14,7 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 
 from relance_tui.domain.labels import PAYER_TYPE_KEYS
-from relance_tui.domain.scoring import PART_KEYS, PARTS, URGENCY_KEYS, top_parts
+from relance_tui.domain.scoring import PART_KEYS, PARTS, URGENCY_KEYS, top_parts, urgency_reason
 from relance_tui.domain.text import inert
 from relance_tui.formatting import decimal, money, percent
 from relance_tui.i18n import current_language, t
@@ -295,7 +295,10 @@ class ScorePanel(FinishedLines):
         line: Line = []
         if row.urgency:
             if row.urgency > 0:
-                urgent = "▲ " + t("queue.panel.urgent_first", label=t(URGENCY_KEYS[row.urgency]))
+                urgent = "▲ " + t(
+                    "queue.panel.urgent_first",
+                    label=t(URGENCY_KEYS[urgency_reason(row.urgency, row.next_action)]),
+                )
             else:
                 urgent = "▼ " + t("queue.panel.worked_today")
             line.append((urgent, "bold reverse"))
