@@ -101,13 +101,15 @@ def parts_text(parts: dict[str, float], count: int = 4) -> str:
 def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS, next_action_label
-    from relance_tui.domain.scoring import URGENCY_KEYS, urgency_reason
+    from relance_tui.domain.scoring import URGENCY_REASON_KEYS, urgency_reason
     from relance_tui.formatting import day, decimal, money
 
     days = _days_late(row, today)
     cells = [
         f"{rank:>3}.",
-        f"[{t(URGENCY_KEYS[urgency_reason(row.urgency, row.next_action)])}]" if row.urgency else "",
+        f"[{t(URGENCY_REASON_KEYS[urgency_reason(row.urgency, row.next_action)])}]"
+        if row.urgency
+        else "",
         f"{row.debtor_name} ({row.debtor_reference})",
         "—",
         t(SEGMENT_KEYS[row.segment]),
@@ -130,7 +132,7 @@ def _as_text(row: QueueRow, today: date, rank: int, *, show_agent: bool) -> str:
 def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.domain.labels import next_action_label
-    from relance_tui.domain.scoring import URGENCY_KEYS, urgency_reason
+    from relance_tui.domain.scoring import URGENCY_REASON_KEYS, urgency_reason
 
     return {
         "rank": rank,
@@ -148,7 +150,8 @@ def _as_json(row: QueueRow, today: date, rank: int) -> dict[str, object]:
         "next_action_on": row.next_action_on,
         "agent": row.agent_login,
         "urgency": row.urgency,
-        "urgency_label": t(URGENCY_KEYS[urgency_reason(row.urgency, row.next_action)]) or None,
+        "urgency_label": t(URGENCY_REASON_KEYS[urgency_reason(row.urgency, row.next_action)])
+        or None,
         "priority": round(row.priority, 2),
         "score_parts": row.parts(),
         "why": parts_text(row.parts()),

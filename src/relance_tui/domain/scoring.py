@@ -95,21 +95,24 @@ class Urgency(IntEnum):
     CALLBACK_DUE = 3
 
 
-PARTLY_KEPT = "partly_kept"
-# Keyed by urgency, and by PARTLY_KEPT: a broken-promise urgency whose promise was partly kept.
-URGENCY_KEYS: dict[int | str, str] = {
+URGENCY_KEYS: dict[int, str] = {
     Urgency.WORKED_TODAY: "queue.urgency.worked",
     Urgency.NONE: "queue.urgency.none",
     Urgency.BROKEN_PROMISE: "queue.urgency.broken",
     Urgency.PROMISE_DUE: "queue.urgency.promise_due",
     Urgency.CALLBACK_DUE: "queue.urgency.callback",
+}
+PARTLY_KEPT = "partly_kept"
+# What puts a case first, told in words: its urgency, or PARTLY_KEPT (see `urgency_reason`).
+URGENCY_REASON_KEYS: dict[int | str, str] = {
+    **URGENCY_KEYS,
     PARTLY_KEPT: "queue.urgency.partly_kept",
 }
 
 
 def urgency_reason(urgency: int, next_action: str | None) -> int | str:
-    """The URGENCY_KEYS entry of a case: a promise partly kept (its next action is to claim the
-    rest) is told apart from one broken with nothing paid."""
+    """The URGENCY_REASON_KEYS entry of a case: a promise partly kept (its next action is to
+    claim the rest) is told apart from one broken with nothing paid."""
     if urgency == Urgency.BROKEN_PROMISE and next_action == "claim_remainder":
         return PARTLY_KEPT
     return urgency

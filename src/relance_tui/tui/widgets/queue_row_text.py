@@ -17,7 +17,7 @@ from typing import Literal, TypeVar
 from rich.cells import cell_len, set_cell_size
 
 from relance_tui.domain.labels import SEGMENT_KEYS, STAGE_KEYS, next_action_label
-from relance_tui.domain.scoring import URGENCY_KEYS, urgency_reason
+from relance_tui.domain.scoring import URGENCY_REASON_KEYS, urgency_reason
 from relance_tui.domain.text import inert
 from relance_tui.formatting import decimal, money_short_in
 from relance_tui.i18n import current_language, t
@@ -203,7 +203,7 @@ class RowText:
         def planned(key: tuple[int, str, str | None]) -> str:
             urgency, action, on = key
             if urgency > 0:
-                return fit(t(URGENCY_KEYS[urgency_reason(urgency, action)]), width)
+                return fit(t(URGENCY_REASON_KEYS[urgency_reason(urgency, action)]), width)
             when = on[8:10] + "/" + on[5:7] if on else ""
             return fit(f"{next_action_label(action)} {when}".strip(), width)
 

@@ -14,7 +14,13 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 
 from relance_tui.domain.labels import PAYER_TYPE_KEYS
-from relance_tui.domain.scoring import PART_KEYS, PARTS, URGENCY_KEYS, top_parts, urgency_reason
+from relance_tui.domain.scoring import (
+    PART_KEYS,
+    PARTS,
+    URGENCY_REASON_KEYS,
+    top_parts,
+    urgency_reason,
+)
 from relance_tui.domain.text import inert
 from relance_tui.formatting import decimal, money, percent
 from relance_tui.i18n import current_language, t
@@ -297,7 +303,7 @@ class ScorePanel(FinishedLines):
             if row.urgency > 0:
                 urgent = "▲ " + t(
                     "queue.panel.urgent_first",
-                    label=t(URGENCY_KEYS[urgency_reason(row.urgency, row.next_action)]),
+                    label=t(URGENCY_REASON_KEYS[urgency_reason(row.urgency, row.next_action)]),
                 )
             else:
                 urgent = "▼ " + t("queue.panel.worked_today")
