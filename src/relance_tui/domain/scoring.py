@@ -105,7 +105,11 @@ URGENCY_KEYS: dict[int, str] = {
 PARTLY_KEPT = "partly_kept"
 # What puts a case first, told in words: its urgency, or PARTLY_KEPT (see `urgency_reason`).
 URGENCY_REASON_KEYS: dict[int | str, str] = {
-    **URGENCY_KEYS,
+    Urgency.WORKED_TODAY: "queue.urgency.worked",
+    Urgency.NONE: "queue.urgency.none",
+    Urgency.BROKEN_PROMISE: "queue.urgency.broken",
+    Urgency.PROMISE_DUE: "queue.urgency.promise_due",
+    Urgency.CALLBACK_DUE: "queue.urgency.callback",
     PARTLY_KEPT: "queue.urgency.partly_kept",
 }
 
