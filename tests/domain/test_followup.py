@@ -97,3 +97,17 @@ def test_a_fully_paid_plan_is_completed() -> None:
     decision = settle_plan(PLAN, payments, today=D(2026, 10, 3))
     assert decision.status is PlanStatus.COMPLETED
     assert all(i.status is InstallmentStatus.PAID for i in decision.installments)
+
+
+def test_a_new_promise_takes_money_before_the_rest_of_a_partly_kept_one() -> None:
+    partly = PromiseState(
+        1, 50_000, D(2026, 11, 10), D(2026, 11, 1), PromiseStatus.PARTLY_KEPT, 30_000
+    )
+    later = promise(2, 20_000, D(2026, 11, 30), D(2026, 11, 15))
+    payments = [PaymentIn(D(2026, 11, 5), 30_000), PaymentIn(D(2026, 11, 20), 20_000)]
+    [decision] = settle_promises([partly, later], payments, today=D(2026, 11, 21))
+    assert decision.id == 2 and decision.status is PromiseStatus.KEPT
+    payments.append(PaymentIn(D(2026, 11, 25), 25_000))
+    [kept, rest] = settle_promises([partly, later], payments, today=D(2026, 11, 26))
+    assert rest.id == 1 and rest.rest and rest.paid_cents == 50_000
+    assert rest.rest_paid_on == D(2026, 11, 25)
