@@ -34,7 +34,7 @@ class ScoringWeights:
     __pydantic_config__ = _STRICT
 
     amount: Weight = 30
-    age: Weight = 25
+    age: Weight = 5
     payer_type: Weight = 12
     history: Weight = 8
     segment: Weight = 7

@@ -109,5 +109,6 @@ def test_a_new_promise_takes_money_before_the_rest_of_a_partly_kept_one() -> Non
     assert decision.id == 2 and decision.status is PromiseStatus.KEPT
     payments.append(PaymentIn(D(2026, 11, 25), 25_000))
     [kept, rest] = settle_promises([partly, later], payments, today=D(2026, 11, 26))
+    assert kept.status is PromiseStatus.KEPT
     assert rest.id == 1 and rest.rest and rest.paid_cents == 50_000
     assert rest.rest_paid_on == D(2026, 11, 25)

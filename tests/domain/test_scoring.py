@@ -10,6 +10,7 @@ from relance_tui.domain.scoring import (
     part_values,
     score_case,
     top_parts,
+    unpaid_chance,
     urgency_of,
 )
 
@@ -155,3 +156,27 @@ def test_urgency_order() -> None:
 def test_top_parts_are_sorted() -> None:
     ranked = top_parts({"amount": 0.2, "age": 0.5, "risk": 0.3, "stage": 0.0}, 3)
     assert ranked == [("age", 0.5), ("risk", 0.3), ("amount", 0.2)]
+
+
+def test_unpaid_chance_from_the_debtors_own_record_by_hand() -> None:
+    # Paid 20 days late each time, 10 days late now: the 4 invoices were all still unpaid at 10
+    # days, none took 30 days more: (0 + 2 × 0.5) / (4 + 2).
+    assert unpaid_chance("20 20 20 20", 10) == pytest.approx(1 / 6)
+    # A public body paying 50-60 days late, 10 days late now: all 4 took 30 days more.
+    assert unpaid_chance("55 60 50 58", 10) == pytest.approx(5 / 6)
+    # Always on time, 40 days late now: later than ever, the prior alone (0.6).
+    assert unpaid_chance("0 0 0", 40) == pytest.approx(0.6)
+    # No record: all of it counts.
+    assert unpaid_chance("", 40) == 1.0
+
+
+def test_the_amount_part_weighs_the_money_likely_to_stay_unpaid() -> None:
+    ten_days = TODAY - timedelta(days=10)
+    steady = facts(overdue_cents=500_000, oldest_due_date=ten_days, recent_days_late="20 20 20 20")
+    slow = facts(overdue_cents=500_000, oldest_due_date=ten_days, recent_days_late="55 60 50 58")
+    unknown = facts(overdue_cents=500_000, oldest_due_date=ten_days)
+    amount = {name: part_values(f, PARAMS, TODAY)[0] for name, f in
+              (("steady", steady), ("slow", slow), ("unknown", unknown))}  # fmt: skip
+    assert amount["unknown"] == pytest.approx(0.5)  # the reference amount, as before
+    assert amount["steady"] < amount["slow"] < amount["unknown"]
+    assert score_case(slow, PARAMS, TODAY).priority > score_case(steady, PARAMS, TODAY).priority

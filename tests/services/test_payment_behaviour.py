@@ -30,6 +30,7 @@ def test_recency_weighted_days_late_by_hand() -> None:
     learned = learn_behaviour(paid)
     # (10×1 + 0×0.85 + 30×0.7225) / (1 + 0.85 + 0.7225) = 31.675 / 2.5725 = 12.31…
     assert (learned.invoices, learned.avg_days_late, learned.share_late) == (3, 12.3, 0.67)
+    assert learned.recent_days_late == "10 0 30"  # the queue's unpaid chance reads these
     assert learn_behaviour([]).invoices == 0
 
 
@@ -79,6 +80,8 @@ def test_learned_from_a_statement_and_shown_on_the_case(
         (debtor,),
     ).fetchone()
     assert tuple(row) == (12.3, 0.67, 3)
+    stored = conn.execute("SELECT recent_days_late FROM debtors WHERE id = ?", (debtor,))
+    assert stored.fetchone()[0] == "10 0 30"
     untouched = conn.execute("SELECT avg_days_late FROM debtors WHERE id = ?", (other,)).fetchone()
     assert untouched[0] == 7.0  # not touched by the statement: not recomputed
     case = load_case_file(conn, case_of(conn, debtor), now=NOW, settings=Settings())

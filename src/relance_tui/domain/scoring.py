@@ -5,9 +5,11 @@ to a value between 0 and 1; the priority is the weighted mean of those values on
 and the breakdown gives each part's share of the priority (the shares add up to 1).
 
 Parts (the reference values come from the settings, `[scoring]` in the TOML file):
-- amount: money overdue (disputed invoices excluded), with diminishing returns:
-  `L / (L + ln 2)` where `L = ln(1 + overdue / reference)` — the reference amount scores 0.5,
-  10 000 € scores 0.61 and 500 € scores 0.12 against a 5 000 € reference;
+- amount: the money overdue (disputed invoices excluded) that is likely to be still unpaid in
+  30 days, with diminishing returns: `L / (L + ln 2)` where `L = ln(1 + at risk / reference)` —
+  the reference amount scores 0.5, 10 000 € scores 0.61 and 500 € scores 0.12 against a 5 000 €
+  reference. At risk: the overdue money times the chance it is still unpaid in 30 days, learned
+  from the debtor's own last paid invoices (`unpaid_chance`); all of it for a debtor without one;
 - age: days past the oldest due date, `d / (d + reference days)`;
 - payer_type: very bad 1.0, bad 0.8, smart 0.6, unknown 0.5, good 0.25;
 - history: average days late and broken promises, `1 - (1 - late)(1 - broken)`; a partly kept
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-SCORING_VERSION = 2  # bump when the formulas change: every database then re-scores once
+SCORING_VERSION = 3  # bump when the formulas change: every database then re-scores once
 
 PARTS: tuple[str, ...] = (
     "amount",
@@ -85,6 +87,30 @@ STAGE_VALUES: Mapping[str, float] = {
 }
 HISTORY_LATE_REFERENCE_DAYS = 30.0
 _LN2 = math.log(2)
+UNPAID_HORIZON_DAYS = 30
+UNPAID_PRIOR = 0.5  # the chance before the debtor's record says anything
+UNPAID_PRIOR_NEVER_THIS_LATE = 0.6  # … when it is later than it has ever paid
+UNPAID_PRIOR_WEIGHT = 2.0  # the prior counts as this many invoices
+
+
+def unpaid_chance(recent_days_late: str, days_overdue: int) -> float:
+    """The chance that money `days_overdue` days late is still unpaid `UNPAID_HORIZON_DAYS` later,
+    from the debtor's record: `recent_days_late` holds the days late at payment of its last paid
+    invoices (domain.behaviour), space-separated. Of those still unpaid at `days_overdue` days,
+    the share paid more than 30 days after that, smoothed towards a prior worth two invoices
+    (0.5; 0.6 when the debtor is later than it has ever paid). 1.0 without a record: an unknown
+    debtor's money all counts.
+
+    A debtor paying 20 days late, 10 days late now: about 0.2. A public body paying 55 days
+    late, 10 days late now: about 0.8. A debtor always on time, 40 days late now: 0.6.
+    """
+    if not recent_days_late:
+        return 1.0
+    delays = [int(part) for part in recent_days_late.split()]
+    longer = [d for d in delays if d > days_overdue]
+    later = sum(1 for d in longer if d > days_overdue + UNPAID_HORIZON_DAYS)
+    prior = UNPAID_PRIOR_NEVER_THIS_LATE if not longer else UNPAID_PRIOR
+    return (later + UNPAID_PRIOR_WEIGHT * prior) / (len(longer) + UNPAID_PRIOR_WEIGHT)
 
 
 class Urgency(IntEnum):
@@ -163,6 +189,7 @@ class CaseFacts:
     risk_score: int = 50
     prescription_on: date | None = None
     stage: str = "friendly_reminder"
+    recent_days_late: str = ""  # days late at payment of the last paid invoices (behaviour)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +216,7 @@ class Scorer:
         self._bonus = params.strategic_bonus
         self._window = float(params.prescription_window_days)
         self._ordinals: dict[str, int] = {}
+        self._chances: dict[tuple[str, int], float] = {}
 
     def _ordinal(self, iso: str) -> int:
         value = self._ordinals.get(iso)
@@ -209,17 +237,24 @@ class Scorer:
         risk_score: int,
         prescription_on: str | None,
         stage: str,
+        recent_days_late: str = "",
     ) -> tuple[float, float, float, float, float, float, float, float]:
         """Each part's value between 0 and 1, in the order of PARTS."""
+        days = self._today - self._ordinal(oldest_due_date) if oldest_due_date else 0
         amount = 0.0
         if overdue_cents > 0:
-            log_amount = math.log1p(overdue_cents / self._amount_ref)
+            at_risk = float(overdue_cents)
+            if recent_days_late:
+                key = (recent_days_late, days)
+                chance = self._chances.get(key)
+                if chance is None:
+                    chance = self._chances[key] = unpaid_chance(recent_days_late, days)
+                at_risk *= chance
+            log_amount = math.log1p(at_risk / self._amount_ref)
             amount = log_amount / (log_amount + _LN2)
         age = 0.0
-        if oldest_due_date:
-            days = self._today - self._ordinal(oldest_due_date)
-            if days > 0:
-                age = days / (days + self._age_ref)
+        if days > 0:
+            age = days / (days + self._age_ref)
         payer = PAYER_TYPE_VALUES.get(payer_type, 0.5)
         late = (
             avg_days_late / (avg_days_late + HISTORY_LATE_REFERENCE_DAYS)
@@ -266,6 +301,7 @@ class Scorer:
             facts.risk_score,
             facts.prescription_on.isoformat() if facts.prescription_on else None,
             facts.stage,
+            facts.recent_days_late,
         )
         priority, shares = self.contributions(values)
         return Score(priority, dict(zip(PARTS, shares, strict=True)))
@@ -286,6 +322,7 @@ def part_values(facts: CaseFacts, params: ScoringParams, today: date) -> tuple[f
         facts.risk_score,
         facts.prescription_on.isoformat() if facts.prescription_on else None,
         facts.stage,
+        facts.recent_days_late,
     )
 
 

@@ -58,13 +58,14 @@ def _compute(
         (case_id, status, overdue, oldest, prescription, stage, last_visit, old_urgency,
          old_priority, _old_parts, _scored_on, segment, payer_type, avg_days_late, broken,
          kept, strategic, risk, callback_due, promise_today, promise_broken_on,
-         installment_today, installment_missed_on, worked_today) = row  # fmt: skip
+         installment_today, installment_missed_on, worked_today,
+         recent_days_late) = row  # fmt: skip
         if status != "open":
             urgency, priority, parts = 0, 0.0, zero_parts
         else:
             raw_priority, shares = contributions(
                 values(overdue, oldest, payer_type, avg_days_late, broken, kept, segment,  # type: ignore[arg-type]
-                       strategic, risk, prescription, stage)  # type: ignore[arg-type]
+                       strategic, risk, prescription, stage, recent_days_late)  # type: ignore[arg-type]
             )  # fmt: skip
             priority = round(raw_priority, 4)
             parts = parts_json(shares)

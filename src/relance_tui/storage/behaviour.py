@@ -42,12 +42,13 @@ def save_behaviour(
 ) -> int:
     """Write what changed; returns how many debtors changed."""
     cursor = conn.executemany(
-        "UPDATE debtors SET avg_days_late = ?, share_paid_late = ?, history_invoices = ?"
+        "UPDATE debtors SET avg_days_late = ?, share_paid_late = ?, history_invoices = ?,"
+        " recent_days_late = ?"
         " WHERE id = ? AND (avg_days_late IS NOT ? OR share_paid_late IS NOT ?"
-        " OR history_invoices IS NOT ?)",
+        " OR history_invoices IS NOT ? OR recent_days_late IS NOT ?)",
         (
-            (b.avg_days_late, b.share_late, b.invoices, debtor, b.avg_days_late, b.share_late,
-             b.invoices)
+            (b.avg_days_late, b.share_late, b.invoices, b.recent_days_late, debtor,
+             b.avg_days_late, b.share_late, b.invoices, b.recent_days_late)
             for debtor, b in behaviours
         ),
     )  # fmt: skip

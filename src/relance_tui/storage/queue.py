@@ -43,6 +43,7 @@ SCORE_INPUT_COLUMNS: tuple[str, ...] = (
     "installment_due_today",
     "installment_missed_on",
     "worked_today",
+    "recent_days_late",
 )
 
 _SCORE_INPUTS = """
@@ -53,7 +54,7 @@ SELECT c.id, c.status, c.overdue_cents, c.oldest_due_date, c.prescription_on, c.
        d.risk_score,
        cb.case_id IS NOT NULL, COALESCE(pr.due_today, 0), pr.broken_on,
        COALESCE(pi.due_today, 0), pi.missed_on,
-       COALESCE(c.last_contact_at >= :day_start, 0)
+       COALESCE(c.last_contact_at >= :day_start, 0), d.recent_days_late
 FROM cases c
 JOIN debtors d ON d.id = c.debtor_id
 LEFT JOIN (

@@ -682,6 +682,13 @@ CREATE TABLE penalty_waivers (
 CREATE INDEX penalty_waivers_case ON penalty_waivers(case_id);
 """
 
+# The queue's amount part weighs the money overdue by the chance it is still unpaid in 30 days,
+# learned from the debtor's last paid invoices (domain.scoring.unpaid_chance): their days late at
+# payment, most recent first, space-separated (domain.behaviour keeps it with avg_days_late).
+MIGRATION_RANKING_RECORD = """
+ALTER TABLE debtors ADD COLUMN recent_days_late TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_1,
     MIGRATION_MONEY,
@@ -693,6 +700,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     MIGRATION_PARTLY_KEPT,
     MIGRATION_WRITTEN_PROMISES,
     MIGRATION_WAIVERS,
+    MIGRATION_RANKING_RECORD,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
