@@ -4,7 +4,7 @@ then the rest imported after the date, through the real payments import."""
 
 import getpass
 import sqlite3
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from factories import add_agent, add_promise, make_case, paris_noon, set_case
 from relance_tui.cli import main
 from relance_tui.config import Settings
 from relance_tui.domain.scoring import URGENCY_REASON_KEYS, urgency_reason
-from relance_tui.formatting import money
+from relance_tui.formatting import PARIS, money
 from relance_tui.i18n import t
 from relance_tui.services.casefile import HistoryKind, load_case_file, promise_money_text
 from relance_tui.services.followup import check_commitments
@@ -185,3 +185,27 @@ def test_the_rest_imported_after_the_date(
     assert main(["--db", str(db_path), "case", "PARTLY"]) == 0
     out = capsys.readouterr().out
     assert f"Partiellement tenue — {money(30_000)} payés à la date, le reste le 04/12/2026" in out
+
+
+def test_relance_import_says_a_promise_was_partly_kept(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    today = datetime.now(UTC).astimezone(PARIS).date()
+    conn = connect(db_path)
+    with transaction(conn):
+        add_agent(conn, ME, role="admin")
+        case_id = make_case(conn, today, amount_cents=100_000, reference="C1")
+        promise = add_promise(conn, case_id, due=today - timedelta(days=1), amount_cents=50_000)
+        conn.execute(
+            "UPDATE promises SET created_at = ? WHERE id = ?",
+            (f"{today - timedelta(days=10)}T09:00:00+00:00", promise),
+        )
+    conn.close()
+    payments = tmp_path / "reglements.csv"
+    payments.write_text(
+        "Code client;N° facture;Date de règlement;Montant;Référence\n"
+        f"C1;;{today - timedelta(days=5):%d/%m/%Y};200,00;VIR-1\n",
+        encoding="utf-8",
+    )
+    assert main(["--db", str(db_path), "import", "payments", str(payments)]) == 0
+    assert "Promesses partiellement tenues 1 ; reste reçu sur 0." in capsys.readouterr().out

@@ -147,6 +147,14 @@ def run(args: argparse.Namespace) -> int:
                 missed=followup.installments_missed,
             )
         )
+        if followup.promises_partly_kept or followup.promise_rests:
+            print(
+                t(
+                    "promises_partial.import_line",
+                    partly=followup.promises_partly_kept,
+                    rests=followup.promise_rests,
+                )
+            )
     return code
 
 
