@@ -60,6 +60,8 @@ AUDIT_ACTION_KEYS = {
     "promise.create": "audit.action.promise_create",
     "promise.kept": "audit.action.promise_kept",
     "promise.broken": "audit.action.promise_broken",
+    "promise.partly_kept": "audit.action.promise_partly_kept",
+    "promise.rest": "audit.action.promise_rest",
     "payment_claim.create": "audit.action.payment_claim_create",
     "portfolio.rule_add": "audit.action.portfolio_rule_add",
     "portfolio.rule_delete": "audit.action.portfolio_rule_delete",
