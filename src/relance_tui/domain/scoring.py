@@ -23,7 +23,7 @@ Parts (the reference values come from the settings, `[scoring]` in the TOML file
 
 Urgency comes before any score: 3 a callback is due now, 2 a promise (or plan installment) falls
 due today, 1 a promise was broken or partly kept (its rest not all in yet), or an installment
-missed, since the agent last opened the case;
+missed, since work was last recorded on the case;
 -1 the case was worked today (a call or a contact recorded): it waits below every case not yet
 worked, until a callback set on it comes due or the day ends.
 """
