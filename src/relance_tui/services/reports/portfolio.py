@@ -113,9 +113,7 @@ def promise_figures(
     results: dict[int | None, Counter[str]] = {None: Counter()}
     money: dict[int | None, list[int]] = {None: [0, 0]}
     for row in store.promise_results(conn, first.isoformat(), last.isoformat()):
-        result = kpi.promise_result(
-            str(row["status"]), late=bool(row["late"])
-        )
+        result = kpi.promise_result(str(row["status"]), late=bool(row["late"]))
         agent = row["created_by"]
         for key in (None, agent) if agent is not None else (None,):
             results.setdefault(key, Counter())[result] += int(row["promises"])
