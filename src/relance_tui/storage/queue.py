@@ -94,17 +94,21 @@ WHERE {where}
 _ONE_CASE_SCORE_INPUTS = """
 SELECT c.id, c.status, c.overdue_cents, c.oldest_due_date, c.prescription_on, c.stage,
        c.last_visit_at, c.urgency, c.priority, c.score_parts, c.scored_on, c.segment,
-       d.payer_type, d.avg_days_late, d.promises_broken, d.promises_kept, d.strategic,
+       d.payer_type, d.avg_days_late, d.promises_broken + 0.5 * d.promises_partly_kept,
+       d.promises_kept + 0.5 * d.promises_partly_kept, d.strategic,
        d.risk_score,
        EXISTS (SELECT 1 FROM callbacks INDEXED BY callbacks_case
                WHERE case_id = :id AND status = 'pending' AND due_at <= :now),
        COALESCE((SELECT MAX(status = 'pending' AND due_date = :today)
                  FROM promises INDEXED BY promises_case WHERE case_id = :id
-                 AND ((status = 'pending' AND due_date <= :today) OR status = 'broken')), 0),
-       (SELECT MAX(CASE WHEN status = 'broken' THEN COALESCE(settled_on, date(due_date, '+1 day'))
+                 AND ((status = 'pending' AND due_date <= :today) OR status = 'broken'
+                      OR (status = 'partly_kept' AND rest_paid_on IS NULL))), 0),
+       (SELECT MAX(CASE WHEN status <> 'pending'
+                        THEN COALESCE(settled_on, date(due_date, '+1 day'))
                         WHEN due_date < :today THEN date(due_date, '+1 day') END)
         FROM promises INDEXED BY promises_case WHERE case_id = :id
-        AND ((status = 'pending' AND due_date <= :today) OR status = 'broken')),
+        AND ((status = 'pending' AND due_date <= :today) OR status = 'broken'
+             OR (status = 'partly_kept' AND rest_paid_on IS NULL))),
        COALESCE((SELECT MAX(i.status = 'pending' AND i.due_date = :today)
                  FROM payment_plans pp INDEXED BY payment_plans_case
                  CROSS JOIN plan_installments i ON i.plan_id = pp.id
@@ -116,7 +120,7 @@ SELECT c.id, c.status, c.overdue_cents, c.oldest_due_date, c.prescription_on, c.
         CROSS JOIN plan_installments i ON i.plan_id = pp.id
         WHERE pp.case_id = :id AND pp.status IN ('active', 'broken')
         AND ((i.status = 'pending' AND i.due_date <= :today) OR i.status = 'missed')),
-       COALESCE(c.last_contact_at >= :day_start, 0)
+       COALESCE(c.last_contact_at >= :day_start, 0), d.recent_days_late
 FROM cases c
 JOIN debtors d ON d.id = c.debtor_id
 WHERE c.id = :id
