@@ -123,7 +123,7 @@ def test_kept_partly_kept_and_broken_on_the_day_after_the_date(
     assert entry.status.startswith("Partiellement tenue — ")
 
     # The supervisor's promises figures count it from its status.
-    figures = promise_figures(conn, TODAY - timedelta(days=30), TODAY)
+    figures = promise_figures(conn, TODAY - timedelta(days=30), TODAY)[None]  # the team
     assert figures.results == {"kept_on_time": 1, "partly_kept": 1, "broken": 1}
 
     # Settling again changes nothing (idempotent).
