@@ -95,6 +95,8 @@ async def test_a_screen_opened_and_left_at_once_does_not_crash_the_app(
         for _ in range(5):
             for key in ("o", "escape"):
                 app.post_message(events.Key(key, None))
+        # All ten arrive before the first is handled: the nine others wait their turn.
+        await wait_until(pilot, lambda: app._pending_keys is not None)
         await wait_until(pilot, lambda: not app._pending_keys and not app._key_busy)
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)

@@ -17,6 +17,7 @@ import pytest
 from harness import make_app, settle, wait_until
 from textual import events
 
+from relance_tui.tui import key_pacing
 from relance_tui.tui.dialogs.choice import ChoiceDialog
 from relance_tui.tui.screens.case import CaseScreen
 from relance_tui.tui.screens.queue import QueueScreen
@@ -34,11 +35,19 @@ def voicemails(db_path: Path) -> list[int]:
         conn.close()
 
 
-@pytest.mark.parametrize("busy", [False, True])
+async def looks_idle_at_once(min_sleep: float = 0, max_sleep: float = 0) -> None:
+    """An app on a loaded server, waiting its turn on the CPU, looks idle although its work is
+    not done: only the widgets' own queues tell when a key has been handled."""
+
+
+@pytest.mark.parametrize("server", ["quiet", "writing", "loaded"])
 async def test_keys_typed_while_the_case_opens_go_to_the_case(
-    db_path: Path, seeded: dict[str, int], busy: bool
+    db_path: Path, seeded: dict[str, int], server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`busy`: another process is writing, so the claim waits for the write lock."""
+    """ "writing": another process is writing, so the claim waits for the write lock."""
+    busy = server == "writing"
+    if server == "loaded":
+        monkeypatch.setattr(key_pacing, "wait_for_idle", looks_idle_at_once)
     app = make_app(db_path)
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
