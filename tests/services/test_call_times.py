@@ -77,3 +77,27 @@ def test_going_back_from_conclude_resumes_the_conversation() -> None:
     saved = START + timedelta(minutes=2)
     assert calls.call_durations(calls.go_back(draft), saved) == (120, 120)
     assert calls.call_durations(draft, saved) == (0, 120)
+
+
+def test_a_resumed_call_leaves_out_the_time_it_lay_dead() -> None:
+    """The session died a minute into the call; the agent took it up again an hour later."""
+    draft = calls.CallDraft(case_id=1, started_at=START, step="listen")
+    last_saved = START + timedelta(seconds=60)
+    resumed_at = START + timedelta(hours=1)
+    draft = calls.resume_call(draft, last_saved_at=last_saved, now=resumed_at)
+    assert draft.paused_seconds == 3540
+    draft = calls.CallDraft.model_validate(
+        {**draft.model_dump(), "talk_ended_at": resumed_at + timedelta(seconds=30)}
+    )
+    saved = resumed_at + timedelta(seconds=90)
+    assert calls.call_durations(draft, saved) == (90, 150)
+
+
+def test_a_pause_after_the_conversation_leaves_its_talk_time_whole() -> None:
+    ended = START + timedelta(seconds=40)
+    draft = calls.CallDraft(case_id=1, started_at=START, talk_ended_at=ended, step="conclude")
+    resumed_at = START + timedelta(hours=1)
+    draft = calls.resume_call(draft, last_saved_at=START + timedelta(seconds=50), now=resumed_at)
+    saved = resumed_at + timedelta(seconds=20)
+    assert calls.call_durations(draft, saved) == (40, 70)
+    assert calls.call_durations(calls.go_back(draft), saved) == (70, 70)

@@ -206,7 +206,8 @@ def test_right_party_promise_is_recorded(conn: sqlite3.Connection, case_id: int)
     draft = calls.solve_promise(draft, amount=Decimal("1500.00"), due_date=date(2026, 11, 30))
     draft = calls.conclude(draft, prep, today=TODAY, agent_name="Agent Un")
     assert save_call_draft(conn, draft, agent_login="agent1", now=NOW)
-    assert load_call_draft(conn, case_id, agent_login="agent1") == draft
+    saved = load_call_draft(conn, case_id, agent_login="agent1")
+    assert saved is not None and saved.draft == draft
 
     result = record_call(conn, SETTINGS, draft, agent_login="agent1", now=NOW)
 

@@ -198,7 +198,8 @@ def test_call_drafts_survive_a_dropped_session(conn: sqlite3.Connection, case_id
     assert load_call_draft(conn, case_id, agent_login="agent1") is None
     assert save_call_draft(conn, draft, agent_login="agent1", now=NOW)
     reopened = connect(conn.execute("PRAGMA database_list").fetchone()[2])
-    assert load_call_draft(reopened, case_id, agent_login="agent1") == draft
+    saved = load_call_draft(reopened, case_id, agent_login="agent1")
+    assert saved is not None and saved.draft == draft
     assert load_call_draft(reopened, case_id, agent_login="agent2") is None
     discard_call_draft(reopened, case_id, agent_login="agent1")
     assert load_call_draft(conn, case_id, agent_login="agent1") is None

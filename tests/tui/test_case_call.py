@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from harness import NOW, TODAY, make_app, open_case, press, seed_case_files, settle
+from textual.widgets import Input
 
 from relance_tui.domain.calls import CallDraft, CallStep
 from relance_tui.services.claims import claim_case
@@ -230,7 +231,7 @@ async def test_draft_is_offered_back(db_path: Path, seeded: dict[str, int]) -> N
         # the session dies here: nothing released, the draft stays
     saved = query(db_path, "SELECT data FROM call_drafts")
     assert CallDraft.from_json(saved[0][0]).step is CallStep.LISTEN
-    app = make_app(db_path)
+    app = make_app(db_path, now=NOW + timedelta(hours=2))  # taken up again two hours later
     async with app.run_test(size=(80, 24)) as pilot:
         await open_case(pilot, seeded["case"])
         assert isinstance(app.screen, ChoiceDialog)
@@ -239,6 +240,25 @@ async def test_draft_is_offered_back(db_path: Path, seeded: dict[str, int]) -> N
         assert draft.step is CallStep.LISTEN and draft.outcome is not None
         await press(pilot, "enter", "1", "enter", "enter", "enter")
     assert len(query(db_path, "SELECT * FROM promises WHERE case_id = ?", seeded["case"])) == 1
+    # Both sessions ran on a stopped clock: the two hours between them are neither talk nor work.
+    times = query(
+        db_path,
+        "SELECT talk_seconds, handling_seconds FROM interactions WHERE handling_seconds NOT NULL",
+    )
+    assert [tuple(row) for row in times] == [(0, 0)]
+
+
+async def test_an_open_call_is_saved_once_a_minute(db_path: Path, seeded: dict[str, int]) -> None:
+    """Typed notes, and when the call was last alive, survive a session killed outright."""
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, seeded["case"])
+        await press(pilot, "c", "enter", "1")
+        checklist(app).query_one("#listen-notes", Input).value = "Rappelle après le 15"
+        screen._keep_claim()  # the minute's timer
+        await settle(pilot)
+        kept = CallDraft.from_json(query(db_path, "SELECT data FROM call_drafts")[0][0])
+    assert "Rappelle après le 15" in kept.notes
 
 
 async def test_next_case_skips_cases_held_by_others(db_path: Path, seeded: dict[str, int]) -> None:

@@ -322,6 +322,8 @@ class CallDraft(BaseModel):
     started_at: datetime
     # When the conversation ended and the wrap-up began (Conclude reached); talk time ends here.
     talk_ended_at: datetime | None = None
+    # Time the call lay dead between a lost session and its resumption: neither talk nor work.
+    paused_seconds: int = Field(default=0, ge=0)
     step: CallStep = CallStep.PREPARE
     contact_id: int | None = None
     phone_id: int | None = None
@@ -726,11 +728,26 @@ def update_contact(
 
 def call_durations(draft: CallDraft, saved_at: datetime) -> tuple[int, int]:
     """(talk, handling) seconds: talk from the start to the end of the conversation (or to the
-    save when Conclude never marked it), handling from the start to the save, wrap-up included."""
-    handling = max(0, int((saved_at - draft.started_at).total_seconds()))
+    save when Conclude never marked it), handling from the start to the save, wrap-up included;
+    neither counts the time the call lay dead before it was resumed."""
+    paused = draft.paused_seconds
+    handling = max(0, int((saved_at - draft.started_at).total_seconds()) - paused)
     ended = draft.talk_ended_at or saved_at
-    talk = int((ended - draft.started_at).total_seconds())
+    talk = int((ended - draft.started_at).total_seconds()) - paused
     return min(max(0, talk), handling), handling
+
+
+def resume_call(draft: CallDraft, *, last_saved_at: datetime, now: datetime) -> CallDraft:
+    """The draft of a call whose session was lost, taken up again: the time since its last save
+    (kept at least once a minute while the call was open) is a pause, not call time. A pause
+    after the conversation had ended moves its end along, so that the talk time stays whole."""
+    pause = max(0, int((now - last_saved_at).total_seconds()))
+    ended = draft.talk_ended_at
+    return _with(
+        draft,
+        paused_seconds=draft.paused_seconds + pause,
+        talk_ended_at=None if ended is None else ended + timedelta(seconds=pause),
+    )
 
 
 def go_back(draft: CallDraft) -> CallDraft:

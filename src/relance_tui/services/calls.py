@@ -419,18 +419,25 @@ def save_call_draft(
     return True
 
 
+@dataclass(frozen=True)
+class SavedCallDraft:
+    draft: CallDraft
+    saved_at: datetime  # its last save: the call lay dead from then until it is resumed
+
+
 def load_call_draft(
     conn: sqlite3.Connection, case_id: int, *, agent_login: str
-) -> CallDraft | None:
+) -> SavedCallDraft | None:
     """The agent's unfinished call on this case, if any (a draft that no longer reads is None)."""
     agent_id = active_agent_id(conn, agent_login)
     if agent_id is None:
         return None
-    data = store.load_draft(conn, case_id, agent_id)
-    if data is None:
+    row = store.load_draft(conn, case_id, agent_id)
+    if row is None:
         return None
+    data, saved_at = row
     try:
-        return CallDraft.from_json(data)
+        return SavedCallDraft(CallDraft.from_json(data), aware(datetime.fromisoformat(saved_at)))
     except ValueError:
         return None
 

@@ -461,11 +461,13 @@ def save_draft(conn: sqlite3.Connection, case_id: int, agent_id: int, data: str,
     )
 
 
-def load_draft(conn: sqlite3.Connection, case_id: int, agent_id: int) -> str | None:
+def load_draft(conn: sqlite3.Connection, case_id: int, agent_id: int) -> tuple[str, str] | None:
+    """(the draft's JSON, when it was last saved)."""
     row = conn.execute(
-        "SELECT data FROM call_drafts WHERE case_id = ? AND agent_id = ?", (case_id, agent_id)
+        "SELECT data, updated_at FROM call_drafts WHERE case_id = ? AND agent_id = ?",
+        (case_id, agent_id),
     ).fetchone()
-    return None if row is None else str(row[0])
+    return None if row is None else (str(row[0]), str(row[1]))
 
 
 def delete_draft(conn: sqlite3.Connection, case_id: int, agent_id: int) -> None:

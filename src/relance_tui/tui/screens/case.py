@@ -36,7 +36,7 @@ from relance_tui.config import Settings
 from relance_tui.domain.calls import CallDraft
 from relance_tui.i18n import key, t
 from relance_tui.services import casefile
-from relance_tui.services.calls import load_call_draft
+from relance_tui.services.calls import SavedCallDraft, load_call_draft
 from relance_tui.services.casefile import CaseFile
 from relance_tui.storage.agents import AgentRow, get_agent
 from relance_tui.storage.claims import ClaimHolder
@@ -59,7 +59,7 @@ class CaseOpened:
     case_file: CaseFile
     agent: AgentRow
     holder: ClaimHolder | None  # someone else holds it: read-only
-    draft: CallDraft | None  # this agent's unfinished call on the case
+    draft: SavedCallDraft | None  # this agent's unfinished call on the case
 
 
 class CaseScreen(TranslatedBindings, CaseCall):
@@ -362,6 +362,8 @@ class CaseScreen(TranslatedBindings, CaseCall):
     def _keep_claim(self) -> None:
         if self not in self.app.screen_stack:  # left (the claim was released): keep nothing
             return
+        if self.in_call:
+            self._draft_heartbeat()
         if self.holder is None and self.agent is not None and self._active_since_claim:
             self._active_since_claim = False
             self._extend_claim()

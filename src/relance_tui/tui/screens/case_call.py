@@ -21,11 +21,12 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from relance_tui.config import Settings
-from relance_tui.domain.calls import CALL_STEP_KEYS, CallDraft, start_call
+from relance_tui.domain.calls import CALL_STEP_KEYS, CallDraft, resume_call, start_call
 from relance_tui.formatting import moment
 from relance_tui.i18n import t
 from relance_tui.services.calls import (
     RecordedCall,
+    SavedCallDraft,
     check_call_texts,
     discard_call_draft,
     save_call_draft,
@@ -110,13 +111,14 @@ class CaseCall(Screen[None]):
             checklist.remove()
         self.refresh_bindings()
 
-    def _offer_draft(self, draft: CallDraft) -> None:
+    def _offer_draft(self, saved: SavedCallDraft) -> None:
+        draft = saved.draft
         started = moment(draft.started_at)
         body = t("casefile.draft.body", started=started, step=t(CALL_STEP_KEYS[draft.step]))
 
         def answer(choice: str | None) -> None:
             if choice == "resume":
-                self._start_call(draft)
+                self._start_call(resume_call(draft, last_saved_at=saved.saved_at, now=self.now()))
             elif choice == "discard":
                 self._discard_draft(self.case_id)
 
@@ -153,6 +155,13 @@ class CaseCall(Screen[None]):
 
     def _write_draft(self) -> Worker[Message | None]:
         return self._write_latest_draft(self.relance.agent_login, self.now())
+
+    def _draft_heartbeat(self) -> None:
+        """Save the call as it stands once a minute while it is open, typed text included: a
+        session killed outright loses at most a minute of typing, and the draft's last save
+        tells when the call died (the pause left out of its times when it is resumed)."""
+        for checklist in self.query(CallChecklist):
+            self._save_draft(checklist.typed_draft())
 
     async def keep_draft(self) -> None:
         """Save the call's draft as it stands, typed text included (the app has to leave)."""
