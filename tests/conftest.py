@@ -10,6 +10,22 @@ import pytest
 from relance_tui import i18n
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same isolation for what is built once per module or session (a report's database),
+    before any test's own: a shared server set up on the machine running the tests (its
+    /etc/relance/server.toml) or the user's settings must not apply to them."""
+    base = tmp_path_factory.mktemp("session-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(base))
+        patch.setenv("XDG_CONFIG_HOME", str(base / ".config"))
+        patch.setenv("XDG_DATA_HOME", str(base / ".local" / "share"))
+        for name in ("RELANCE_DB", "RELANCE_CONFIG", "RELANCE_LANG"):
+            patch.delenv(name, raising=False)
+        patch.setenv("RELANCE_SERVER_CONFIG", str(base / "no-server.toml"))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     home = tmp_path / "home"

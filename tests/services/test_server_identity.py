@@ -97,6 +97,19 @@ def test_the_cli_on_a_server_takes_its_database_settings_and_identity_from_there
     assert main(["--db", str(tmp_path / "other.db"), "queue"]) == 1
     assert not (tmp_path / "other.db").exists()
     assert main(["--config", str(config), "queue"]) == 2
+    # A valid settings file of the caller's (it would shorten claims, point letters elsewhere)
+    # is refused wherever it stands, and a file the service account alone could read is never
+    # read on its behalf: not a line of it in an error.
+    mine = tmp_path / "mine.toml"
+    mine.write_text('language = "en"\n[claims]\nexpiry_minutes = 1\n')
+    assert main(["--config", str(mine), "queue"]) == 2
+    assert main(["queue", "--config", str(mine)]) == 2
+    assert main([f"--config={mine}", "queue"]) == 2
+    secret = tmp_path / "secret.toml"
+    secret.write_text("the service account's secret line\n")
+    assert main(["--config", str(secret), "queue"]) == 2
+    refused = capsys.readouterr().err
+    assert "secret line" not in refused and "--config" in refused
     assert main(["demo", "--no-open"]) == 1
     assert "serveur" in capsys.readouterr().err
     monkeypatch.setenv("SUDO_UID", str(SOMEONE_ELSE.pw_uid))  # sudo ran it for them
@@ -133,9 +146,18 @@ def test_the_installer_refuses_what_would_leave_the_database_open(tmp_path: Path
     entry.write_text("#!/bin/sh\nexit 0\n")
     entry.chmod(0o755)
     lines: list[str] = []
+    (tmp_path / "sudoers.d").mkdir()
 
     def dry_run(**options: object) -> None:
-        chosen = {"entry_point": entry, "data_dir": tmp_path / "data", **options}
+        # Every path of its own: a real server set up on this machine must not answer for it.
+        chosen = {
+            "entry_point": entry,
+            "data_dir": tmp_path / "data",
+            "config": tmp_path / "etc" / "server.toml",
+            "sudoers": tmp_path / "sudoers.d" / "relance",
+            "wrapper": tmp_path / "bin" / "relance",
+            **options,
+        }
         plan = ServerInstall(**chosen)  # type: ignore[arg-type]
         install(plan, dry_run=True, report=lines.append)
 

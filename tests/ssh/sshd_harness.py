@@ -26,6 +26,12 @@ SSH_GROUP = "relance-agents-test"
 SSHD = "/usr/sbin/sshd"
 
 
+# A shared server set up on the machine running the tests (/etc/relance/server.toml) must not
+# apply to the test user's runs: the environment of the tests does not cross SSH or runuser.
+NO_SERVER = "RELANCE_SERVER_CONFIG"
+NO_SERVER_PATH = "/nonexistent/relance-tests/server.toml"
+
+
 def _skip(reason: str) -> None:
     print(f"\nSSH tests skipped: {reason}", file=sys.stderr)
     pytest.skip(reason)
@@ -99,7 +105,7 @@ class SshServer:
 
     @property
     def relance(self) -> str:
-        return f"{self.python} -m relance_tui"
+        return f"env {NO_SERVER}={NO_SERVER_PATH} {self.python} -m relance_tui"
 
     def command(self, remote: str) -> list[str]:
         return [

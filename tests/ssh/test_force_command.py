@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sshd_harness import SSHD, SshServer, Terminal, _free_port
+from sshd_harness import NO_SERVER, NO_SERVER_PATH, SSHD, SshServer, Terminal, _free_port
 
 from relance_tui.cli import main
 
@@ -44,7 +44,8 @@ def forced(ssh_server: SshServer, tmp_path: Path) -> Iterator[tuple[SshServer, P
     # through the agents' group, as in the other SSH tests).
     wrapper = base / f"relance-forced-{db.stem}"
     wrapper.write_text(
-        f'#!/bin/sh\nexec env LANG=fr_FR.UTF-8 {ssh_server.python} -m relance_tui --db {db} "$@"\n'
+        f"#!/bin/sh\nexec env LANG=fr_FR.UTF-8 {NO_SERVER}={NO_SERVER_PATH} {ssh_server.python}"
+        f' -m relance_tui --db {db} "$@"\n'
     )
     wrapper.chmod(0o755)
     port = _free_port()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sshd_harness import SshServer
+from sshd_harness import NO_SERVER, NO_SERVER_PATH, SshServer
 
 from relance_tui.cli import main
 from relance_tui.config import Settings
@@ -29,6 +29,7 @@ def as_agent(server: SshServer, *argv: str, **env: str) -> subprocess.CompletedP
         "PATH": "/usr/bin:/bin",
         "LANG": "fr_FR.UTF-8",
         "HOME": str(server.shared_dir),
+        NO_SERVER: NO_SERVER_PATH,
         **LIARS,
         **env,
     }

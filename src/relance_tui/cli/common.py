@@ -125,11 +125,16 @@ def euros(text: str) -> Decimal:
 
 def early_settings(argv: Sequence[str]) -> Settings | None:
     """The settings of the `--config` in `argv` (or the default file), read before parsing to
-    know the language; None when they cannot be read (parsing goes on, and says why later)."""
+    know the language; None when they cannot be read (parsing goes on, and says why later).
+    On a shared server, the server's: nothing the caller names is read as the service account
+    (`settings` refuses the option once the command line is parsed)."""
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.cli.parser_text import option_value
 
     try:
+        deployment = load_server_config()
+        if deployment is not None:
+            return deployment.settings
         return load_settings(resolve_config_path(option_value(argv, "--config")))
     except ConfigError:
         return None
@@ -234,12 +239,13 @@ def missing_database_message(args: argparse.Namespace, path: Path) -> str:
 def settings(args: argparse.Namespace) -> Settings:
     """The settings of this run, read once (main reads them for the language already); on a
     shared server the server configuration's, the same for everyone."""
-    loaded: Settings | None = getattr(args, "_settings", None)
-    deployment = server(args) if loaded is None else None
+    deployment = server(args)
     if deployment is not None:
         if getattr(args, "config", None):
             raise CliError(t("server.no_config_option", path=deployment.path), exit_code=2)
-        loaded = args._settings = deployment.settings
+        args._settings = deployment.settings
+        return deployment.settings
+    loaded: Settings | None = getattr(args, "_settings", None)
     if loaded is None:
         try:
             loaded = load_settings(resolve_config_path(getattr(args, "config", None)))
