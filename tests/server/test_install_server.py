@@ -165,6 +165,30 @@ def test_an_agent_cannot_seed_import_or_manage_agents(server: Server) -> None:
 SEED_AGAIN = ["--debtors", "5", "--invoices", "10", "--quiet"]
 
 
+def test_an_export_the_service_account_cannot_read_is_refused_with_what_to_do(
+    server: Server,
+) -> None:
+    """The admin's own file, in a folder only they can enter: relance runs as the service
+    account, which cannot read it. Said in words (and how to fix it), not a traceback."""
+    home = Path(pwd.getpwnam(server.admin).pw_dir)
+    private = home / "exports"
+    private.mkdir(mode=0o700, exist_ok=True)
+    debtors = private / "clients.csv"
+    debtors.write_text("Code client;Raison sociale\r\nC-1;Garage Martin\r\n", encoding="utf-8")
+    for path in (private, debtors):
+        shutil.chown(path, server.admin, server.admin)
+    before = digest_tables(server)
+    result = server.relance(server.admin, "import", "debtors", str(debtors))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Lecture refusée" in result.stderr and f"compte {server.account}" in result.stderr
+    assert digest_tables(server) == before
+    private.chmod(0o711)  # what the message says to do: the account may now read it
+    debtors.chmod(0o644)
+    result = server.relance(server.admin, "import", "debtors", str(debtors))
+    assert result.returncode == 0, result.stderr
+
+
 def digest_tables(server: Server) -> list[tuple[object, ...]]:
     return query(
         server.database,

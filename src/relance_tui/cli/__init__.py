@@ -127,4 +127,7 @@ def _run(argv: list[str]) -> int:
     except common.CliError as error:
         print(f"relance: {error}", file=sys.stderr)
         return error.exit_code
+    except PermissionError as error:  # a file named on the command line that cannot be read
+        print(f"relance: {common.permission_refused(args, error)}", file=sys.stderr)
+        return 1
     return result

@@ -173,6 +173,19 @@ def server(args: argparse.Namespace) -> ServerConfig | None:
     return found
 
 
+def permission_refused(args: argparse.Namespace, error: PermissionError) -> str:
+    """Why a file could not be read or written, and on a shared server what to do about it:
+    relance runs there as the service account, not as the agent who named the file."""
+    path = error.filename or error.strerror
+    try:
+        deployment = server(args)
+    except CliError:
+        deployment = None
+    if deployment is not None:
+        return t("server.cannot_read", path=path, account=deployment.server.service_account)
+    return t("error.cannot_read", path=path)
+
+
 def refuse_on_server(args: argparse.Namespace) -> None:
     """For what only makes sense on one's own machine (the demo)."""
     deployment = server(args)
