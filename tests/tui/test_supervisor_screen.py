@@ -160,3 +160,41 @@ def test_pictures(snap_compare: Snap, world_db: Path, size: tuple[int, int], tab
 
     app = make_app(world_db, "sophie", now=world.NOW)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_the_live_tab_says_what_each_agent_is_doing() -> None:
+    """On a case, on a call, idle, or between two cases (on the queue, active lately): the
+    last one was shown "on a case" with no case beside it."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from relance_tui.services.reports.live import AgentNow
+    from relance_tui.tui.screens.supervisor_tabs import fill_live
+
+    def line(login: str, *, case: int | None, call: int | None, idle: bool) -> AgentNow:
+        return AgentNow(
+            agent_id=len(login), login=login, name=login, case_id=case,
+            case_reference="C1" if case else "", debtor_name="Garage" if case else "",
+            held_minutes=3 if case else None, call_minutes=call,
+            last_activity="2026-11-24T10:00:00+00:00", idle=idle, open_cases=1, urgent=0,
+            late_callbacks=0, overdue_cents=0,
+        )  # fmt: skip
+
+    class Live(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    app = Live()
+    async with app.run_test():
+        table = app.query_one(DataTable)
+        fill_live(
+            table,
+            [
+                line("a", case=1, call=None, idle=False),
+                line("b", case=1, call=2, idle=False),
+                line("c", case=None, call=None, idle=True),
+                line("d", case=None, call=None, idle=False),
+            ],
+        )
+        states = [str(table.get_row_at(n)[-1]) for n in range(4)]
+    assert states == ["sur un dossier", "en appel", "inactif", "actif"]

@@ -39,8 +39,10 @@ def fill_live(table: DataTable[Text], lines: list[live.AgentNow]) -> None:
             state = t("supervisor.state.idle")
         elif line.call_minutes is not None:
             state = t("supervisor.state.calling")
-        else:
+        elif line.case_id is not None:
             state = t("supervisor.state.busy")
+        else:  # between two cases: on the queue, worked in the last minutes
+            state = t("supervisor.state.active")
         rows.append(
             (
                 line.login,
