@@ -119,6 +119,41 @@ def test_what_became_held_since_the_preview_stays(conn: sqlite3.Connection) -> N
     assert {k for k, v in owners(conn).items() if v == "carol"} == {"plain2", "urgent"}
 
 
+def test_cases_with_no_agent_are_shared_out_first(conn: sqlite3.Connection) -> None:
+    """Imported before any portfolio rule: nobody's. The balance hands them out (the whole
+    book, 4 agents), the least loaded first, before moving anyone's cases."""
+    with transaction(conn):
+        for n in range(5):
+            make_case(conn, TODAY, agent_id=None, segment="sme", name=f"orphan{n}")
+    plan = reassignment.plan_balance(conn, by_login="chef", segment=None, now=NOW)
+    assert (plan.agents, plan.cases, plan.unassigned) == (4, 12, 5)
+    # 12 cases, 3 each: the 5 with no agent go to bob (3) and carol (2), dan takes 1 more,
+    # and carol's third and dan's come from alice (who keeps 3, the 2 that must stay among them).
+    moves = [(m.from_login, m.to_login, m.count) for m in plan.moves]
+    assert moves == [("", "bob", 3), ("", "carol", 2), ("alice", "carol", 1), ("alice", "dan", 2)]
+    assert reassignment.apply_balance(conn, plan, by_login="chef", now=NOW) == 8
+    loads = conn.execute(
+        "SELECT a.login, count(*) FROM cases c JOIN agents a ON a.id = c.assigned_agent_id"
+        " GROUP BY a.login ORDER BY a.login"
+    ).fetchall()
+    assert [tuple(row) for row in loads] == [("alice", 3), ("bob", 3), ("carol", 3), ("dan", 3)]
+    assert (
+        conn.execute("SELECT count(*) FROM cases WHERE assigned_agent_id IS NULL").fetchone()[0]
+        == 0
+    )
+    handed_out = conn.execute(
+        "SELECT count(*) FROM audit_events WHERE action = 'case.reassign'"
+        " AND json_extract(before, '$.assigned_agent_id') IS NULL"
+    ).fetchone()[0]
+    assert handed_out == 5
+
+
+def test_the_split_shares_out_cases_with_no_agent() -> None:
+    assert balance_moves({1: 2, 2: 0}, unassigned=4) == [(None, 1, 1), (None, 2, 3)]
+    assert balance_moves({1: 0}, unassigned=3) == [(None, 1, 3)]
+    assert balance_moves({}, unassigned=3) == []
+
+
 def test_an_agent_is_refused(conn: sqlite3.Connection) -> None:
     with pytest.raises(reassignment.NotAllowedError):
         reassignment.plan_balance(conn, by_login="alice", segment=None, now=NOW)

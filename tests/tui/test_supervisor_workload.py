@@ -192,6 +192,31 @@ async def test_the_load_is_balanced_after_a_preview_and_a_confirmation(world_db:
     assert owners(world_db)["C000102"] == "alice"
 
 
+async def test_cases_with_no_agent_are_handed_out_by_the_balance(world_db: Path) -> None:
+    """Imported before any portfolio rule: nobody's cases, which the balance shares out."""
+    ids = agent_ids(world_db)
+    conn = sqlite3.connect(world_db)
+    with conn:
+        conn.execute("UPDATE cases SET assigned_agent_id = NULL WHERE assigned_agent_id = ?",
+                     (ids["bruno"],))  # fmt: skip
+    conn.close()
+    app = make_app(world_db, "sophie", now=world.NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "v", "4", "b", "1")
+        dialog = app.screen
+        assert isinstance(dialog, BalanceDialog)
+        body = str(dialog.query_one("#balance-body", Static).render())
+        assert "dont 2 sans agent" in body
+        moves = str(dialog.query_one("#balance-moves-text", Static).render())
+        assert moves.split("\n") == [
+            "sans agent → bruno : 1 dossier",
+            "sans agent → chloe : 1 dossier",
+        ]
+        await press(pilot, "o")
+    assert sorted(owners(world_db).values()) == ["alice", "alice", "bruno", "chloe"]
+
+
 @pytest.mark.parametrize("keys", [["n"], ["escape"]], ids=["n", "escape"])
 async def test_cancelling_the_balance_changes_nothing(world_db: Path, keys: list[str]) -> None:
     before = owners(world_db)

@@ -106,20 +106,22 @@ def kept_rate(counts: dict[str, int]) -> float | None:
 
 
 def balance_moves(
-    loads: dict[int, int], fixed: dict[int, int] | None = None
-) -> list[tuple[int, int, int]]:
+    loads: dict[int, int], fixed: dict[int, int] | None = None, unassigned: int = 0
+) -> list[tuple[int | None, int, int]]:
     """(from agent, to agent, how many cases) that even out the open cases between agents:
     each ends with the average, rounded down or up. `fixed`: how many of each agent's cases
     must stay with them (held, a callback today); an agent with more of those than the
-    average keeps just those and the others share the rest. Agents keep their order (ids) for
-    ties."""
-    if len(loads) < 2:
+    average keeps just those and the others share the rest. `unassigned`: cases with no agent
+    yet (imported before any rule), shared out first (from None). Agents keep their order
+    (ids) for ties."""
+    if not loads or (len(loads) < 2 and not unassigned):
         return []
     kept = {agent: min(loads[agent], (fixed or {}).get(agent, 0)) for agent in loads}
+    total = sum(loads.values()) + unassigned
     pinned: set[int] = set()
     while True:  # the level the free agents reach, above what the pinned ones must keep
         free = [agent for agent in loads if agent not in pinned]
-        base, extra = divmod(sum(loads.values()) - sum(kept[a] for a in pinned), len(free))
+        base, extra = divmod(total - sum(kept[a] for a in pinned), len(free))
         over = {agent for agent in free if kept[agent] > base}
         if not over:
             break
@@ -128,18 +130,20 @@ def balance_moves(
     order = sorted(free, key=lambda a: (-loads[a], a))
     target = {agent: kept[agent] for agent in pinned}
     target.update({agent: base + (1 if n < extra else 0) for n, agent in enumerate(order)})
-    givers = [[a, loads[a] - target[a]] for a in sorted(loads, key=lambda a: (-loads[a], a))
-              if loads[a] > target[a]]  # fmt: skip
-    takers = [[a, target[a] - loads[a]] for a in sorted(loads) if loads[a] < target[a]]
-    moves: list[tuple[int, int, int]] = []
+    givers: list[tuple[int | None, int]] = [(None, unassigned)] if unassigned else []
+    givers += [(a, loads[a] - target[a]) for a in sorted(loads, key=lambda a: (-loads[a], a))
+               if loads[a] > target[a]]  # fmt: skip
+    takers = [(a, target[a] - loads[a]) for a in sorted(loads) if loads[a] < target[a]]
+    moves: list[tuple[int | None, int, int]] = []
     g = k = 0
+    given = taken = 0  # of the current giver's and taker's counts
     while g < len(givers) and k < len(takers):
-        count = min(givers[g][1], takers[k][1])
+        count = min(givers[g][1] - given, takers[k][1] - taken)
         moves.append((givers[g][0], takers[k][0], count))
-        givers[g][1] -= count
-        takers[k][1] -= count
-        if givers[g][1] == 0:
-            g += 1
-        if takers[k][1] == 0:
-            k += 1
+        given += count
+        taken += count
+        if given == givers[g][1]:
+            g, given = g + 1, 0
+        if taken == takers[k][1]:
+            k, taken = k + 1, 0
     return moves

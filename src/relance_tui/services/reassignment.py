@@ -186,8 +186,8 @@ def agent_cases(
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    from_id: int
-    from_login: str
+    from_id: int | None  # None: cases with no agent yet
+    from_login: str  # "" for those
     to_id: int
     to_login: str
     count: int
@@ -202,6 +202,7 @@ class BalancePlan:
     cases: int
     staying: int  # held now or with a callback today: they stay with their agent
     moves: tuple[Move, ...]
+    unassigned: int = 0  # of `cases`: with no agent yet, all shared out
 
     @property
     def moving(self) -> int:
@@ -225,19 +226,24 @@ def plan_balance(
     the least urgent move first. Nothing is written (see apply_balance)."""
     check_actor(conn, by_login)
     members = assignment.portfolio_members(conn, segment)
-    loads = assignment.balance_loads(conn, members, segment, **_today(now))
+    window = _today(now)
+    loads = assignment.balance_loads(conn, members, segment, **window)
+    unassigned = assignment.unassigned_movable(conn, segment, **window) if members else 0
     logins = {agent.id: agent.login for agent in list_agents(conn, include_inactive=True)}
     moves = balance_moves(
         {agent: count for agent, (count, _) in loads.items()},
         {agent: stays for agent, (_, stays) in loads.items()},
+        unassigned,
     )
     return BalancePlan(
         segment=segment,
         agents=len(members),
-        cases=sum(count for count, _ in loads.values()),
+        cases=sum(count for count, _ in loads.values()) + unassigned,
         staying=sum(stays for _, stays in loads.values()),
+        unassigned=unassigned,
         moves=tuple(
-            Move(giver, logins[giver], taker, logins[taker], count) for giver, taker, count in moves
+            Move(giver, logins[giver] if giver is not None else "", taker, logins[taker], count)
+            for giver, taker, count in moves
         ),
     )
 

@@ -232,9 +232,22 @@ def balance_loads(
     return loads
 
 
+def unassigned_movable(
+    conn: sqlite3.Connection, segment: str | None, *, now: str, day_start: str, day_end: str
+) -> int:
+    """Open cases of the portfolio with no agent yet (imported before any rule) that a balance
+    may hand out: not held now, no callback today."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM cases c WHERE c.assigned_agent_id IS NULL AND c.status = 'open'"
+        f" AND (:segment IS NULL OR c.segment = :segment) AND NOT {_STAYS}",
+        {"segment": segment, "now": now, "day_start": day_start, "day_end": day_end},
+    ).fetchone()
+    return int(row[0])
+
+
 def movable_cases(
     conn: sqlite3.Connection,
-    agent_id: int,
+    agent_id: int | None,
     count: int,
     segment: str | None,
     *,
@@ -243,9 +256,10 @@ def movable_cases(
     day_end: str,
 ) -> list[tuple[int, int | None]]:
     """The agent's `count` open cases of the portfolio that matter least now (lowest urgency
-    and priority), leaving those held and those with a callback today: they move first."""
+    and priority), leaving those held and those with a callback today: they move first.
+    `agent_id` None: the cases with no agent."""
     rows = conn.execute(
-        "SELECT c.id, c.assigned_agent_id FROM cases c WHERE c.assigned_agent_id = :agent"
+        "SELECT c.id, c.assigned_agent_id FROM cases c WHERE c.assigned_agent_id IS :agent"
         " AND c.status = 'open' AND (:segment IS NULL OR c.segment = :segment)"
         f" AND NOT {_STAYS} ORDER BY c.urgency, c.priority, c.id LIMIT :count",
         {"agent": agent_id, "count": count, "segment": segment, "now": now,

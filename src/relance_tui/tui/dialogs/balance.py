@@ -126,10 +126,13 @@ class BalanceDialog(TranslatedBindings, ModalScreen[int | None]):
             portfolio=portfolio,
             staying=number(plan.staying),
         )  # fmt: skip
+        if plan.unassigned:
+            body += " " + tn("supervisor_reassign.unassigned_note", plan.unassigned)
         self.query_one("#balance-body", Static).update(plain(body))
         lines = [
             plain(
-                tn("supervisor_reassign.move_line", move.count, source=move.from_login,
+                tn("supervisor_reassign.move_line", move.count,
+                   source=move.from_login or t("supervisor_reassign.nobody"),
                    target=move.to_login)
             )
             for move in plan.moves
