@@ -32,7 +32,7 @@ def test_agents_lifecycle_and_audit(db_path: Path, capsys: pytest.CaptureFixture
     assert [" ".join(line.split()[3:5]) for line in lines] == [
         "Agent désactivé", "Agent modifié", "Agent ajouté", "Agent ajouté",
     ]  # fmt: skip
-    assert "role=supervisor" in lines[1] and "Léa" in lines[2]
+    assert "role=Superviseur" in lines[1] and "Léa" in lines[2]
     code, _, err = run(capsys, "--db", str(db_path), "agents", "set-role", "ghost", "agent")
     assert code == 1 and "ghost" in err
 

@@ -15,8 +15,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from relance_tui.domain.labels import OUTCOME_KEYS, next_action_label
-from relance_tui.formatting import day, money
+from relance_tui.domain.calls import RESOLUTION_KEYS
+from relance_tui.domain.enums import InvoiceStatus
+from relance_tui.domain.labels import (
+    AGENT_ROLE_KEYS,
+    CALLBACK_STATUS_KEYS,
+    CAUSE_KEYS,
+    DISPUTE_STATUS_KEYS,
+    FREQUENCY_KEYS,
+    OUTCOME_KEYS,
+    PAYER_TYPE_KEYS,
+    PLAN_STATUS_KEYS,
+    PROMISE_STATUS_KEYS,
+    SEGMENT_KEYS,
+    next_action_label,
+)
+from relance_tui.formatting import day, moment, money
 from relance_tui.i18n import t
 from relance_tui.services.audit import read_audit
 from relance_tui.storage.agents import AgentRow
@@ -70,7 +84,37 @@ AUDIT_ACTION_KEYS = {
     "import.debtors": "audit.action.import_debtors",
     "import.contacts": "audit.action.import_contacts",
     "import.payments": "audit.action.import_payments",
+    "import.einvoices": "audit.action.import_einvoices",
+    "import.fec": "audit.action.import_fec",
+    "import.statement": "audit.action.import_statement",
+    "import.invoice_change": "audit.action.import_invoice_change",
+    "import.case_close": "audit.action.import_case_close",
+    "import.case_reopen": "audit.action.import_case_reopen",
+    "dunning.step": "audit.action.dunning_step",
+    "dunning.hold": "audit.action.dunning_hold",
+    "dunning.hold_step": "audit.action.dunning_hold_step",
+    "dunning.release": "audit.action.dunning_release",
+    "dunning.release_step": "audit.action.dunning_release_step",
+    "dunning.approve": "audit.action.dunning_approve",
+    "dunning.settle": "audit.action.dunning_settle",
+    "letter.produce": "audit.action.letter_produce",
+    "letter.lrar": "audit.action.letter_lrar",
+    "letter.ack": "audit.action.letter_ack",
+    "payment.match": "audit.action.payment_match",
+    "payment.unmatch": "audit.action.payment_unmatch",
+    "penalties.waive": "audit.action.penalties_waive",
+    "promise.cancelled": "audit.action.promise_cancelled",
+    "plan.active": "audit.action.plan_active",
+    "plan.cancelled": "audit.action.plan_cancelled",
     PAYMENT_ACTION: "audit.action.payment_received",
+}
+
+INVOICE_STATUS_KEYS: dict[str, str] = {
+    InvoiceStatus.OPEN: "audit.invoice_status.open",
+    InvoiceStatus.PARTIALLY_PAID: "audit.invoice_status.partially_paid",
+    InvoiceStatus.PAID: "audit.invoice_status.paid",
+    InvoiceStatus.CANCELLED: "audit.invoice_status.cancelled",
+    InvoiceStatus.WRITTEN_OFF: "audit.invoice_status.written_off",
 }
 
 
@@ -109,7 +153,48 @@ def resolve_case(conn: sqlite3.Connection, text: str) -> int:
     return found
 
 
-def _value(name: str, value: Any) -> str:
+CASE_STATUS_KEYS: dict[str, str] = {
+    "open": "audit.case_status.open",
+    "closed": "audit.case_status.closed",
+}
+
+
+def _label(name: str, code: str, entity: str) -> str | None:
+    """A code in words. What a `status` means depends on what the event is about: its entity,
+    or else its action's family (`plan.completed` is recorded on the case)."""
+    if name == "status":
+        if entity == "case" and code in CASE_STATUS_KEYS:
+            return t(CASE_STATUS_KEYS[code])
+        if entity == "invoice" and code in INVOICE_STATUS_KEYS:
+            return t(INVOICE_STATUS_KEYS[code])
+        if entity == "promise" and code in PROMISE_STATUS_KEYS:
+            return t(PROMISE_STATUS_KEYS[code])
+        if entity == "plan" and code in PLAN_STATUS_KEYS:
+            return t(PLAN_STATUS_KEYS[code])
+        if entity == "dispute" and code in DISPUTE_STATUS_KEYS:
+            return t(DISPUTE_STATUS_KEYS[code])
+        if entity == "callback" and code in CALLBACK_STATUS_KEYS:
+            return t(CALLBACK_STATUS_KEYS[code])
+    elif name == "outcome" and code in OUTCOME_KEYS:
+        return t(OUTCOME_KEYS[code])
+    elif name == "cause" and code in CAUSE_KEYS:
+        return t(CAUSE_KEYS[code])
+    elif name == "resolution" and code in RESOLUTION_KEYS:
+        return t(RESOLUTION_KEYS[code])
+    elif name == "segment" and code in SEGMENT_KEYS:
+        return t(SEGMENT_KEYS[code])
+    elif name == "role" and code in AGENT_ROLE_KEYS:
+        return t(AGENT_ROLE_KEYS[code])
+    elif name == "payer_type" and code in PAYER_TYPE_KEYS:
+        return t(PAYER_TYPE_KEYS[code])
+    elif name == "frequency" and code in FREQUENCY_KEYS:
+        return t(FREQUENCY_KEYS[code])
+    return None
+
+
+def _value(name: str, value: Any, entity: str = "") -> str:
+    if isinstance(value, bool):
+        return t("audit.flag.yes") if value else t("audit.flag.no")
     if isinstance(value, int) and not isinstance(value, bool) and name.endswith("_cents"):
         return money(value)
     if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
@@ -117,9 +202,15 @@ def _value(name: str, value: Any) -> str:
             return day(date.fromisoformat(value))
         except ValueError:
             return value
-    if name == "outcome" and isinstance(value, str) and value in OUTCOME_KEYS:
-        return t(OUTCOME_KEYS[value])
-    if name in ("stage", "next_action") and isinstance(value, str):
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            return moment(value)  # a stored UTC moment, in Paris time
+        except ValueError:
+            return value
+    label = _label(name, value, entity) if isinstance(value, str) else None
+    if label is not None:
+        return label
+    if name in ("stage", "next_action", "step") and isinstance(value, str):
         return next_action_label(value)
     if isinstance(value, list | dict):
         return "…"
@@ -141,6 +232,8 @@ def summary(row: AuditRow, *, full: bool = False, text: str = "") -> str:
     then the first line of its text (`text`: the recorded note or letter, when the event has no
     detail). `full`: every value and all of the text."""
     parts: list[str] = []
+    family = row.action.partition(".")[0]
+    about = family if family in ("plan", "promise", "callback", "dispute") else row.entity
     for raw in (row.after, row.before) if not row.after else (row.after,):
         if not raw:
             continue
@@ -151,7 +244,7 @@ def summary(row: AuditRow, *, full: bool = False, text: str = "") -> str:
             continue
         if isinstance(data, dict):
             parts += [
-                f"{name.removesuffix('_cents')}={_value(name, value)}"
+                f"{name.removesuffix('_cents')}={_value(name, value, about)}"
                 for name, value in data.items()
                 if value not in (None, "", [], {}) and (full or name not in ("case", "interaction"))
             ]
