@@ -67,6 +67,9 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(SETTLE_ROUNDS):
         await pilot.pause()
         busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if keys_in_flight(app):  # a key still being paced (tui/key_pacing.py), or waiting
+            await pilot.pause(0.01)
+            continue
         if not busy:
             return
         running = [w for w in busy if w.state is WorkerState.RUNNING]
@@ -74,6 +77,10 @@ async def settle(pilot: Pilot[Any]) -> None:
             with suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
                 await app.workers.wait_for_complete(running)
     raise AssertionError(f"workers still busy after {SETTLE_ROUNDS} rounds: {busy}")
+
+
+def keys_in_flight(app: Any) -> bool:
+    return bool(getattr(app, "_key_busy", False) or getattr(app, "_pending_keys", None))
 
 
 async def wait_until(
