@@ -333,7 +333,7 @@ async def test_supervisor_opens_and_finds_any_case(db_path: Path, seeded: dict[s
 async def test_the_case_screen_is_reused_and_reset_for_each_case(
     db_path: Path, seeded: dict[str, int]
 ) -> None:
-    from textual.widgets import TabbedContent
+    from relance_tui.tui.widgets.case_tabs import CaseTabs
 
     def holder(case_id: int) -> object:
         return query(db_path, "SELECT claimed_by FROM cases WHERE id = ?", case_id)[0][0]
@@ -346,7 +346,7 @@ async def test_the_case_screen_is_reused_and_reset_for_each_case(
         await press(pilot, "c")  # a call started, then given up
         assert first.in_call
         await press(pilot, "escape", "o")
-        assert not first.in_call and first.query_one(TabbedContent).active == "tab-invoices"
+        assert not first.in_call and first.query_one(CaseTabs).active == "tab-invoices"
         await press(pilot, "escape")  # back to the queue: released
         assert not isinstance(app.screen, CaseScreen)
         assert holder(seeded["case"]) is None
@@ -354,7 +354,7 @@ async def test_the_case_screen_is_reused_and_reset_for_each_case(
         second = await open_case(pilot, seeded["second"])
         assert second is first and app.screen is first  # composed once
         assert first.case_id == seeded["second"] and first.case_file is not None
-        assert first.query_one(TabbedContent).active == "tab-summary"
+        assert first.query_one(CaseTabs).active == "tab-summary"
         assert not first.query(CallChecklist) and not first.has_class("-in-call")
         assert holder(seeded["second"]) == seeded["agent1"] and holder(seeded["case"]) is None
         first._active_since_claim = True
@@ -406,10 +406,11 @@ async def test_a_slow_case_is_shown_loading_not_with_the_previous_case(
 ) -> None:
     import threading
 
-    from textual.widgets import Static, TabbedContent
+    from textual.widgets import Static
 
     from relance_tui.services import casefile
     from relance_tui.tui.screens.case import PRESENT_AFTER
+    from relance_tui.tui.widgets.case_tab_bar import CaseTabBar
 
     load = casefile.load_case_file
     go = threading.Event()
@@ -429,7 +430,7 @@ async def test_a_slow_case_is_shown_loading_not_with_the_previous_case(
         banner = screen.query_one("#case-banner", Static)
         assert str(banner.content) == "Chargement du dossier…"
         assert str(screen.query_one("#case-summary", Static).content) == ""
-        assert screen.query_one(TabbedContent).get_tab("tab-invoices").label.plain == "Factures"
+        assert screen.query_one(CaseTabBar).labels[1] == "Factures"
         go.set()
         await settle(pilot)
         assert "Garage Leroy" in str(banner.content)

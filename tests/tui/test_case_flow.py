@@ -16,7 +16,7 @@ from harness import NOW, SETTINGS, TODAY, make_app, open_case, press, seeding, s
 from textual.containers import Vertical
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Label, Static, TabbedContent
+from textual.widgets import DataTable, Input, Label, Static
 
 from relance_tui.formatting import money
 from relance_tui.services import casework
@@ -27,6 +27,7 @@ from relance_tui.tui.dialogs.choice import ChoiceDialog
 from relance_tui.tui.dialogs.notes_check import NotesCheckDialog
 from relance_tui.tui.dialogs.record import RecordDialog
 from relance_tui.tui.screens.case import CaseScreen
+from relance_tui.tui.widgets.case_tabs import CaseTabs
 from relance_tui.tui.widgets.field_row import FieldRow
 from relance_tui.tui.widgets.fields import amount_text, parse_amount
 
@@ -375,7 +376,7 @@ async def test_a_callback_to_an_overseas_number_shows_the_local_time(
         save = screen.query_one("#call-save")
         save.focus()
         await press(pilot, "right_square_bracket")  # a tab shown beside the call (wide)…
-        assert screen.query_one("#case-tabs", TabbedContent).active != "tab-summary"
+        assert screen.query_one("#case-tabs", CaseTabs).active != "tab-summary"
         assert app.focused is save  # …leaves the focus in the call
         await press(pilot, "escape", "o", "s")  # the call given up; a callback outside a call
         note = str(app.screen.query_one("#callback-local", Static).render())

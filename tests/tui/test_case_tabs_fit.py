@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from harness import make_app, open_case, press, seeding, settle
-from textual.widgets import Tab
 
 from relance_tui.storage.db import transaction
+from relance_tui.tui.widgets.case_tab_bar import CaseTabBar
 from relance_tui.tui.widgets.case_tabs import CaseTabs
 from relance_tui.tui.widgets.fitted_table import ColumnFit, FittedTable, fit_widths
 
@@ -28,13 +28,13 @@ async def test_every_case_tab_shows_its_whole_label(
         screen = await open_case(pilot, seeded["case"])
         if in_call:
             await press(pilot, "c")
-        bar = screen.query_one("#case-tabs ContentTabs")
-        tabs = [tab for tab in app.screen.query(Tab) if tab.id and "tab-" in tab.id]
-        assert len(tabs) == 7
-        for tab in tabs:
-            assert tab.region.right <= bar.region.right, (tab.label.plain, tab.region)
-            assert tab.content_region.width >= len(tab.label.plain), tab.label.plain
-        assert "Engagements" in tabs[-1].label.plain or in_call
+        bar = screen.query_one(CaseTabBar)
+        drawn = "".join(segment.text for segment in bar.render_line(0))
+        assert len(bar.labels) == 7
+        for label, (start, end) in zip(bar.labels, bar.spans(), strict=True):
+            assert end <= bar.size.width, (label, start, end)
+            assert drawn[start:end].strip() == label, (label, drawn)
+        assert "Engagements" in bar.labels[-1] or in_call
 
 
 TABLE_TABS = ("invoices", "contacts", "contracts", "history", "disputes", "commitments")

@@ -184,7 +184,7 @@ class CaseScreen(TranslatedBindings, CaseCall):
         tabs = self.query_one(CaseTabs)
         tabs.forget()
         tabs.active = "tab-summary"
-        first = next((w for w in self.query("*") if w.focusable), None)  # what AUTO_FOCUS picks
+        first = tabs.bar  # what AUTO_FOCUS picks: the first widget that takes focus
         if self.focused is not first:
             self.set_focus(first)
         self.refresh_bindings()

@@ -13,14 +13,16 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.css.query import NoMatches
-from textual.widgets import Static, Tab, TabbedContent, TabPane
+from textual.containers import Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, Static
 
 from relance_tui.i18n import t
 from relance_tui.services.casefile import CaseFile
 from relance_tui.tui.widgets import case_views as views
+from relance_tui.tui.widgets.case_tab_bar import CaseTabBar
 from relance_tui.tui.widgets.fitted_table import ColumnFit, FittedTable
 from relance_tui.tui.widgets.paged_table import PagedTable
 from relance_tui.tui.widgets.width_aware import WidthAware
@@ -46,6 +48,8 @@ TAB_SHORT_KEYS: dict[str, str] = {
     "disputes": "casefile.tab_short.disputes",
     "commitments": "casefile.tab_short.commitments",
 }
+# The widget each tab shows, in the `ContentSwitcher` under the bar.
+PANE_IDS: dict[str, str] = {"summary": "summary-scroll"} | {f: f"case-{f}" for f in TABLE_TABS}
 PAGE_SIZE = 50
 MAX_ROWS = 500
 
@@ -66,7 +70,12 @@ def _table(table_id: str, columns: tuple[str, ...], fit: ColumnFit) -> FittedTab
     return FittedTable(_labelled(columns), fit, id=table_id)
 
 
-class CaseTabs(WidthAware, TabbedContent):
+class CaseTabs(WidthAware, Vertical):
+    """The tab bar over the shown tab's content (a `ContentSwitcher` of the summary and the
+    tables). `active` is the shown tab's pane id ("tab-invoices")."""
+
+    active: reactive[str] = reactive("tab-summary", init=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.case_file: CaseFile | None = None  # the case shown (None: loading)
@@ -74,70 +83,35 @@ class CaseTabs(WidthAware, TabbedContent):
         self._table_case: dict[str, CaseFile | None] = dict.fromkeys(TABLE_TABS)
         self._counts: dict[str, int] = {}  # the counted tabs' counts (none while loading)
         self._labelled_width = -1
-        panes = (
-            TabPane(
-                t("casefile.tab.summary"),
-                VerticalScroll(Static(id="case-summary"), id="summary-scroll"),
-                id="tab-summary",
-            ),
-            TabPane(
-                t("casefile.tab.invoices"),
-                PagedTable(
-                    _labelled(views.INVOICE_COLUMNS),
-                    views.INVOICE_FIT,
-                    page_size=PAGE_SIZE,
-                    id="case-invoices",
-                ),
-                id="tab-invoices",
-            ),
-            TabPane(
-                t("casefile.tab.contacts"),
-                _table("case-contacts", views.CONTACT_COLUMNS, views.CONTACT_FIT),
-                id="tab-contacts",
-            ),
-            TabPane(
-                t("casefile.tab.contracts"),
-                _table("case-contracts", views.CONTRACT_COLUMNS, views.CONTRACT_FIT),
-                id="tab-contracts",
-            ),
-            TabPane(
-                t("casefile.tab.history"),
-                HistoryTable(
-                    _labelled(views.HISTORY_COLUMNS),
-                    views.HISTORY_FIT,
-                    page_size=PAGE_SIZE,
-                    id="case-history",
-                ),
-                id="tab-history",
-            ),
-            TabPane(
-                t("casefile.tab.disputes"),
-                _table("case-disputes", views.DISPUTE_COLUMNS, views.DISPUTE_FIT),
-                id="tab-disputes",
-            ),
-            TabPane(
-                t("casefile.tab.commitments"),
-                _table("case-commitments", views.COMMITMENT_COLUMNS, views.COMMITMENT_FIT),
-                id="tab-commitments",
-            ),
-        )
-        for pane in panes:
-            self.compose_add_child(pane)
 
-    def on_mount(self) -> None:
-        self.watch(self, "active", self._tab_shown, init=False)
+    def compose(self) -> ComposeResult:
+        yield CaseTabBar([t(TAB_KEYS[name]) for name in TABS], id="case-tab-bar")
+        with ContentSwitcher(initial=PANE_IDS["summary"], id="case-panes"):
+            yield VerticalScroll(Static(id="case-summary"), id=PANE_IDS["summary"])
+            yield PagedTable(
+                _labelled(views.INVOICE_COLUMNS),
+                views.INVOICE_FIT,
+                page_size=PAGE_SIZE,
+                id=PANE_IDS["invoices"],
+            )
+            yield _table(PANE_IDS["contacts"], views.CONTACT_COLUMNS, views.CONTACT_FIT)
+            yield _table(PANE_IDS["contracts"], views.CONTRACT_COLUMNS, views.CONTRACT_FIT)
+            yield HistoryTable(
+                _labelled(views.HISTORY_COLUMNS),
+                views.HISTORY_FIT,
+                page_size=PAGE_SIZE,
+                id=PANE_IDS["history"],
+            )
+            yield _table(PANE_IDS["disputes"], views.DISPUTE_COLUMNS, views.DISPUTE_FIT)
+            yield _table(PANE_IDS["commitments"], views.COMMITMENT_COLUMNS, views.COMMITMENT_FIT)
+
+    @property
+    def bar(self) -> CaseTabBar:
+        return self.query_one(CaseTabBar)
 
     def forget(self) -> None:
         """Another case is loading: a tab shown now shows nothing (not the previous case)."""
         self.case_file = None
-
-    def _tabs(self) -> list[Tab] | None:
-        """The seven tabs, or None while the tab bar is still mounting them (a case read
-        quickly on a busy machine can arrive before they are there)."""
-        try:
-            return [self.get_tab(f"tab-{name}") for name in TABS]
-        except NoMatches:
-            return None
 
     def width_changed(self) -> None:
         if self.size.width != self._labelled_width:
@@ -146,10 +120,7 @@ class CaseTabs(WidthAware, TabbedContent):
     def _relabel(self) -> None:
         """Label the tabs so that all seven show whole: "Factures (14)" when there is room,
         "Factures 14" without padding, then "Fact. 14"."""
-        tabs = self._tabs()
         width = self._labelled_width = self.size.width
-        if tabs is None or not width:
-            return
 
         def label(name: str, text: str, wide: bool) -> str:
             count = self._counts.get(name)
@@ -160,16 +131,13 @@ class CaseTabs(WidthAware, TabbedContent):
         wide = [label(name, t(TAB_KEYS[name]), True) for name in TABS]
         tight = [label(name, t(TAB_KEYS[name]), False) for name in TABS]
         short = [label(name, t(TAB_SHORT_KEYS[name]), False) for name in TABS]
-        if sum(cell_len(text) + 2 for text in wide) <= width:
+        if not width or sum(cell_len(text) + 2 for text in wide) <= width:
             labels, tight_bar = wide, False
         elif sum(cell_len(text) + 1 for text in tight) <= width:
             labels, tight_bar = tight, True
         else:
             labels, tight_bar = short, True
-        self.set_class(tight_bar, "-tight")
-        for tab, text in zip(tabs, labels, strict=True):
-            if tab.label.plain != text:  # a relabel re-lays out the tab bar
-                tab.label = text
+        self.bar.show(labels, TABS.index(self.active.removeprefix("tab-")), tight=tight_bar)
 
     def show_loading(self) -> None:
         self.query_one("#case-summary", Static).update("")
@@ -180,9 +148,6 @@ class CaseTabs(WidthAware, TabbedContent):
         """The case's summary, the tabs' counts and the shown tab's table."""
         self.case_file = case
         self.query_one("#case-summary", Static).update(summary)
-        if self._tabs() is None:
-            self.call_after_refresh(self.show, case, summary)
-            return
         self._counts = {
             "invoices": len(case.invoices),
             "history": len(case.history),
@@ -191,6 +156,17 @@ class CaseTabs(WidthAware, TabbedContent):
         }
         self._relabel()
         self._tab_shown(self.active)
+
+    def watch_active(self, pane_id: str) -> None:
+        name = pane_id.removeprefix("tab-")
+        self.query_one(ContentSwitcher).current = PANE_IDS[name]
+        self.bar.show(self.bar.labels, TABS.index(name), tight=self.bar.tight)
+        self._tab_shown(pane_id)
+
+    @on(CaseTabBar.Chosen)
+    def _chosen(self, event: CaseTabBar.Chosen) -> None:
+        event.stop()
+        self.active = f"tab-{TABS[event.index]}"
 
     def show_tab(self, name: str, *, focus: bool = True) -> None:
         """Switch to the tab; `focus`: on its table (its rows answer j/k and Enter)."""
