@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
 
@@ -62,6 +63,22 @@ class HistoryTable(PagedTable):
     ]
 
 
+class SummaryText(Static):
+    """The summary, in a `VerticalScroll` that scrolls it.
+
+    Its height follows the case's (one line more or less from one case to the next). Textual
+    sets the new size during the layout, then as a reactive whose watcher asks for a second
+    layout of the whole screen and a second rendering of the text (a tenth of the CPU of
+    opening a case): the size is set here without the watcher, the layout that measured it
+    being the one that placed it.
+    """
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
 def _labelled(columns: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(c, t(views.CASE_COLUMN_KEYS[c])) for c in columns]
 
@@ -87,7 +104,7 @@ class CaseTabs(WidthAware, Vertical):
     def compose(self) -> ComposeResult:
         yield CaseTabBar([t(TAB_KEYS[name]) for name in TABS], id="case-tab-bar")
         with ContentSwitcher(initial=PANE_IDS["summary"], id="case-panes"):
-            yield VerticalScroll(Static(id="case-summary"), id=PANE_IDS["summary"])
+            yield VerticalScroll(SummaryText(id="case-summary"), id=PANE_IDS["summary"])
             yield PagedTable(
                 _labelled(views.INVOICE_COLUMNS),
                 views.INVOICE_FIT,
