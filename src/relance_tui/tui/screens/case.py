@@ -47,6 +47,7 @@ from relance_tui.tui.widgets import case_views as views
 from relance_tui.tui.widgets.bindings_footer import BindingsFooter
 from relance_tui.tui.widgets.call_checklist import CallChecklist
 from relance_tui.tui.widgets.case_tabs import TAB_KEYS, TABS, CaseTabs
+from relance_tui.tui.widgets.laid_out_once import OnceHorizontal, OnceStatic
 
 __all__ = ["TABS", "CaseOpened", "CaseScreen"]
 
@@ -201,9 +202,9 @@ class CaseScreen(TranslatedBindings, CaseCall):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(t("casefile.loading")), id="case-banner")
-        yield Static(id="case-claim")
-        yield Static(id="case-warnings")
-        with Horizontal(id="case-body"):
+        yield OnceStatic(id="case-claim")
+        yield OnceStatic(id="case-warnings")
+        with OnceHorizontal(id="case-body"):
             yield CaseTabs(id="case-tabs")
         yield BindingsFooter()
 

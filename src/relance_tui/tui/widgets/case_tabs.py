@@ -15,8 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.geometry import Size
+from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
 
@@ -25,6 +24,12 @@ from relance_tui.services.casefile import CaseFile
 from relance_tui.tui.widgets import case_views as views
 from relance_tui.tui.widgets.case_tab_bar import CaseTabBar
 from relance_tui.tui.widgets.fitted_table import ColumnFit, FittedTable
+from relance_tui.tui.widgets.laid_out_once import (
+    LaidOutOnce,
+    OnceContentSwitcher,
+    OnceStatic,
+    OnceVerticalScroll,
+)
 from relance_tui.tui.widgets.paged_table import PagedTable
 from relance_tui.tui.widgets.width_aware import WidthAware
 
@@ -63,22 +68,6 @@ class HistoryTable(PagedTable):
     ]
 
 
-class SummaryText(Static):
-    """The summary, in a `VerticalScroll` that scrolls it.
-
-    Its height follows the case's (one line more or less from one case to the next). Textual
-    sets the new size during the layout, then as a reactive whose watcher asks for a second
-    layout of the whole screen and a second rendering of the text (a tenth of the CPU of
-    opening a case): the size is set here without the watcher, the layout that measured it
-    being the one that placed it.
-    """
-
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        return super()._size_updated(size, virtual_size, container_size, layout=False)
-
-
 def _labelled(columns: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(c, t(views.CASE_COLUMN_KEYS[c])) for c in columns]
 
@@ -87,7 +76,7 @@ def _table(table_id: str, columns: tuple[str, ...], fit: ColumnFit) -> FittedTab
     return FittedTable(_labelled(columns), fit, id=table_id)
 
 
-class CaseTabs(WidthAware, Vertical):
+class CaseTabs(WidthAware, LaidOutOnce, Vertical):
     """The tab bar over the shown tab's content (a `ContentSwitcher` of the summary and the
     tables). `active` is the shown tab's pane id ("tab-invoices")."""
 
@@ -103,8 +92,8 @@ class CaseTabs(WidthAware, Vertical):
 
     def compose(self) -> ComposeResult:
         yield CaseTabBar([t(TAB_KEYS[name]) for name in TABS], id="case-tab-bar")
-        with ContentSwitcher(initial=PANE_IDS["summary"], id="case-panes"):
-            yield VerticalScroll(SummaryText(id="case-summary"), id=PANE_IDS["summary"])
+        with OnceContentSwitcher(initial=PANE_IDS["summary"], id="case-panes"):
+            yield OnceVerticalScroll(OnceStatic(id="case-summary"), id=PANE_IDS["summary"])
             yield PagedTable(
                 _labelled(views.INVOICE_COLUMNS),
                 views.INVOICE_FIT,
