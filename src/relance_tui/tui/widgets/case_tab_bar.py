@@ -163,18 +163,18 @@ class CaseTabBar(Widget, can_focus=True):
                 return index
         return None
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         index = self._tab_at(event.x)
         if index is not None:
             self.post_message(self.Chosen(index))
 
-    def _on_mouse_move(self, event: events.MouseMove) -> None:
+    def on_mouse_move(self, event: events.MouseMove) -> None:
         hover = self._tab_at(event.x) if event.y == 0 else None
         if hover != self._hover:
             self._hover = hover
             self.refresh()
 
-    def _on_leave(self, event: events.Leave) -> None:
+    def on_leave(self, event: events.Leave) -> None:
         if self._hover is not None:
             self._hover = None
             self.refresh()
