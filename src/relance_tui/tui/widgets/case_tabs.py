@@ -3,7 +3,9 @@ history, disputes, commitments).
 
 A tab's table is filled when the tab is shown, so opening a case fills the summary and one table,
 not seven. The invoices and history are paged (`PagedTable`); the other tables show at most
-`MAX_ROWS` rows.
+`MAX_ROWS` rows. The labels and the line under them are one widget (`CaseTabBar`) over a
+`ContentSwitcher`: Textual's `TabbedContent` laid out a dozen widgets again on every case
+opened, for the counts in the labels.
 """
 
 from __future__ import annotations
