@@ -10,12 +10,15 @@ kernel before it goes on): what it attempted, what the database acknowledged, wh
 case. At the end the script checks the database against the journals and prints: actions
 attempted, committed, lost (must be 0), failed (a save or claim release that timed out or was
 refused: must be 0), double claims (must be 0), `PRAGMA integrity_check`, the
-workers' CPU time (and the actions' own), and the p50/p99 latency of one whole action.
+workers' CPU time (and the actions' own), the p50/p99 latency of one whole action and of each of
+its steps (claim, read, record, release: each as long as the agent waits for it), and the
+largest the WAL grew.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -47,6 +50,7 @@ def run_worker(args: argparse.Namespace) -> int:
     from relance_tui.config import ClaimSettings, Settings
     from relance_tui.domain import calls
     from relance_tui.domain.models import CallOutcome, Cause
+    from relance_tui.formatting import money
     from relance_tui.services.calls import record_call
     from relance_tui.services.casefile import load_case_file
     from relance_tui.services.claims import claim_case, release_case
@@ -82,6 +86,7 @@ def run_worker(args: argparse.Namespace) -> int:
         "SELECT id FROM cases WHERE status = 'open' ORDER BY id LIMIT ?", (CASE_POOL,)
     )]  # fmt: skip
     # Warm up as a running app is: lazy imports (holidays, call domain) and caches, not timed.
+    money(0)  # the queue on screen shows amounts: Babel's locale data is loaded before any case
     warm = load_case_file(conn, case_ids[0], now=now_utc(), settings=settings)
     calls.start_call(warm.preparation, now=now_utc())
     journal = journal_path.open("a", buffering=1)  # its existence says "warm"
@@ -94,8 +99,10 @@ def run_worker(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         cpu_started = time.process_time()
         claimed_at = now_utc()
+        phases: dict[str, float] = {}  # each step's own time, as the agent waits for it
         try:
             result = claim_case(conn, settings, case_id, agent.id, claimed_at)
+            phases["claim"] = _ms(started)
         except sqlite3.OperationalError:  # the write lock did not come within the busy timeout
             write({"kind": "busy", "case": case_id})
             continue
@@ -106,16 +113,20 @@ def run_worker(args: argparse.Namespace) -> int:
         write({"kind": "claim", "case": case_id, "at": won_at,
                "expires": (claimed_at + timedelta(minutes=1)).timestamp()})  # fmt: skip
         moment = now_utc()
+        step = time.perf_counter()
         case_file = load_case_file(conn, case_id, now=moment, settings=settings)
+        phases["read"] = _ms(step)
         prep = case_file.preparation
         token = f"{args.login}-{done}-{rng.randrange(10**9)}"
         draft = calls.start_call(prep, now=moment)
         if draft.phone_id is None:  # nobody to call on this case: let it go
             # Journal first, then release: the journal's hold must never end after the real one.
             write({"kind": "release", "case": case_id, "at": time.time()})
+            step = time.perf_counter()
             release_case(conn, case_id, agent.id)
+            phases["release"] = _ms(step)
             write({"kind": "done", "token": None, "ms": _ms(started),
-                   "cpu_ms": _cpu_ms(cpu_started)})  # fmt: skip
+                   "cpu_ms": _cpu_ms(cpu_started), "phases": phases})  # fmt: skip
             done += 1
             continue
         draft = calls.begin_identify(draft)
@@ -135,7 +146,9 @@ def run_worker(args: argparse.Namespace) -> int:
         attempts += 1
         doomed = rng.random() < args.kill_rate or attempts == args.kill_attempt
         try:
+            step = time.perf_counter()
             recorded = record_call(conn, settings, draft, agent_login=args.login, now=moment)
+            phases["record"] = _ms(step)
         except sqlite3.OperationalError:  # nothing written: the app tells the agent to retry
             write({"kind": "busy", "token": token})
         else:
@@ -147,10 +160,13 @@ def run_worker(args: argparse.Namespace) -> int:
         # overlap the report finds is a real double claim.
         write({"kind": "release", "case": case_id, "at": time.time()})
         try:
+            step = time.perf_counter()
             release_case(conn, case_id, agent.id)
+            phases["release"] = _ms(step)
         except sqlite3.OperationalError:  # the claim simply expires; counted as failed
             write({"kind": "busy", "case": case_id})
-        write({"kind": "done", "token": token, "ms": _ms(started), "cpu_ms": _cpu_ms(cpu_started)})
+        write({"kind": "done", "token": token, "ms": _ms(started),
+               "cpu_ms": _cpu_ms(cpu_started), "phases": phases})  # fmt: skip
         done += 1
     return 0
 
@@ -238,8 +254,12 @@ def main() -> int:
     started = time.perf_counter()
     restarts = external = 0
     next_kill = time.monotonic() + rng.uniform(0.5, 2.0)
+    wal = Path(f"{db}-wal")
+    largest_wal = 0
     while running:
         time.sleep(0.05)
+        with contextlib.suppress(FileNotFoundError):
+            largest_wal = max(largest_wal, wal.stat().st_size)
         if external < args.external_kills and time.monotonic() >= next_kill:
             victim = rng.choice(sorted(running))
             running[victim].send_signal(signal.SIGKILL)
@@ -261,7 +281,7 @@ def main() -> int:
                 return 2
     elapsed = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
-    return report(db, journals, elapsed, restarts, external, cpu)
+    return report(db, journals, elapsed, restarts, external, cpu, largest_wal)
 
 
 def _children_cpu() -> float:
@@ -271,7 +291,13 @@ def _children_cpu() -> float:
 
 
 def report(
-    db: Path, journals: dict[str, Path], elapsed: float, restarts: int, external: int, cpu: float
+    db: Path,
+    journals: dict[str, Path],
+    elapsed: float,
+    restarts: int,
+    external: int,
+    cpu: float,
+    largest_wal: int,
 ) -> int:
     from relance_tui.storage.db import connect
 
@@ -280,6 +306,7 @@ def report(
     refused = rejected = busy = 0
     latencies: list[float] = []
     action_cpu: list[float] = []
+    steps: dict[str, list[float]] = defaultdict(list)
     holds: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
     for login, path in journals.items():
         # What this agent holds in the database, as its journal shows it. A worker killed while
@@ -318,6 +345,8 @@ def report(
             elif kind == "done":
                 latencies.append(entry["ms"])
                 action_cpu.append(entry.get("cpu_ms", 0.0))
+                for step, ms in entry.get("phases", {}).items():
+                    steps[step].append(ms)
         for case_id, (at, expires) in open_claims.items():
             holds[case_id].append((at, expires, login))
 
@@ -357,11 +386,20 @@ def report(
     print(f"CPU of the actions alone (no start-up, no pause): {mean_cpu:.1f} ms per action")
     print(f"action latency: p50 {quantiles[49]:.1f} ms  p99 {quantiles[98]:.1f} ms"
           f"  (claim → read case → record → release, {len(latencies)} actions)")  # fmt: skip
+    print("  steps:" + "".join(
+        f"  {step} p50 {_percentile(values, 50):.1f} p99 {_percentile(values, 99):.1f}"
+        for step, values in steps.items()
+    ) + " ms")  # fmt: skip
+    print(f"largest WAL seen: {largest_wal / 2**20:.1f} MiB")
     failed = busy + rejected
     print(f"failed: {failed} (busy time-outs and refusals: the agent would have been told)")
     ok = not lost and not torn and double_claims == 0 and integrity == "ok" and not failed
     print("RESULT: OK" if ok else "RESULT: FAILED")
     return 0 if ok else 1
+
+
+def _percentile(values: list[float], which: int) -> float:
+    return statistics.quantiles(values, n=100)[which - 1] if len(values) >= 2 else 0.0
 
 
 if __name__ == "__main__":

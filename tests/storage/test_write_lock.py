@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from relance_tui.services.claims import claim_case
+from relance_tui.storage import write_lock
 from relance_tui.storage.db import connect, transaction
 
 # Holds a write transaction until every waiter says it waits (and is seen blocked on the lock
@@ -269,3 +270,14 @@ def test_lock_file_has_the_database_mode_and_none_in_memory(db_path: Path) -> No
     with transaction(memory, on_wait=lambda: pytest.fail("nothing to wait for")):
         memory.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
     assert memory.execute("SELECT value FROM meta WHERE key = 'k'").fetchone()[0] == "v"
+
+
+def test_try_acquire_takes_the_lock_only_when_it_is_free(db_path: Path) -> None:
+    connect(db_path).close()
+    held = write_lock.try_acquire(db_path)
+    assert held is not None
+    assert write_lock.try_acquire(db_path) is None  # its own open file: a writer of its own
+    write_lock.release(held)
+    again = write_lock.try_acquire(db_path)
+    assert again is not None
+    write_lock.release(again)

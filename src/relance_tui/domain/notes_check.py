@@ -61,6 +61,10 @@ def fold(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     index: list[int] = []
     for position, char in enumerate(text):
+        if char.isascii():  # most of it: nothing to decompose
+            out.append(char.lower())
+            index.append(position)
+            continue
         for piece in unicodedata.normalize("NFKD", char).casefold():
             if unicodedata.combining(piece):
                 continue

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from relance_tui.config import PRIVATE_DIR_MODE, make_dirs
-from relance_tui.storage import audit_chain, write_lock
+from relance_tui.storage import audit_chain, checkpointer, write_lock
 from relance_tui.storage.schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -29,10 +29,10 @@ DB_FILE_MODE = 0o660  # owner and the agents' shared group; nobody else
 DB_DIR_MODE = 0o2770
 SIDE_FILES = ("-wal", "-shm", "-journal", write_lock.LOCK_SUFFIX)
 # SQLite checkpoints the WAL inside the COMMIT that makes it long enough, so with the lock file
-# still held: every other writer waited for the checkpoint's two fsyncs. A write checkpoints after
-# letting the next writer in instead, each CHECKPOINT_EVERY_CHANGES rows changed by its
-# connection (PASSIVE: it waits for no reader and no writer). SQLite's own checkpoint stays, far
-# out, for processes that write too little to reach it.
+# still held: every other writer waited for the checkpoint's two fsyncs. Instead, each
+# CHECKPOINT_EVERY_CHANGES rows changed by a connection, its write asks this process's
+# checkpoint thread for one (storage/checkpointer.py) and returns at once. SQLite's own
+# checkpoint stays, far out, as a backstop.
 CHECKPOINT_EVERY_CHANGES = 256
 WAL_AUTOCHECKPOINT_PAGES = 10_000
 
@@ -123,6 +123,7 @@ def connect(
     if mode != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+    conn.execute(f"PRAGMA journal_size_limit = {checkpointer.WAL_SIZE_LIMIT_BYTES}")
     if migrate_schema:
         if not in_memory and _foreign_schema(conn):
             conn.close()
@@ -211,8 +212,7 @@ def transaction(
     finally:
         write_lock.release(held)
     if conn.total_changes // CHECKPOINT_EVERY_CHANGES != changes // CHECKPOINT_EVERY_CHANGES:
-        with contextlib.suppress(sqlite3.Error):  # a checkpoint put off is no harm
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        checkpointer.request(database_path(conn))
 
 
 _ENCLOSING: set[int] = set()  # the connections inside `one_transaction`

@@ -133,6 +133,20 @@ def acquire(database: Path | None, wait: Wait) -> Held | None:
     return Held(fd)
 
 
+def try_acquire(database: Path) -> Held | None:
+    """Lock the lock file of `database` if it is free right now; None if it is not (or cannot be
+    opened). For work that can as well be done later, at a quieter moment."""
+    fd = _open(str(database))
+    if fd is None:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException:
+        _close(fd)
+        return None
+    return Held(fd)
+
+
 def release(held: Held | None) -> None:
     """Let the next writer in (a forked child does not: the lock is its parent's)."""
     if held is None or held.pid != os.getpid():
