@@ -5,13 +5,14 @@ fsyncs, 10 to 150 ms on a busy disk). Run by the write that made the WAL long en
 that agent's save, after the write lock was released but before the screen heard back: about one
 action in thirty-five paid for it, and those were the slowest. So a write only asks
 (`request`) and returns; a daemon thread with its own connection runs the checkpoint (PASSIVE:
-it waits for no reader and no writer, and copies what no reader still needs). Requests that come
+it waits for no reader and no writer, and copies as far as no reader still needs older pages). Requests that come
 while it runs are folded into one more pass.
 
 A process killed in the middle of a checkpoint loses nothing: the WAL keeps every committed
 page until a later checkpoint has copied it, and SQLite's recovery reads it back. A forked child
 starts without the parent's thread and makes its own when it first asks. The thread sleeps
-while nobody asks; it is a daemon, so it never holds a process back from exiting.
+while nobody asks; it is a daemon, so it never holds a process back from exiting (a checkpoint
+cut short by the exit is one more kill of the kind above).
 """
 
 from __future__ import annotations
