@@ -3,10 +3,10 @@
 A checkpoint copies the WAL's new pages into the database file and flushes both to disk (two
 fsyncs, 10 to 150 ms on a busy disk). Run by the write that made the WAL long enough, it sat in
 that agent's save, after the write lock was released but before the screen heard back: about one
-action in thirty-five paid for it, and those were the slowest. So a write only asks
-(`request`) and returns; a daemon thread with its own connection runs the checkpoint (PASSIVE:
-it waits for no reader and no writer, and copies as far as no reader still needs older pages). Requests that come
-while it runs are folded into one more pass.
+action in thirty paid for it, and those were among the slowest. So a write only asks (`request`)
+and returns; a daemon thread with its own connection runs the checkpoint (PASSIVE: it waits for
+no reader and no writer, and copies as far as no reader still needs older pages). Requests that
+come while it runs are folded into one more pass.
 
 A process killed in the middle of a checkpoint loses nothing: the WAL keeps every committed
 page until a later checkpoint has copied it, and SQLite's recovery reads it back. A forked child
