@@ -11,8 +11,8 @@ come while it runs are folded into one more pass.
 A process killed in the middle of a checkpoint loses nothing: the WAL keeps every committed
 page until a later checkpoint has copied it, and SQLite's recovery reads it back. A forked child
 starts without the parent's thread and makes its own when it first asks. The thread sleeps
-while nobody asks; it is a daemon, so it never holds a process back from exiting (a checkpoint
-cut short by the exit is one more kill of the kind above).
+while nobody asks, and ends after a minute of that; it is a daemon, so it never holds a process
+back from exiting (a checkpoint cut short by the exit is one more kill of the kind above).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ WAL_SIZE_LIMIT_BYTES = 16 * 2**20  # what a restarted WAL is cut back to (journa
 _CATCH_UP_TRIES = 50  # looks for a free moment this many times, this far apart, then gives up
 _CATCH_UP_RETRY_S = 0.004
 _CATCH_UP_WAIT_S = 60.0
+IDLE_SECONDS = 60.0  # a thread with nothing to do this long ends (the next request starts one)
 
 
 class _Checkpointer:
@@ -47,22 +48,37 @@ class _Checkpointer:
         ).start()
 
     def _run(self) -> None:
+        try:
+            while self._wait():
+                self._pass()
+                self.passes += 1
+        finally:
+            with _guard:
+                if _running.get(self.database) is self:
+                    del _running[self.database]
+
+    def _wait(self) -> bool:
+        """Sleep until asked; False after IDLE_SECONDS of nothing (the thread then ends)."""
+        if not self.wanted.wait(IDLE_SECONDS):
+            with _guard:  # `request` sets `wanted` under the guard: none is missed
+                if not self.wanted.is_set():
+                    return False
+        self.wanted.clear()
+        return True
+
+    def _pass(self) -> None:
         # Opened for each pass, never created (mode=rw): a database replaced or removed meanwhile
         # (`seed --force`) is not checkpointed through a descriptor of the old file, nor re-made.
         uri = f"file:{quote(str(self.database))}?mode=rw"
-        while True:
-            self.wanted.wait()
-            self.wanted.clear()
-            with contextlib.suppress(sqlite3.Error):  # busy, or the file went: put off
-                conn = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
-                try:
-                    conn.execute("PRAGMA synchronous = NORMAL")
-                    busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    if not busy:
-                        self._bound(conn, frames)
-                finally:
-                    conn.close()
-            self.passes += 1
+        with contextlib.suppress(sqlite3.Error, OSError):  # busy, or the file went: put off
+            conn = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
+            try:
+                conn.execute("PRAGMA synchronous = NORMAL")
+                busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if not busy:
+                    self._bound(conn, frames)
+            finally:
+                conn.close()
 
     def _bound(self, conn: sqlite3.Connection, frames: int) -> None:
         if frames < self.caught_up_at:  # the WAL started afresh since
