@@ -17,7 +17,6 @@ back from exiting (a checkpoint cut short by the exit is one more kill of the ki
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import threading
@@ -48,14 +47,17 @@ class _Checkpointer:
         ).start()
 
     def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
         try:
             while self._wait():
-                self._pass()
+                conn = self._pass(conn)
                 self.passes += 1
         finally:
             with _guard:
                 if _running.get(self.database) is self:
                     del _running[self.database]
+            if conn is not None:
+                conn.close()
 
     def _wait(self) -> bool:
         """Sleep until asked; False after IDLE_SECONDS of nothing (the thread then ends)."""
@@ -66,19 +68,24 @@ class _Checkpointer:
         self.wanted.clear()
         return True
 
-    def _pass(self) -> None:
-        # Opened for each pass, never created (mode=rw): a database replaced or removed meanwhile
-        # (`seed --force`) is not checkpointed through a descriptor of the old file, nor re-made.
-        uri = f"file:{quote(str(self.database))}?mode=rw"
-        with contextlib.suppress(sqlite3.Error, OSError):  # busy, or the file went: put off
-            conn = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
-            try:
+    def _pass(self, conn: sqlite3.Connection | None) -> sqlite3.Connection | None:
+        """One checkpoint; the connection to use next time (None: open a new one)."""
+        try:
+            if conn is None:
+                # Never creates the file (mode=rw); kept while the thread lives, so a database
+                # replaced meanwhile (`seed --force`) is left to SQLite's own checkpoint until
+                # the thread has been idle for IDLE_SECONDS.
+                uri = f"file:{quote(str(self.database))}?mode=rw"
+                conn = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
                 conn.execute("PRAGMA synchronous = NORMAL")
-                busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if not busy:
-                    self._bound(conn, frames)
-            finally:
+            busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if not busy:
+                self._bound(conn, frames)
+        except (sqlite3.Error, OSError):  # busy, or the file went: put off, with a new connection
+            if conn is not None:
                 conn.close()
+            return None
+        return conn
 
     def _bound(self, conn: sqlite3.Connection, frames: int) -> None:
         if frames < self.caught_up_at:  # the WAL started afresh since

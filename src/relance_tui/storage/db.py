@@ -33,7 +33,7 @@ SIDE_FILES = ("-wal", "-shm", "-journal", write_lock.LOCK_SUFFIX)
 # CHECKPOINT_EVERY_CHANGES rows changed by a connection, its write asks this process's
 # checkpoint thread for one (storage/checkpointer.py) and returns at once. SQLite's own
 # checkpoint stays, far out, as a backstop.
-CHECKPOINT_EVERY_CHANGES = 256
+CHECKPOINT_EVERY_CHANGES = 64
 WAL_AUTOCHECKPOINT_PAGES = 10_000
 
 
