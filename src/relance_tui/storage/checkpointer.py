@@ -41,10 +41,12 @@ class _Checkpointer:
         self.database = database
         self.wanted = threading.Event()
         self.passes = 0
+        self.stopping = False
         self.caught_up_at = 0  # the WAL's length at this thread's last catch-up
-        threading.Thread(
+        self.thread = threading.Thread(
             target=self._run, name=f"relance-checkpoint:{database.name}", daemon=True
-        ).start()
+        )
+        self.thread.start()
 
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
@@ -66,7 +68,7 @@ class _Checkpointer:
                 if not self.wanted.is_set():
                     return False
         self.wanted.clear()
-        return True
+        return not self.stopping
 
     def _pass(self, conn: sqlite3.Connection | None) -> sqlite3.Connection | None:
         """One checkpoint; the connection to use next time (None: open a new one)."""
@@ -134,6 +136,23 @@ def request(database: Path | None) -> None:
         if worker is None:
             worker = _running[database] = _Checkpointer(database)
         worker.wanted.set()
+
+
+def stop(database: Path | None = None) -> None:
+    """End the checkpoint thread of `database` (every one if None) once its pass is over.
+
+    Before this process replaces or removes the file (a connection of the thread would outlive
+    it), and before a fork (which wants no other thread). The next write starts a new one.
+    """
+    with _guard:
+        workers = [w for path, w in _running.items() if database in (None, path)]
+        for worker in workers:
+            del _running[worker.database]
+            worker.stopping = True
+            worker.wanted.set()
+    for worker in workers:
+        if worker.thread is not threading.current_thread():
+            worker.thread.join()
 
 
 def passes(database: Path) -> int:

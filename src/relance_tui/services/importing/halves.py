@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, Generic, NoReturn, TypeVar
 
 from relance_tui.services.importing.read import Source, Table, cut_source, source_part, split_source
+from relance_tui.storage import checkpointer
 
 PARALLEL_FROM_CHARS = 8_000_000  # about 100 000 invoice rows; below, fork and pickle cost more
 # The parent's share of the rows: a little less than half, as it also writes its part to the
@@ -41,7 +42,10 @@ class CleanHalf:
 
 def halving_point(source: Source) -> int | None:
     """Where to cut `source` for two processes; None when it is not worth it or not safe."""
-    if not hasattr(os, "fork") or threading.active_count() != 1:
+    if not hasattr(os, "fork"):
+        return None
+    checkpointer.stop()  # its thread would forbid the fork; the next write starts it again
+    if threading.active_count() != 1:
         return None
     if len(source.text) < PARALLEL_FROM_CHARS:
         return None

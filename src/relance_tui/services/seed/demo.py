@@ -27,6 +27,7 @@ from relance_tui.services.seed.build import (
     rank_queue,
     seed_clock,
 )
+from relance_tui.storage import checkpointer
 from relance_tui.storage.cases import sync_cases
 from relance_tui.storage.db import connect, data_dir, get_meta, set_meta, transaction
 from relance_tui.storage.write_lock import LOCK_SUFFIX
@@ -113,8 +114,10 @@ def _build(path: Path, *, today: date, os_user: str, fixtures: Path) -> None:
     conn = connect(building)
     try:
         _fill(conn, today=today, os_user=os_user, fixtures=fixtures)
+        checkpointer.stop(building)  # no connection of ours outlives the file's move
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
+        checkpointer.stop(building)
         conn.close()
         remove_database(building)
         raise
