@@ -108,7 +108,7 @@ def _stdout_to_devnull(stream: object) -> None:
 
 def _run(argv: list[str]) -> int:
     early = common.early_settings(argv)
-    configured = early.language if early is not None else None
+    configured = early.settings.language if early.settings is not None else None
     i18n.set_language(i18n.detect_language(option_value(argv, "--lang"), configured))
     with translated_argparse():
         parser = build_parser()
@@ -116,8 +116,7 @@ def _run(argv: list[str]) -> int:
             args = parser.parse_args(argv)
         except SystemExit as done:  # --help, or a usage error argparse has printed
             return done.code if isinstance(done.code, int) else EXIT_USAGE
-    if early is not None:
-        args._settings = early
+    early.remember(args)
     try:
         # `relance admin` does not read the settings: it may be what repairs them.
         reads = getattr(args, "reads_settings", True)

@@ -15,6 +15,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,21 +124,39 @@ def euros(text: str) -> Decimal:
     return value
 
 
-def early_settings(argv: Sequence[str]) -> Settings | None:
+@dataclass(frozen=True, slots=True)
+class EarlyRead:
+    """What is read before parsing, to know the language; kept for the run (`remember`)."""
+
+    settings: Settings | None  # None: they cannot be read (parsing goes on, and says why later)
+    server: ServerConfig | None
+    server_read: bool  # False: the server configuration was refused (`server` says why)
+
+    def remember(self, args: argparse.Namespace) -> None:
+        if self.server_read:
+            args._server = self.server
+        if self.settings is not None:
+            args._settings = self.settings
+
+
+def early_settings(argv: Sequence[str]) -> EarlyRead:
     """The settings of the `--config` in `argv` (or the default file), read before parsing to
-    know the language; None when they cannot be read (parsing goes on, and says why later).
-    On a shared server, the server's: nothing the caller names is read as the service account
-    (`settings` refuses the option once the command line is parsed)."""
+    know the language. On a shared server, the server's: nothing the caller names is read as
+    the service account (`settings` refuses the option once the command line is parsed)."""
     # Deferred: each sub-command loads only what it runs.
     from relance_tui.cli.parser_text import option_value
 
     try:
         deployment = load_server_config()
-        if deployment is not None:
-            return deployment.settings
-        return load_settings(resolve_config_path(option_value(argv, "--config")))
     except ConfigError:
-        return None
+        return EarlyRead(None, None, server_read=False)
+    if deployment is not None:
+        return EarlyRead(deployment.settings, deployment, server_read=True)
+    try:
+        settings = load_settings(resolve_config_path(option_value(argv, "--config")))
+    except ConfigError:
+        settings = None
+    return EarlyRead(settings, None, server_read=True)
 
 
 def db_path(args: argparse.Namespace) -> Path:
